@@ -1,0 +1,74 @@
+"""The questionnaire and its scoring, in plain Python: no web framework, no database.
+
+``load_questionnaire`` / ``parse_questionnaire`` read and check questionnaire.yaml;
+``score_assessment`` turns a set of answers into element scores, an overall score and
+ranked recommendations; the ``*_value`` functions convert answers to and from text.
+"""
+
+from assessment.questionnaire.loader import (
+    MAX_BYTES,
+    Problem,
+    QuestionnaireError,
+    load_questionnaire,
+    parse_questionnaire,
+)
+from assessment.questionnaire.model import (
+    PERCENT_PER_LEVEL,
+    SCALE_MAX,
+    SCALE_MIN,
+    Band,
+    Element,
+    Level,
+    Option,
+    Question,
+    Questionnaire,
+    QuestionType,
+    Text,
+)
+from assessment.questionnaire.scoring import (
+    Answer,
+    AssessmentScore,
+    ElementScore,
+    Recommendation,
+    score_assessment,
+    score_question,
+    status_of,
+)
+from assessment.questionnaire.values import (
+    AnswerValue,
+    check_value,
+    decode_value,
+    encode_value,
+    parse_form_value,
+)
+
+__all__ = [
+    "MAX_BYTES",
+    "PERCENT_PER_LEVEL",
+    "SCALE_MAX",
+    "SCALE_MIN",
+    "Answer",
+    "AnswerValue",
+    "AssessmentScore",
+    "Band",
+    "Element",
+    "ElementScore",
+    "Level",
+    "Option",
+    "Problem",
+    "Question",
+    "QuestionType",
+    "Questionnaire",
+    "QuestionnaireError",
+    "Recommendation",
+    "Text",
+    "check_value",
+    "decode_value",
+    "encode_value",
+    "load_questionnaire",
+    "parse_form_value",
+    "parse_questionnaire",
+    "score_assessment",
+    "score_question",
+    "status_of",
+]
