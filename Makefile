@@ -1,0 +1,68 @@
+# City Innovation Self-Assessment. `make help` lists the targets.
+SHELL := /bin/bash
+PYTHON_SYSTEM ?= python3
+VENV ?= .venv
+PY := $(VENV)/bin/python
+FLASK := $(VENV)/bin/flask --app assessment
+HOST ?= 127.0.0.1
+PORT ?= 5000
+WORKERS ?= 4
+
+.DEFAULT_GOAL := help
+.PHONY: help install install-test run serve test test-fast lint db-upgrade seed bench browser clean assets
+
+help: ## List the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
+
+$(PY):
+	$(PYTHON_SYSTEM) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+
+$(VENV)/.installed: setup.cfg pyproject.toml | $(PY)
+	$(PY) -m pip install --quiet -e .
+	@touch $@
+
+$(VENV)/.installed-test: setup.cfg pyproject.toml | $(PY)
+	$(PY) -m pip install --quiet -e '.[test]'
+	@touch $@ $(VENV)/.installed
+
+install: $(VENV)/.installed ## Create .venv and install the app
+
+install-test: $(VENV)/.installed-test ## Create .venv and install the app with the test tools
+
+db-upgrade: install ## Apply database migrations
+	$(FLASK) db upgrade
+
+seed: db-upgrade ## Fill an empty database with demo data and print the demo sign-ins
+	$(FLASK) seed-demo --if-empty
+
+run: seed ## Install, migrate, seed demo data and serve on http://127.0.0.1:5000
+	@echo "Serving on http://$(HOST):$(PORT)  (Ctrl+C to stop)"
+	$(FLASK) run --host $(HOST) --port $(PORT)
+
+serve: seed ## Production-style: gunicorn with $(WORKERS) workers (set SECRET_KEY, DATABASE_URL)
+	$(VENV)/bin/gunicorn --workers $(WORKERS) --bind $(HOST):$(PORT) --access-logfile - 'assessment:create_app()'
+
+browser: ## Install Debian's Chromium for the browser tests when it is missing (needs root)
+	@if [ ! -x /usr/bin/chromium ]; then \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    echo "Installing Debian's chromium for the browser tests"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+	  else echo "Chromium is missing: install Debian's chromium package to run the browser tests."; fi; \
+	fi
+
+test: install-test browser ## Install the test tools and run the whole suite
+	$(PY) -m pytest
+
+test-fast: install-test ## Run the suite without the browser tests
+	$(PY) -m pytest -m "not browser"
+
+lint: install-test ## Ruff on everything, mypy on the pure core
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/mypy --strict assessment/questionnaire
+
+bench: install-test ## Run the benchmarks (see bench/README.md)
+	$(PY) -m bench $(BENCH_ARGS)
+
+clean: ## Remove the virtual environment and caches (keeps instance/ data)
+	rm -rf $(VENV) .pytest_cache .ruff_cache .mypy_cache .hypothesis *.egg-info

@@ -1,0 +1,122 @@
+"""Accounts and sign-in sessions. Services flush; the caller commits."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from datetime import timedelta
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from assessment.auth.models import AuthSession, Role, User
+from assessment.database import utcnow
+from assessment.places.models import City, Region
+
+MIN_PASSWORD_LENGTH = 10
+# Checked when the email is unknown, so a failed sign-in takes as long either way.
+_DUMMY_HASH = generate_password_hash("not-a-real-password")
+
+
+class AccountError(ValueError):
+    """A user-facing reason why an account cannot be created or changed."""
+
+
+def hash_token(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def hash_password(password: str) -> str:
+    return generate_password_hash(password)
+
+
+def normalise_email(email: str) -> str:
+    return email.strip().lower()
+
+
+def authenticate(session: Session, email: str, password: str) -> User | None:
+    """The active user with this email and password, or None (without saying which was wrong)."""
+    user = session.scalar(select(User).where(User.email == normalise_email(email)))
+    if user is None or not user.active:
+        check_password_hash(_DUMMY_HASH, password)
+        return None
+    return user if check_password_hash(user.password_hash, password) else None
+
+
+def start_session(session: Session, user: User, hours: int) -> str:
+    """Record a new sign-in and return its token (the cookie holds it; the database its hash)."""
+    token = secrets.token_urlsafe(32)
+    now = utcnow()
+    session.add(
+        AuthSession(
+            user_id=user.id, token_hash=hash_token(token), created_at=now,
+            expires_at=now + timedelta(hours=hours),
+        )
+    )
+    user.last_login_at = now
+    session.flush()
+    user.attach_session_token(token)
+    return token
+
+
+def user_for_token(session: Session, token: str) -> User | None:
+    """The signed-in user for a session token that is neither revoked nor expired."""
+    row = session.execute(
+        select(AuthSession, User)
+        .join(User, AuthSession.user_id == User.id)
+        .where(
+            AuthSession.token_hash == hash_token(token),
+            AuthSession.revoked_at.is_(None),
+            AuthSession.expires_at > utcnow(),
+            User.active.is_(True),
+        )
+    ).first()
+    if row is None:
+        return None
+    user = row.User
+    user.attach_session_token(token)
+    return user
+
+
+def end_session(session: Session, token: str) -> None:
+    """Revoke a sign-in so that no copy of its cookie works again."""
+    auth = session.scalar(select(AuthSession).where(AuthSession.token_hash == hash_token(token)))
+    if auth is not None and auth.revoked_at is None:
+        auth.revoked_at = utcnow()
+        session.flush()
+
+
+def create_user(
+    session: Session,
+    *,
+    email: str,
+    password: str,
+    role: Role,
+    city: City | None = None,
+    region: Region | None = None,
+    name: str = "",
+    password_hash: str | None = None,
+) -> User:
+    """Create an account; officials need a city, regional users a region."""
+    email = normalise_email(email)
+    if "@" not in email or email.startswith("@") or email.endswith("@"):
+        raise AccountError(f"{email!r} is not an email address.")
+    if session.scalar(select(User.id).where(User.email == email)) is not None:
+        raise AccountError(f"An account with the email {email} already exists.")
+    if password_hash is None:
+        if len(password) < MIN_PASSWORD_LENGTH:
+            raise AccountError(f"The password must have at least {MIN_PASSWORD_LENGTH} characters.")
+        password_hash = hash_password(password)
+    if role == Role.OFFICIAL and city is None:
+        raise AccountError("An official account needs a city.")
+    if role == Role.REGIONAL and region is None:
+        raise AccountError("A regional account needs a region.")
+    user = User(
+        email=email, name=name, password_hash=password_hash, role=role,
+        city_id=city.id if city is not None and role == Role.OFFICIAL else None,
+        region_id=region.id if region is not None and role == Role.REGIONAL else None,
+    )
+    session.add(user)
+    session.flush()
+    return user

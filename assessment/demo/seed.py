@@ -1,0 +1,450 @@
+"""Demo and synthetic data: believable cities, accounts, rounds and answers.
+
+``seed_demo`` builds a small, hand-picked world for trying the app; ``seed_synthetic``
+builds thousands of cities over many rounds with bulk inserts, for benchmarks.
+Both answer through the real questionnaire and score through the real engine.
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import func, insert, select
+from sqlalchemy.orm import Session
+
+from assessment.auth.models import Role, User
+from assessment.auth.services import create_user
+from assessment.places.models import City, Country, Region, SizeClass
+from assessment.questionnaire import Answer as AnswerInput
+from assessment.questionnaire import (
+    Question,
+    Questionnaire,
+    encode_value,
+    score_assessment,
+    score_question,
+)
+from assessment.survey.models import (
+    Answer,
+    Assessment,
+    AssessmentStatus,
+    AuditEvent,
+    ElementScore,
+    Round,
+)
+from assessment.survey.scores import completeness, element_score_rows, overall_fields
+from assessment.survey.versions import ensure_version
+
+# Approximate populations, rounded: enough to give each city a size class.
+DEMO_WORLD: dict[str, dict[str, tuple[str | None, list[tuple[str, int]]]]] = {
+    "Africa": {
+        "Rwanda": ("RWA", [("Kigali", 1_745_000), ("Huye", 380_000)]),
+        "Kenya": ("KEN", [("Nairobi", 4_397_000), ("Mombasa", 1_208_000), ("Kisumu", 610_000)]),
+        "Ghana": ("GHA", [("Accra", 2_557_000), ("Kumasi", 3_490_000)]),
+        "Senegal": ("SEN", [("Dakar", 1_438_000)]),
+        "Ethiopia": ("ETH", [("Addis Ababa", 3_945_000)]),
+        "South Africa": ("ZAF", [("Cape Town", 4_772_000), ("eThekwini", 3_900_000)]),
+        "Nigeria": ("NGA", [("Lagos", 15_300_000), ("Kaduna", 1_140_000)]),
+    },
+    "Asia-Pacific": {
+        "Malaysia": ("MYS", [("Iskandar Puteri", 576_000), ("Kuala Lumpur", 1_982_000)]),
+        "Indonesia": ("IDN", [("Surabaya", 2_874_000), ("Bandung", 2_444_000)]),
+        "Philippines": ("PHL", [("Quezon City", 2_960_000), ("Iloilo City", 457_000)]),
+        "Viet Nam": ("VNM", [("Da Nang", 1_134_000)]),
+        "India": ("IND", [("Pune", 3_124_000)]),
+        "Fiji": ("FJI", [("Suva", 94_000)]),
+    },
+    "Latin America and the Caribbean": {
+        "Colombia": ("COL", [("Medellín", 2_427_000)]),
+        "Brazil": ("BRA", [("Recife", 1_488_000)]),
+        "Mexico": ("MEX", [("Guadalajara", 1_385_000)]),
+        "Chile": ("CHL", [("Valparaíso", 297_000)]),
+    },
+    "Arab States": {
+        "Jordan": ("JOR", [("Amman", 4_061_000)]),
+        "Morocco": ("MAR", [("Rabat", 578_000)]),
+        "Tunisia": ("TUN", [("Sfax", 330_000)]),
+    },
+}
+
+
+@dataclass(frozen=True)
+class DemoAccount:
+    role: Role
+    email: str
+    password: str
+    name: str
+    city: str | None = None
+    region: str | None = None
+
+
+# Demo passwords are public by design: the demo database holds no real data.
+DEMO_ACCOUNTS = (
+    DemoAccount(Role.OFFICIAL, "official@kigali.example.org", "demo-official-2026",
+                "Aline Uwase", city="Kigali"),
+    DemoAccount(Role.OFFICIAL, "planner@kigali.example.org", "demo-planner-2026",
+                "Jean Habimana", city="Kigali"),
+    DemoAccount(Role.OFFICIAL, "official@nairobi.example.org", "demo-nairobi-2026",
+                "Wanjiru Kamau", city="Nairobi"),
+    DemoAccount(Role.REGIONAL, "africa@regional.example.org", "demo-regional-2026",
+                "Africa regional office", region="Africa"),
+    DemoAccount(Role.REGIONAL, "asia-pacific@regional.example.org", "demo-asiapac-2026",
+                "Asia-Pacific regional office", region="Asia-Pacific"),
+    DemoAccount(Role.ANALYST, "analyst@example.org", "demo-analyst-2026", "Data analyst"),
+    DemoAccount(Role.ADMIN, "admin@example.org", "demo-admin-2026", "Administrator"),
+)
+
+DEMO_ROUNDS = (
+    ("2025", date(2025, 3, 1), date(2025, 9, 30)),
+    ("2026", date(2026, 3, 1), date(2026, 12, 15)),
+)
+
+
+def database_is_empty(session: Session) -> bool:
+    return session.scalar(select(func.count()).select_from(Region)) == 0
+
+
+# --- answering -----------------------------------------------------------------------
+
+
+def answer_for_level(question: Question, level: float, rng: random.Random) -> Any:
+    """A plausible answer value for a city whose maturity on this topic is ``level`` (0..4).
+
+    Picks the value whose score is nearest the level, so answers and scores agree.
+    """
+    candidates = list(candidate_values(question))
+    if not candidates:
+        return None
+
+    def distance(value: Any) -> float:
+        score = score_question(question, AnswerInput(question.id, value, False, False, None, None))
+        return abs((score if score is not None else 0.0) - level) + rng.random() * 0.3
+
+    return min(candidates, key=distance)
+
+
+def candidate_values(question: Question) -> Iterator[Any]:
+    """Every answer worth considering for a question, by type."""
+    if question.type == "maturity":
+        yield from (lvl.value for lvl in question.levels)
+    elif question.type == "yes_no":
+        yield from ("yes", "no")
+    elif question.type == "single_choice":
+        yield from (opt.key for opt in question.options)
+    elif question.type == "multiple_choice":
+        keys = [opt.key for opt in sorted(question.options, key=lambda o: -o.points)
+                if opt.points > 0 and not opt.exclusive]
+        none_of_these = [opt.key for opt in question.options if opt.exclusive]
+        if none_of_these:
+            yield (none_of_these[0],)
+        for count in range(1, len(keys) + 1):
+            yield tuple(keys[:count])
+    elif question.type == "number":
+        for band in question.bands:
+            low = band.min if band.min is not None else 0
+            high = band.max if band.max is not None else low + 10
+            yield round((low + high) / 2, 1)
+
+
+def answers_for_city(
+    questionnaire: Questionnaire,
+    profile: dict[str, float],
+    rng: random.Random,
+    *,
+    fill: float = 1.0,
+    dont_know_rate: float = 0.03,
+    with_evidence: bool = True,
+) -> dict[str, AnswerInput]:
+    """Answers for one assessment; ``fill`` is the share of questions answered."""
+    answers: dict[str, AnswerInput] = {}
+    for element in questionnaire.elements:
+        for question in element.questions:
+            if rng.random() > fill:
+                continue
+            if question.type == "evidence":
+                if with_evidence and rng.random() < 0.5:
+                    answers[question.id] = AnswerInput(
+                        question.id, None, False, False,
+                        f"https://www.city.example.org/{element.id.replace('_', '-')}",
+                        "Strategy documents and council decisions for this element.",
+                    )
+                continue
+            if question.allow_na and rng.random() < 0.04:
+                answers[question.id] = AnswerInput(question.id, None, False, True, None,
+                                                   "Does not apply to our city.")
+                continue
+            if rng.random() < dont_know_rate:
+                answers[question.id] = AnswerInput(question.id, None, True, False, None, None)
+                continue
+            level = min(4.0, max(0.0, rng.gauss(profile[element.id], 0.8)))
+            value = answer_for_level(question, level, rng)
+            url = None
+            if with_evidence and level >= 2.5 and rng.random() < 0.6:
+                url = f"https://data.city.example.org/{question.id.replace('_', '-')}"
+            answers[question.id] = AnswerInput(question.id, value, False, False, url, None)
+    return answers
+
+
+def city_profile(questionnaire: Questionnaire, rng: random.Random, round_index: int) -> dict[str, float]:
+    """A city's underlying maturity per element, improving a little each round."""
+    base = rng.uniform(0.6, 2.8)
+    return {
+        e.id: min(4.0, max(0.0, base + rng.uniform(-0.9, 0.9) + 0.25 * round_index))
+        for e in questionnaire.elements
+    }
+
+
+def answer_rows(
+    questionnaire: Questionnaire,
+    assessment_id: int,
+    answers: dict[str, AnswerInput],
+    user_id: int | None,
+    at: datetime,
+) -> list[dict[str, Any]]:
+    rows = []
+    for question_id, answer in answers.items():
+        question = questionnaire.question(question_id)
+        rows.append({
+            "assessment_id": assessment_id,
+            "question_id": question_id,
+            "value": encode_value(question, answer.value),
+            "dont_know": answer.dont_know,
+            "not_applicable": answer.not_applicable,
+            "evidence_url": answer.evidence_url,
+            "note": answer.note,
+            "score": score_question(question, answer),
+            "revision": 1,
+            "updated_at": at,
+            "updated_by_id": user_id,
+        })
+    return rows
+
+
+# --- demo world ----------------------------------------------------------------------
+
+
+def seed_demo(session: Session, questionnaire: Questionnaire, seed: int = 2020) -> list[DemoAccount]:
+    """Create the demo world; returns the accounts created. The caller commits."""
+    rng = random.Random(seed)
+    version = ensure_version(session, questionnaire)
+    cities: dict[str, City] = {}
+    regions: dict[str, Region] = {}
+    for region_name, countries in DEMO_WORLD.items():
+        region = Region(name=region_name)
+        session.add(region)
+        regions[region_name] = region
+        for country_name, (iso, city_list) in countries.items():
+            country = Country(name=country_name, iso_code=iso, region=region)
+            session.add(country)
+            for city_name, population in city_list:
+                city = City(name=city_name, country=country, population=population,
+                            size_class=SizeClass.for_population(population))
+                session.add(city)
+                cities[city_name] = city
+    session.flush()
+
+    users: dict[str, User] = {}
+    for account in DEMO_ACCOUNTS:
+        users[account.email] = create_user(
+            session, email=account.email, password=account.password, role=account.role,
+            name=account.name, city=cities.get(account.city or ""),
+            region=regions.get(account.region or ""),
+        )
+
+    rounds = []
+    for name, opens, closes in DEMO_ROUNDS:
+        round_ = Round(name=name, opens_on=opens, closes_on=closes, questionnaire_version_id=version.id)
+        session.add(round_)
+        rounds.append(round_)
+    session.flush()
+
+    for index, city in enumerate(sorted(cities.values(), key=lambda c: c.name)):
+        city_rng = random.Random(rng.random())
+        first = city_profile(questionnaire, city_rng, 0)
+        for round_index, round_ in enumerate(rounds):
+            profile = {k: min(4.0, v + 0.35 * round_index) for k, v in first.items()}
+            status = _demo_status(city.name, round_index, index, city_rng)
+            if status is None:
+                continue
+            fill = 1.0 if status == AssessmentStatus.SUBMITTED else city_rng.uniform(0.3, 0.7)
+            if city.name == "Kigali" and round_index == 1:
+                fill = 0.55
+            answers = answers_for_city(questionnaire, profile, city_rng, fill=fill)
+            officials = [u for u in users.values() if u.city_id == city.id]
+            author = officials[0] if officials else None
+            _store_assessment(session, questionnaire, version.id, city, round_, answers, status,
+                              author, round_.opens_on, city_rng)
+    session.flush()
+    return list(DEMO_ACCOUNTS)
+
+
+def _demo_status(city: str, round_index: int, index: int, rng: random.Random) -> AssessmentStatus | None:
+    """Round one: everyone submitted. Round two: a mix of submitted, drafts and not started."""
+    if city == "Kigali":
+        return AssessmentStatus.SUBMITTED if round_index == 0 else AssessmentStatus.DRAFT
+    if city == "Nairobi":
+        return AssessmentStatus.SUBMITTED
+    if round_index == 0:
+        return AssessmentStatus.SUBMITTED if rng.random() < 0.9 else None
+    roll = rng.random()
+    if roll < 0.55:
+        return AssessmentStatus.SUBMITTED
+    if roll < 0.8:
+        return AssessmentStatus.DRAFT
+    return None
+
+
+def _store_assessment(
+    session: Session,
+    questionnaire: Questionnaire,
+    version_id: int,
+    city: City,
+    round_: Round,
+    answers: dict[str, AnswerInput],
+    status: AssessmentStatus,
+    author: User | None,
+    opens_on: date,
+    rng: random.Random,
+) -> Assessment:
+    started = datetime.combine(opens_on, datetime.min.time(), tzinfo=UTC) + timedelta(
+        days=rng.randint(3, 40), hours=rng.randint(8, 17)
+    )
+    finished = started + timedelta(days=rng.randint(2, 30))
+    result = score_assessment(questionnaire, answers)
+    assessment = Assessment(
+        city_id=city.id, round_id=round_.id, questionnaire_version_id=version_id, status=status,
+        created_at=started, updated_at=finished, updated_by_id=author.id if author else None,
+        completeness=completeness(result),
+    )
+    session.add(assessment)
+    session.flush()
+    user_id = author.id if author else None
+    session.execute(insert(Answer), answer_rows(questionnaire, assessment.id, answers, user_id, finished))
+    events = [{"assessment_id": assessment.id, "user_id": user_id, "action": "save",
+               "at": finished, "detail": {"questions": len(answers)}}]
+    if status == AssessmentStatus.SUBMITTED:
+        assessment.submitted_at = finished
+        assessment.submitted_by_id = user_id
+        for name, value in overall_fields(result).items():
+            setattr(assessment, name, value)
+        session.execute(insert(ElementScore), element_score_rows(assessment.id, result))
+        events.append({"assessment_id": assessment.id, "user_id": user_id, "action": "submit",
+                       "at": finished, "detail": {}})
+    session.execute(insert(AuditEvent), events)
+    return assessment
+
+
+# --- synthetic data at scale ------------------------------------------------------------
+
+
+REGION_NAMES = ("Africa", "Asia-Pacific", "Latin America and the Caribbean", "Arab States",
+                "Europe and North America")
+
+
+@dataclass(frozen=True)
+class SyntheticSummary:
+    regions: int
+    cities: int
+    rounds: int
+    assessments: int
+    answers: int
+
+
+def seed_synthetic(
+    session: Session,
+    questionnaire: Questionnaire,
+    *,
+    cities: int,
+    rounds: int,
+    seed: int = 7,
+    region_weights: tuple[float, ...] = (0.5, 0.2, 0.1, 0.1, 0.1),
+    batch: int = 20_000,
+) -> SyntheticSummary:
+    """``cities`` cities over ``rounds`` rounds, every question answered, every assessment submitted.
+
+    Half the cities are in the first region, so a benchmark can load a 500-city dashboard.
+    Rows go in with multi-row INSERTs in batches; the caller commits.
+    """
+    rng = random.Random(seed)
+    version = ensure_version(session, questionnaire)
+    regions = [Region(name=name) for name in REGION_NAMES[: len(region_weights)]]
+    session.add_all(regions)
+    session.flush()
+    countries: list[Country] = []
+    for region in regions:
+        for c_index in range(10):
+            countries.append(Country(name=f"{region.name} country {c_index + 1}", region=region))
+    session.add_all(countries)
+    session.flush()
+
+    city_rows = []
+    for index in range(cities):
+        r_index = _weighted_index(index, cities, region_weights)
+        country = countries[r_index * 10 + rng.randrange(10)]
+        population = int(10 ** rng.uniform(4.8, 7.2))
+        city_rows.append({"name": f"City {index + 1:05d}", "country_id": country.id,
+                          "population": population,
+                          "size_class": SizeClass.for_population(population)})
+    session.execute(insert(City), city_rows)
+    city_ids = list(session.scalars(select(City.id).order_by(City.id)))
+
+    existing_rounds = session.scalar(select(func.count()).select_from(Round)) or 0
+    round_objs = []
+    for r in range(rounds):
+        year = 2016 + existing_rounds + r
+        round_objs.append(Round(name=f"Synthetic {year}", opens_on=date(year, 3, 1),
+                                closes_on=date(year, 11, 30), questionnaire_version_id=version.id))
+    session.add_all(round_objs)
+    session.flush()
+
+    answer_buffer: list[dict[str, Any]] = []
+    score_buffer: list[dict[str, Any]] = []
+    total_answers = 0
+    total_assessments = 0
+    for city_id in city_ids:
+        city_rng = random.Random(rng.random())
+        for r_index, round_ in enumerate(round_objs):
+            profile = city_profile(questionnaire, city_rng, r_index)
+            answers = answers_for_city(questionnaire, profile, city_rng, dont_know_rate=0.0)
+            result = score_assessment(questionnaire, answers)
+            at = datetime.combine(round_.opens_on, datetime.min.time(), tzinfo=UTC) + timedelta(days=30)
+            assessment_id = session.execute(
+                insert(Assessment).returning(Assessment.id),
+                [{"city_id": city_id, "round_id": round_.id, "questionnaire_version_id": version.id,
+                  "status": AssessmentStatus.SUBMITTED, "created_at": at, "updated_at": at,
+                  "submitted_at": at, "completeness": completeness(result), **overall_fields(result)}],
+            ).scalar_one()
+            total_assessments += 1
+            answer_buffer.extend(answer_rows(questionnaire, assessment_id, answers, None, at))
+            score_buffer.extend(element_score_rows(assessment_id, result))
+            if len(answer_buffer) >= batch:
+                total_answers += _flush_rows(session, answer_buffer, score_buffer)
+    total_answers += _flush_rows(session, answer_buffer, score_buffer)
+    return SyntheticSummary(len(regions), len(city_ids), len(round_objs), total_assessments,
+                            total_answers)
+
+
+def _flush_rows(session: Session, answers: list[dict[str, Any]], scores: list[dict[str, Any]]) -> int:
+    count = len(answers)
+    if answers:
+        session.execute(insert(Answer), answers)
+    if scores:
+        session.execute(insert(ElementScore), scores)
+    answers.clear()
+    scores.clear()
+    return count
+
+
+def _weighted_index(index: int, total: int, weights: tuple[float, ...]) -> int:
+    """Deterministic region for the index-th city so region sizes follow ``weights``."""
+    position = (index + 0.5) / total
+    cumulative = 0.0
+    for r_index, weight in enumerate(weights):
+        cumulative += weight / sum(weights)
+        if position < cumulative:
+            return r_index
+    return len(weights) - 1
+

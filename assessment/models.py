@@ -1,0 +1,21 @@
+"""Every table, imported in one place so Alembic and the tests see the whole schema."""
+
+from assessment.api.models import ApiToken
+from assessment.auth.models import AuthSession, Role, User
+from assessment.database import Base
+from assessment.places.models import City, Country, Region, SizeClass
+from assessment.survey.models import (
+    Answer,
+    Assessment,
+    AssessmentStatus,
+    AuditEvent,
+    ElementScore,
+    QuestionnaireVersion,
+    Round,
+)
+
+__all__ = [
+    "Answer", "ApiToken", "Assessment", "AssessmentStatus", "AuditEvent", "AuthSession", "Base",
+    "City", "Country", "ElementScore", "QuestionnaireVersion", "Region", "Role", "Round",
+    "SizeClass", "User",
+]

@@ -1,0 +1,147 @@
+"""Rounds, questionnaire versions, assessments, answers, stored scores and the audit log."""
+
+from __future__ import annotations
+
+import enum
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import JSON, Float, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from assessment.auth.models import User
+from assessment.database import Base, utcnow
+from assessment.places.models import City, enum_column
+
+
+class QuestionnaireVersion(Base):
+    """One distinct questionnaire content, stored in full the first time it is used."""
+
+    __tablename__ = "questionnaire_versions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    content_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    label: Mapped[str] = mapped_column(String(40))
+    source_text: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class Round(Base):
+    """An assessment cycle (e.g. "2025"); every assessment in it uses one questionnaire version."""
+
+    __tablename__ = "rounds"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(80), unique=True)
+    opens_on: Mapped[date]
+    closes_on: Mapped[date | None]
+    questionnaire_version_id: Mapped[int] = mapped_column(
+        ForeignKey("questionnaire_versions.id", ondelete="RESTRICT"), index=True
+    )
+    questionnaire_version: Mapped[QuestionnaireVersion] = relationship()
+
+
+class AssessmentStatus(enum.StrEnum):
+    DRAFT = "draft"
+    SUBMITTED = "submitted"
+    REOPENED = "reopened"
+
+
+class Assessment(Base):
+    """One city's self-assessment in one round."""
+
+    __tablename__ = "assessments"
+    __table_args__ = (UniqueConstraint("city_id", "round_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    city_id: Mapped[int] = mapped_column(ForeignKey("cities.id", ondelete="RESTRICT"), index=True)
+    round_id: Mapped[int] = mapped_column(ForeignKey("rounds.id", ondelete="RESTRICT"), index=True)
+    questionnaire_version_id: Mapped[int] = mapped_column(
+        ForeignKey("questionnaire_versions.id", ondelete="RESTRICT"), index=True
+    )
+    status: Mapped[AssessmentStatus] = mapped_column(
+        enum_column(AssessmentStatus), default=AssessmentStatus.DRAFT, index=True
+    )
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    submitted_at: Mapped[datetime | None]
+    submitted_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    # Share of applicable scored questions answered (0..1), kept current on every save.
+    completeness: Mapped[float] = mapped_column(Float, default=0.0)
+    # Set at submission from the scoring engine (0..100); None while a draft.
+    overall_index: Mapped[float | None] = mapped_column(Float)
+    overall_geometric: Mapped[float | None] = mapped_column(Float)
+    weakest_element_id: Mapped[str | None] = mapped_column(String(40))
+
+    city: Mapped[City] = relationship()
+    round: Mapped[Round] = relationship()
+    questionnaire_version: Mapped[QuestionnaireVersion] = relationship()
+    updated_by: Mapped[User | None] = relationship(foreign_keys=[updated_by_id])
+    submitted_by: Mapped[User | None] = relationship(foreign_keys=[submitted_by_id])
+    answers: Mapped[list[Answer]] = relationship(
+        back_populates="assessment", cascade="all, delete-orphan", passive_deletes=True
+    )
+    element_scores: Mapped[list[ElementScore]] = relationship(
+        back_populates="assessment", cascade="all, delete-orphan", passive_deletes=True
+    )
+
+
+class Answer(Base):
+    """The current answer to one question; ``revision`` detects concurrent edits."""
+
+    __tablename__ = "answers"
+    __table_args__ = (UniqueConstraint("assessment_id", "question_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    assessment_id: Mapped[int] = mapped_column(ForeignKey("assessments.id", ondelete="CASCADE"))
+    question_id: Mapped[str] = mapped_column(String(40))
+    value: Mapped[str | None] = mapped_column(Text)
+    dont_know: Mapped[bool] = mapped_column(default=False)
+    not_applicable: Mapped[bool] = mapped_column(default=False)
+    evidence_url: Mapped[str | None] = mapped_column(String(2000))
+    note: Mapped[str | None] = mapped_column(Text)
+    # Question score on the 0..4 scale under the assessment's questionnaire version.
+    score: Mapped[float | None] = mapped_column(Float)
+    revision: Mapped[int] = mapped_column(default=1)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+
+    assessment: Mapped[Assessment] = relationship(back_populates="answers")
+    updated_by: Mapped[User | None] = relationship()
+
+
+class ElementScore(Base):
+    """One element's result for a submitted assessment, stored so dashboards need no re-scoring."""
+
+    __tablename__ = "element_scores"
+    __table_args__ = (UniqueConstraint("assessment_id", "element_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    assessment_id: Mapped[int] = mapped_column(ForeignKey("assessments.id", ondelete="CASCADE"))
+    element_id: Mapped[str] = mapped_column(String(40))
+    score: Mapped[float | None] = mapped_column(Float)  # 0..100, None when data are insufficient
+    target: Mapped[float] = mapped_column(Float)  # 0..100
+    gap: Mapped[float | None] = mapped_column(Float)
+    completeness: Mapped[float] = mapped_column(Float)
+    insufficient: Mapped[bool] = mapped_column(default=False)
+    evidence_coverage: Mapped[float | None] = mapped_column(Float)
+    weight: Mapped[float] = mapped_column(Float, default=1.0)
+
+    assessment: Mapped[Assessment] = relationship(back_populates="element_scores")
+
+
+class AuditEvent(Base):
+    """Who did what, when: every state change of an assessment and every admin action."""
+
+    __tablename__ = "audit_events"
+    __table_args__ = (Index("ix_audit_events_assessment_at", "assessment_id", "at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[datetime] = mapped_column(default=utcnow)
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    action: Mapped[str] = mapped_column(String(40))
+    assessment_id: Mapped[int | None] = mapped_column(ForeignKey("assessments.id", ondelete="CASCADE"))
+    detail: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+
+    user: Mapped[User | None] = relationship()

@@ -1,0 +1,81 @@
+"""Bridge between stored answers and the pure scoring engine.
+
+Scores are computed by ``assessment.questionnaire`` only; this module converts rows to
+its inputs and its results back to rows, so the survey, the report and the seeder agree.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from assessment.questionnaire import Answer as AnswerInput
+from assessment.questionnaire import AssessmentScore, Questionnaire, decode_value, score_assessment
+from assessment.survey.models import Answer, Assessment, ElementScore
+
+
+def answer_inputs(questionnaire: Questionnaire, answers: Iterable[Answer]) -> dict[str, AnswerInput]:
+    """Stored answers as scoring inputs; answers to questions the version lacks are ignored."""
+    known = {q.id: q for q in questionnaire.questions}
+    inputs: dict[str, AnswerInput] = {}
+    for row in answers:
+        question = known.get(row.question_id)
+        if question is None:
+            continue
+        inputs[row.question_id] = AnswerInput(
+            question_id=row.question_id,
+            value=decode_value(question, row.value),
+            dont_know=row.dont_know,
+            not_applicable=row.not_applicable,
+            evidence_url=row.evidence_url,
+            note=row.note,
+        )
+    return inputs
+
+
+def score_answers(questionnaire: Questionnaire, answers: Iterable[Answer]) -> AssessmentScore:
+    return score_assessment(questionnaire, answer_inputs(questionnaire, answers))
+
+
+def element_score_rows(assessment_id: int, result: AssessmentScore) -> list[dict[str, Any]]:
+    """One ``element_scores`` row per element, as plain dicts (bulk inserts use these too)."""
+    return [
+        {
+            "assessment_id": assessment_id,
+            "element_id": e.element_id,
+            "score": e.score,
+            "target": e.target,
+            "gap": e.gap,
+            "completeness": e.completeness,
+            "insufficient": e.insufficient,
+            "evidence_coverage": e.evidence_coverage,
+            "weight": e.weight,
+        }
+        for e in result.elements
+    ]
+
+
+def overall_fields(result: AssessmentScore) -> Mapping[str, Any]:
+    """The assessment columns that hold the overall result."""
+    return {
+        "overall_index": result.overall,
+        "overall_geometric": result.geometric,
+        "weakest_element_id": result.weakest_element_id,
+    }
+
+
+def store_scores(assessment: Assessment, result: AssessmentScore) -> None:
+    """Replace the assessment's stored element scores and overall index with ``result``."""
+    assessment.element_scores.clear()
+    for row in element_score_rows(assessment.id, result):
+        row.pop("assessment_id")
+        assessment.element_scores.append(ElementScore(**row))
+    for name, value in overall_fields(result).items():
+        setattr(assessment, name, value)
+
+
+def completeness(result: AssessmentScore) -> float:
+    """Share of applicable scored questions answered, over the whole questionnaire."""
+    applicable = sum(e.applicable for e in result.elements)
+    answered = sum(e.answered for e in result.elements)
+    return answered / applicable if applicable else 0.0

@@ -1,0 +1,54 @@
+"""Questionnaire versions: the current file, stored by content hash, parsed once per process."""
+
+from __future__ import annotations
+
+import threading
+
+from flask import current_app
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from assessment.questionnaire import Questionnaire, parse_questionnaire
+from assessment.survey.models import QuestionnaireVersion
+
+_parsed: dict[str, Questionnaire] = {}
+_lock = threading.Lock()
+
+
+def current_questionnaire() -> Questionnaire:
+    """The questionnaire loaded from QUESTIONNAIRE_PATH when the app started."""
+    questionnaire: Questionnaire = current_app.extensions["questionnaire"]
+    return questionnaire
+
+
+def ensure_version(session: Session, questionnaire: Questionnaire) -> QuestionnaireVersion:
+    """Return the stored version for this content, storing it the first time it is used."""
+    version = session.scalar(
+        select(QuestionnaireVersion).where(
+            QuestionnaireVersion.content_hash == questionnaire.content_hash
+        )
+    )
+    if version is None:
+        version = QuestionnaireVersion(
+            content_hash=questionnaire.content_hash,
+            label=questionnaire.version,
+            source_text=questionnaire.source_text,
+        )
+        session.add(version)
+        session.flush()
+    _remember(questionnaire)
+    return version
+
+
+def _remember(questionnaire: Questionnaire) -> None:
+    with _lock:
+        _parsed.setdefault(questionnaire.content_hash, questionnaire)
+
+
+def questionnaire_for(version: QuestionnaireVersion) -> Questionnaire:
+    """The questionnaire an assessment was answered under, parsed from its stored text."""
+    found = _parsed.get(version.content_hash)
+    if found is None:
+        found = parse_questionnaire(version.source_text, source=f"questionnaire version {version.label}")
+        _remember(found)
+    return found

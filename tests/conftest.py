@@ -1,0 +1,209 @@
+"""Shared fixtures: one app and one migrated database per run, one rolled-back transaction per test.
+
+Set TEST_DATABASE_URL=postgresql+psycopg://... to run everything on PostgreSQL: a
+throwaway database is created next to the one named, and dropped at the end.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Callable, Iterator
+from datetime import date
+from typing import Any
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient, FlaskCliRunner
+from sqlalchemy import create_engine, select, text
+from sqlalchemy.engine import make_url
+from sqlalchemy.orm import Session
+from werkzeug.security import generate_password_hash
+
+from assessment import create_app, migrate
+from assessment.auth import services as auth_services
+from assessment.auth.models import Role, User
+from assessment.extensions import db
+from assessment.places.models import City, Country, Region, SizeClass
+from assessment.questionnaire import Questionnaire
+from assessment.survey.models import Assessment, AssessmentStatus, Round
+from assessment.survey.versions import ensure_version
+
+# A fast hash for test accounts; real accounts use the library default (scrypt).
+FAST_HASH_METHOD = "pbkdf2:sha256:1000"
+TEST_PASSWORD = "correct horse battery"
+
+
+def _create_postgres_database(base_url: str) -> tuple[str, Callable[[], None]]:
+    url = make_url(base_url)
+    name = f"assessment_test_{uuid.uuid4().hex[:10]}"
+    admin = create_engine(url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+
+    def drop() -> None:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+    return url.set(database=name).render_as_string(hide_password=False), drop
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    base = os.environ.get("TEST_DATABASE_URL", "").strip()
+    if base.startswith("postgresql"):
+        url, drop = _create_postgres_database(base)
+        yield url
+        drop()
+    else:
+        yield f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.db'}"
+
+
+@pytest.fixture(scope="session")
+def app(database_url: str) -> Iterator[Flask]:
+    app = create_app(
+        {
+            "APP_ENV": "testing",
+            "TESTING": True,
+            "SECRET_KEY": "test-secret",
+            "DATABASE_URL": database_url,
+            "WTF_CSRF_ENABLED": False,
+            # Generous, so only the rate-limit test (which tightens it) ever hits it.
+            "LOGIN_RATE_LIMIT": "10000 per minute",
+        }
+    )
+    migrate.upgrade(database_url)
+    yield app
+    assert db.engine is not None
+    db.engine.dispose()
+
+
+@pytest.fixture()
+def db_session(app: Flask) -> Iterator[Session]:
+    """Every test runs inside one transaction that is rolled back at the end."""
+    assert db.engine is not None
+    connection = db.engine.connect()
+    transaction = connection.begin()
+    with app.app_context(), db.bound_to(connection):
+        yield db.session
+    transaction.rollback()
+    connection.close()
+
+
+@pytest.fixture()
+def client(app: Flask, db_session: Session) -> FlaskClient:
+    return app.test_client()
+
+
+@pytest.fixture()
+def runner(app: Flask, db_session: Session) -> FlaskCliRunner:
+    return app.test_cli_runner()
+
+
+@pytest.fixture()
+def questionnaire(app: Flask) -> Questionnaire:
+    return app.extensions["questionnaire"]  # type: ignore[no-any-return]
+
+
+# --- factories ---------------------------------------------------------------------
+
+
+class Factory:
+    """Builds the rows a test needs, with sensible defaults and keyword overrides."""
+
+    def __init__(self, session: Session, questionnaire: Questionnaire) -> None:
+        self.session = session
+        self.questionnaire = questionnaire
+        self._n = 0
+
+    def _next(self) -> int:
+        self._n += 1
+        return self._n
+
+    def region(self, name: str | None = None) -> Region:
+        region = Region(name=name or f"Region {self._next()}")
+        self.session.add(region)
+        self.session.flush()
+        return region
+
+    def country(self, region: Region | None = None, name: str | None = None) -> Country:
+        country = Country(name=name or f"Country {self._next()}", region=region or self.region())
+        self.session.add(country)
+        self.session.flush()
+        return country
+
+    def city(self, country: Country | None = None, name: str | None = None,
+             population: int = 500_000, region: Region | None = None) -> City:
+        city = City(
+            name=name or f"City {self._next()}",
+            country=country or self.country(region=region),
+            population=population,
+            size_class=SizeClass.for_population(population),
+        )
+        self.session.add(city)
+        self.session.flush()
+        return city
+
+    def user(self, role: Role = Role.OFFICIAL, *, city: City | None = None,
+             region: Region | None = None, email: str | None = None,
+             password: str = TEST_PASSWORD) -> User:
+        if role == Role.OFFICIAL and city is None:
+            city = self.city()
+        if role == Role.REGIONAL and region is None:
+            region = self.region()
+        return auth_services.create_user(
+            self.session, email=email or f"user{self._next()}@example.org", password=password,
+            role=role, city=city, region=region,
+            password_hash=generate_password_hash(password, method=FAST_HASH_METHOD),
+        )
+
+    def round(self, name: str | None = None, opens_on: date = date(2026, 3, 1),
+              questionnaire: Questionnaire | None = None) -> Round:
+        version = ensure_version(self.session, questionnaire or self.questionnaire)
+        round_ = Round(name=name or f"Round {self._next()}", opens_on=opens_on,
+                       closes_on=None, questionnaire_version_id=version.id)
+        self.session.add(round_)
+        self.session.flush()
+        return round_
+
+    def assessment(self, city: City | None = None, round: Round | None = None,
+                   **overrides: Any) -> Assessment:
+        round_ = round or self.round()
+        assessment = Assessment(
+            city_id=(city or self.city()).id, round_id=round_.id,
+            questionnaire_version_id=round_.questionnaire_version_id,
+            status=overrides.pop("status", AssessmentStatus.DRAFT), **overrides,
+        )
+        self.session.add(assessment)
+        self.session.flush()
+        return assessment
+
+
+@pytest.fixture()
+def make(db_session: Session, questionnaire: Questionnaire) -> Factory:
+    return Factory(db_session, questionnaire)
+
+
+@pytest.fixture()
+def login(client: FlaskClient, app: Flask, db_session: Session) -> Callable[[User], User]:
+    """Sign a user in on ``client`` without going through the (rate-limited) form."""
+
+    def sign_in(user: User) -> User:
+        token = auth_services.start_session(db_session, user, app.config["SESSION_HOURS"])
+        db_session.flush()
+        with client.session_transaction() as session:
+            session.clear()
+            session["_user_id"] = token
+            session["_fresh"] = True
+        return user
+
+    return sign_in
+
+
+@pytest.fixture()
+def get_user(db_session: Session) -> Callable[[str], User | None]:
+    def find(email: str) -> User | None:
+        return db_session.scalar(select(User).where(User.email == email))
+
+    return find

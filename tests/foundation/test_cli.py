@@ -1,0 +1,108 @@
+"""The command line, as an operator uses it."""
+
+import subprocess
+import sys
+from pathlib import Path
+
+from sqlalchemy import func, select
+
+from assessment.auth.models import Role, User
+from assessment.places.models import City
+from assessment.survey.models import Answer, Assessment, AssessmentStatus, ElementScore
+
+ROOT = Path(__file__).parents[2]
+
+
+def test_users_create_reads_the_password_from_standard_input(runner, make, get_user) -> None:
+    city = make.city(name="Kigali")
+    result = runner.invoke(args=["users", "create", "--email", "new@kigali.example.org",
+                                 "--role", "official", "--city", "Kigali"],
+                           input="a long enough password\n")
+    assert result.exit_code == 0, result.output
+    user = get_user("new@kigali.example.org")
+    assert user is not None and user.role == Role.OFFICIAL and user.city_id == city.id
+    assert "a long enough password" not in user.password_hash
+
+
+def test_users_create_explains_what_is_wrong(runner, make) -> None:
+    make.city(name="Kigali")
+    result = runner.invoke(args=["users", "create", "--email", "x@example.org", "--role",
+                                 "official", "--city", "Atlantis"], input="a long enough password\n")
+    assert result.exit_code != 0 and "No city named 'Atlantis'" in result.output
+    result = runner.invoke(args=["users", "create", "--email", "x@example.org", "--role",
+                                 "official"], input="a long enough password\n")
+    assert result.exit_code != 0 and "An official account needs a city" in result.output
+    result = runner.invoke(args=["users", "create", "--email", "x@example.org", "--role",
+                                 "admin"], input="short\n")
+    assert result.exit_code != 0 and "at least 10 characters" in result.output
+
+
+def test_users_create_has_no_password_option(runner) -> None:
+    result = runner.invoke(args=["users", "create", "--help"])
+    assert result.exit_code == 0
+    assert "--password" not in result.output
+
+
+def test_cities_list_prints_name_country_region(runner, make) -> None:
+    region = make.region("Africa")
+    country = make.country(region=region, name="Rwanda")
+    make.city(country=country, name="Kigali")
+    result = runner.invoke(args=["cities", "list"])
+    assert result.exit_code == 0
+    assert "Kigali\tRwanda\tAfrica" in result.output.splitlines()
+
+
+def test_seed_demo_fills_an_empty_database_and_prints_sign_ins(runner, db_session) -> None:
+    result = runner.invoke(args=["seed-demo"])
+    assert result.exit_code == 0, result.output
+    lines = result.output.splitlines()
+    sign_ins = [line.split() for line in lines if line.split()[:1] in
+                (["official"], ["regional"], ["analyst"], ["admin"])]
+    assert {s[0] for s in sign_ins} == {"official", "regional", "analyst", "admin"}
+    for role, email, _password in sign_ins:
+        user = db_session.scalar(select(User).where(User.email == email))
+        assert user is not None and user.role.value == role
+    submitted = db_session.scalar(select(func.count()).select_from(Assessment).where(
+        Assessment.status == AssessmentStatus.SUBMITTED))
+    drafts = db_session.scalar(select(func.count()).select_from(Assessment).where(
+        Assessment.status == AssessmentStatus.DRAFT))
+    assert submitted and submitted > 10 and drafts and drafts > 0
+    # Every submitted assessment carries stored element scores.
+    assert db_session.scalar(select(func.count()).select_from(ElementScore)) >= submitted * 6
+
+    again = runner.invoke(args=["seed-demo"])
+    assert again.exit_code != 0 and "already has data" in again.output
+    quiet = runner.invoke(args=["seed-demo", "--if-empty"])
+    assert quiet.exit_code == 0 and "admin admin@example.org" in quiet.output
+
+
+def test_seed_demo_generates_synthetic_data_at_scale(runner, db_session, questionnaire) -> None:
+    result = runner.invoke(args=["seed-demo", "--cities", "12", "--rounds", "3"])
+    assert result.exit_code == 0, result.output
+    assert db_session.scalar(select(func.count()).select_from(City)) == 12
+    assessments = db_session.scalar(select(func.count()).select_from(Assessment))
+    assert assessments == 36
+    answered = len([q for q in questionnaire.questions if q.scored])
+    assert db_session.scalar(select(func.count()).select_from(Answer)) >= assessments * answered
+
+
+def test_every_command_has_help(runner) -> None:
+    for args in (["db"], ["db", "upgrade"], ["seed-demo"], ["users", "create"], ["cities", "list"],
+                 ["tokens"], ["export"]):
+        result = runner.invoke(args=[*args, "--help"])
+        assert result.exit_code == 0, args
+        assert "Usage:" in result.output
+
+
+def test_questionnaire_check_from_the_real_command_line(tmp_path) -> None:
+    flask = [sys.executable, "-m", "flask", "--app", "assessment", "questionnaire", "check"]
+    ok = subprocess.run(flask, cwd=ROOT, capture_output=True, text=True, timeout=60)
+    assert ok.returncode == 0, ok.stderr
+    assert ok.stdout.startswith("OK")
+    broken = tmp_path / "broken.yaml"
+    text = (ROOT / "questionnaire.yaml").read_text()
+    broken.write_text(text.replace("weight: 1", "weight: -1", 1))
+    bad = subprocess.run([*flask, str(broken)], cwd=ROOT, capture_output=True, text=True,
+                         timeout=60)
+    assert bad.returncode == 1
+    assert "broken.yaml" in bad.stderr and "line" in bad.stderr and "weight" in bad.stderr

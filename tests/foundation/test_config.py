@@ -1,0 +1,63 @@
+from pathlib import Path
+
+import pytest
+
+from assessment.config import ConfigError, load_settings
+
+
+def test_development_defaults_are_safe_to_run_locally() -> None:
+    settings = load_settings({})
+    assert settings.app_env == "development"
+    assert settings.database_url.startswith("sqlite:///")
+    assert settings.database_url.endswith("instance/assessment.db")
+    assert settings.secret_key
+    assert settings.secure_cookies is False
+    assert settings.questionnaire_path.name == "questionnaire.yaml"
+
+
+def test_production_without_secret_key_stops_with_a_clear_message() -> None:
+    with pytest.raises(ConfigError, match="SECRET_KEY is not set"):
+        load_settings({"APP_ENV": "production"})
+
+
+def test_production_with_secret_key_uses_secure_cookies() -> None:
+    settings = load_settings({"APP_ENV": "production", "SECRET_KEY": "x" * 40})
+    assert settings.secure_cookies is True
+    assert settings.as_flask_config()["SESSION_COOKIE_SECURE"] is True
+
+
+@pytest.mark.parametrize(
+    ("env", "message"),
+    [
+        ({"SESSION_HOURS": "soon"}, "SESSION_HOURS must be a whole number"),
+        ({"SESSION_HOURS": "0"}, "SESSION_HOURS must be at least 1"),
+        ({"SECURE_COOKIES": "maybe"}, "SECURE_COOKIES must be true or false"),
+        ({"APP_ENV": "staging"}, "APP_ENV must be one of"),
+        ({"LOG_LEVEL": "LOUD"}, "LOG_LEVEL must be"),
+    ],
+)
+def test_malformed_values_name_the_variable(env: dict[str, str], message: str) -> None:
+    with pytest.raises(ConfigError, match=message):
+        load_settings(env)
+
+
+def test_explicit_values_are_parsed() -> None:
+    settings = load_settings({
+        "DATABASE_URL": "postgresql+psycopg://u@h/db", "QUESTIONNAIRE_PATH": "/tmp/q.yaml",
+        "REDIS_URL": "redis://127.0.0.1:6379/0", "SESSION_HOURS": "8", "SECURE_COOKIES": "yes",
+    })
+    assert settings.database_url == "postgresql+psycopg://u@h/db"
+    assert settings.questionnaire_path == Path("/tmp/q.yaml")
+    assert settings.as_flask_config()["RATELIMIT_STORAGE_URI"] == "redis://127.0.0.1:6379/0"
+    assert settings.session_hours == 8
+    assert settings.secure_cookies is True
+
+
+def test_env_example_documents_every_setting() -> None:
+    example = (Path(__file__).parents[2] / ".env.example").read_text()
+    readme = (Path(__file__).parents[2] / "README.md").read_text()
+    for name in ("APP_ENV", "SECRET_KEY", "DATABASE_URL", "QUESTIONNAIRE_PATH", "REDIS_URL",
+                 "SESSION_HOURS", "LOGIN_RATE_LIMIT", "DEFAULT_LOCALE", "API_PAGE_SIZE",
+                 "API_MAX_PAGE_SIZE", "PROXY_COUNT", "SECURE_COOKIES", "LOG_LEVEL"):
+        assert name in example, name
+        assert f"`{name}`" in readme, name

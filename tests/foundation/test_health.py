@@ -1,0 +1,45 @@
+from unittest.mock import patch
+
+from sqlalchemy.exc import OperationalError
+
+
+def test_healthz_reports_database_and_questionnaire(client, questionnaire) -> None:
+    response = client.get("/healthz")
+    assert response.status_code == 200
+    assert response.json == {"status": "ok", "database": "ok",
+                              "questionnaire_version": questionnaire.version}
+
+
+def test_healthz_is_503_when_the_database_is_unreachable(client) -> None:
+    from assessment.extensions import db
+
+    error = OperationalError("SELECT 1", {}, Exception("connection refused"))
+    with patch.object(db.session, "execute", side_effect=error):
+        response = client.get("/healthz")
+    assert response.status_code == 503
+    assert response.json["database"] == "unavailable"
+
+
+def test_pages_carry_security_headers(client) -> None:
+    response = client.get("/")
+    csp = response.headers["Content-Security-Policy"]
+    script_src = csp.split("script-src")[1].split(";")[0]
+    assert script_src.strip() == "'self'"
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
+    assert response.headers["X-Frame-Options"] == "DENY"
+
+
+def test_static_files_are_fingerprinted_and_cached_for_a_year(client) -> None:
+    page = client.get("/").get_data(as_text=True)
+    assert "/static/css/app.css?v=" in page
+    href = page.split('href="/static/css/app.css?v=')[1].split('"')[0]
+    with client.get(f"/static/css/app.css?v={href}") as response:
+        assert response.status_code == 200
+        assert "immutable" in response.headers["Cache-Control"]
+        assert "max-age=31536000" in response.headers["Cache-Control"]
+
+
+def test_unknown_page_is_a_friendly_404(client) -> None:
+    response = client.get("/no-such-page")
+    assert response.status_code == 404
+    assert "Back to the start page" in response.get_data(as_text=True)
