@@ -380,16 +380,12 @@ class _Builder:
     ) -> dict[str, Any] | None:
         """Check a mapping's keys: required ones present, unknown ones reported."""
         if not isinstance(value, dict):
-            self.add(
-                path, f"{what} must be a set of 'name: value' lines; found {_describe(value)}."
-            )
+            self.add(path, f"{what} must be a set of 'name: value' lines; found {_describe(value)}.")
             return None
         allowed = [*required, *optional]
         for key in value:
             if not isinstance(key, str):
-                self.add(
-                    (*path, key), f"'{key}' is not a valid name here{_suggest(str(key), allowed)}"
-                )
+                self.add((*path, key), f"'{key}' is not a valid name here{_suggest(str(key), allowed)}")
             elif key not in allowed:
                 hint = known_elsewhere(key) if known_elsewhere else None
                 if hint:
@@ -464,9 +460,11 @@ class _Builder:
         bounds = []
         if above is not None:
             bounds.append(f"greater than {above:g}")
-        if low is not None:
-            bounds.append(f"at least {low:g}")
-        if high is not None:
+        if low is not None and high is not None:
+            bounds.append(f"from {low:g} to {high:g}")
+        elif low is not None:
+            bounds.append(f"of at least {low:g}")
+        if high is not None and low is None:
             bounds.append(f"at most {high:g}")
         rule = f"{what} must be a number" + (f" {' and '.join(bounds)}" if bounds else "")
         if not _is_number(value):
@@ -541,8 +539,7 @@ class _Builder:
         ):
             self.add(
                 path,
-                "languages must be a list of language codes such as [en, fr]; "
-                f"found {_describe(languages)}.",
+                f"languages must be a list of language codes such as [en, fr]; found {_describe(languages)}.",
             )
         elif len(set(languages)) != len(languages):
             self.add(path, "each language may be listed only once.")
@@ -568,9 +565,7 @@ class _Builder:
     def levels(self, value: Any, path: Path_, what: str, needs: str) -> tuple[Text, ...] | None:
         """A mapping with one text for each level 0..4."""
         if not isinstance(value, dict):
-            self.add(
-                path, f"{what} must list levels 0 to 4 as '0: ...' lines; found {_describe(value)}."
-            )
+            self.add(path, f"{what} must list levels 0 to 4 as '0: ...' lines; found {_describe(value)}.")
             return None
         texts: dict[int, Text] = {}
         ok = True
@@ -584,8 +579,7 @@ class _Builder:
             elif not SCALE_MIN <= key <= SCALE_MAX:
                 self.add(
                     (*path, key),
-                    f"level {key} is outside the scale; levels run from "
-                    f"{SCALE_MIN} to {SCALE_MAX}.",
+                    f"level {key} is outside the scale; levels run from {SCALE_MIN} to {SCALE_MAX}.",
                 )
                 ok = False
             else:
@@ -596,21 +590,15 @@ class _Builder:
                     texts[key] = text
         missing = [str(n) for n in range(SCALE_MIN, SCALE_MAX + 1) if n not in value]
         if missing:
-            which = (
-                f"level {missing[0]} is" if len(missing) == 1 else f"levels {_join(missing)} are"
-            )
-            self.add(
-                path, f"{what} needs {needs} from {SCALE_MIN} to {SCALE_MAX}; {which} missing."
-            )
+            which = f"level {missing[0]} is" if len(missing) == 1 else f"levels {_join(missing)} are"
+            self.add(path, f"{what} needs {needs} from {SCALE_MIN} to {SCALE_MAX}; {which} missing.")
             ok = False
         if not ok:
             return None
         return tuple(texts[n] for n in range(SCALE_MIN, SCALE_MAX + 1))
 
     def read_scoring(self, value: Any, path: Path_) -> tuple[float, float, Text] | None:
-        scoring = self.mapping(
-            value, path, "the scoring section", _SCORING_REQUIRED, _SCORING_OPTIONAL
-        )
+        scoring = self.mapping(value, path, "the scoring section", _SCORING_REQUIRED, _SCORING_OPTIONAL)
         if scoring is None:
             return None
         threshold = None
@@ -684,9 +672,7 @@ class _Builder:
             else None
         )
         target = (
-            self.number(
-                data["target"], (*path, "target"), "the target level", low=SCALE_MIN, high=SCALE_MAX
-            )
+            self.number(data["target"], (*path, "target"), "the target level", low=SCALE_MIN, high=SCALE_MAX)
             if "target" in data
             else None
         )
@@ -706,9 +692,7 @@ class _Builder:
         assert target is not None and weight is not None and questions is not None
         return Element(element_id, title, rationale, target, weight, questions, self.line(path))
 
-    def read_questions(
-        self, value: Any, path: Path_, element_id: str
-    ) -> tuple[Question, ...] | None:
+    def read_questions(self, value: Any, path: Path_, element_id: str) -> tuple[Question, ...] | None:
         if not isinstance(value, list):
             self.add(
                 path,
@@ -722,24 +706,18 @@ class _Builder:
                 f"an element needs between {MIN_QUESTIONS_PER_ELEMENT} and "
                 f"{MAX_QUESTIONS_PER_ELEMENT} questions; this one has {count}.",
             )
-        questions = [
-            self.read_question(item, (*path, i), element_id) for i, item in enumerate(value)
-        ]
+        questions = [self.read_question(item, (*path, i), element_id) for i, item in enumerate(value)]
         built = [q for q in questions if q is not None]
         if len(built) != count:
             return None
         if built and not any(q.scored for q in built):
-            self.add(
-                path, "an element needs at least one scored question, or it can never have a score."
-            )
+            self.add(path, "an element needs at least one scored question, or it can never have a score.")
             return None
         return tuple(built)
 
     def read_question(self, value: Any, path: Path_, element_id: str) -> Question | None:
         if not isinstance(value, dict):
-            self.add(
-                path, f"a question must be a set of 'name: value' lines; found {_describe(value)}."
-            )
+            self.add(path, f"a question must be a set of 'name: value' lines; found {_describe(value)}.")
             return None
         qtype = self.question_type(value.get("type"), (*path, "type")) if "type" in value else None
         scored = qtype is not None and qtype is not QuestionType.EVIDENCE
@@ -751,7 +729,7 @@ class _Builder:
             what = "a question"
         else:
             allowed = (*_QUESTION_COMMON, *(_SCORED_EXTRA if scored else ()), *_TYPE_KEYS[qtype])
-            what = f"a {qtype.value} question"
+            what = f"{'an' if qtype.value[0] in 'aeiou' else 'a'} {qtype.value} question"
 
         def elsewhere(key: str) -> str | None:
             if key in _SCORED_EXTRA and not scored:
@@ -779,14 +757,8 @@ class _Builder:
                 question_id = None
             elif question_id is not None:
                 self.question_lines[question_id] = self.line((*path, "id"))
-        text = (
-            self.text(data["text"], (*path, "text"), "the question text")
-            if "text" in data
-            else None
-        )
-        help_text = (
-            self.text(data["help"], (*path, "help"), "the help text") if "help" in data else None
-        )
+        text = self.text(data["text"], (*path, "text"), "the question text") if "text" in data else None
+        help_text = self.text(data["help"], (*path, "help"), "the help text") if "help" in data else None
         recommendation = (
             self.text(data["recommendation"], (*path, "recommendation"), "the recommendation")
             if "recommendation" in data
@@ -798,17 +770,9 @@ class _Builder:
             else 1.0
         )
         allow_na = (
-            self.boolean(data["allow_na"], (*path, "allow_na"), "allow_na")
-            if "allow_na" in data
-            else False
+            self.boolean(data["allow_na"], (*path, "allow_na"), "allow_na") if "allow_na" in data else False
         )
-        if (
-            qtype is None
-            or question_id is None
-            or text is None
-            or weight is None
-            or allow_na is None
-        ):
+        if qtype is None or question_id is None or text is None or weight is None or allow_na is None:
             return None
         if "help" in data and help_text is None:
             return None
@@ -845,9 +809,7 @@ class _Builder:
         )
         return None
 
-    def type_details(
-        self, qtype: QuestionType, data: dict[str, Any], path: Path_
-    ) -> dict[str, Any] | None:
+    def type_details(self, qtype: QuestionType, data: dict[str, Any], path: Path_) -> dict[str, Any] | None:
         """The fields particular to one question type, checked; ``None`` if any is wrong."""
         before = len(self.problems)
         details: dict[str, Any] = {}
@@ -855,8 +817,7 @@ class _Builder:
             if "levels" not in data:
                 self.add(
                     (*path, "levels"),
-                    "a maturity question needs 'levels' with a "
-                    "description for every level from 0 to 4.",
+                    "a maturity question needs 'levels' with a description for every level from 0 to 4.",
                 )
             else:
                 texts = self.levels(
@@ -906,9 +867,7 @@ class _Builder:
             self.add(opath, f"a {qtype.value} question needs 'options' to choose from.")
             return
         if not isinstance(raw, list) or len(raw) < 2:
-            self.add(
-                opath, f"options must be a list of at least 2 choices; found {_describe(raw)}."
-            )
+            self.add(opath, f"options must be a list of at least 2 choices; found {_describe(raw)}.")
             return
         options: list[Option] = []
         keys: dict[str, int | None] = {}
@@ -955,12 +914,7 @@ class _Builder:
                     (*ipath, "points"),
                     "an exclusive option such as 'none of these' must be worth 0 points.",
                 )
-            if (
-                isinstance(key, str)
-                and label is not None
-                and points is not None
-                and exclusive is not None
-            ):
+            if isinstance(key, str) and label is not None and points is not None and exclusive is not None:
                 options.append(Option(key, label, points, exclusive))
         if len(options) != len(raw):
             return
@@ -992,11 +946,7 @@ class _Builder:
         high = self.number(data["max"], (*path, "max"), "max") if "max" in data else None
         if low is not None and high is not None and low >= high:
             self.add((*path, "max"), f"max ({high:g}) must be greater than min ({low:g}).")
-        integer = (
-            self.boolean(data["integer"], (*path, "integer"), "integer")
-            if "integer" in data
-            else False
-        )
+        integer = self.boolean(data["integer"], (*path, "integer"), "integer") if "integer" in data else False
         unit = self.text(data["unit"], (*path, "unit"), "the unit") if "unit" in data else None
         scored = data.get("scored", True)
         if "scored" in data:
@@ -1006,8 +956,7 @@ class _Builder:
             if "bands" in data:
                 self.add(
                     (*path, "bands"),
-                    "bands only apply to scored number questions; remove "
-                    "them or remove 'scored: false'.",
+                    "bands only apply to scored number questions; remove them or remove 'scored: false'.",
                 )
             return
         if "bands" not in data:
@@ -1039,16 +988,10 @@ class _Builder:
             bmin = self.number(band["min"], (*ipath, "min"), "min") if "min" in band else None
             bmax = self.number(band["max"], (*ipath, "max"), "max") if "max" in band else None
             points = self.points(band["points"], (*ipath, "points")) if "points" in band else None
-            if (
-                ("min" in band and bmin is None)
-                or ("max" in band and bmax is None)
-                or points is None
-            ):
+            if ("min" in band and bmin is None) or ("max" in band and bmax is None) or points is None:
                 continue
             if bmin is not None and bmax is not None and bmin >= bmax:
-                self.add(
-                    ipath, f"the band's max ({bmax:g}) must be greater than its min ({bmin:g})."
-                )
+                self.add(ipath, f"the band's max ({bmax:g}) must be greater than its min ({bmin:g}).")
                 continue
             bands.append(Band(bmin, bmax, points))
         if len(bands) != len(value):

@@ -161,9 +161,7 @@ def score_question(question: Question, answer: Answer | None) -> float | None:
     return points(question, answer.value)
 
 
-def score_assessment(
-    questionnaire: Questionnaire, answers: Mapping[str, Answer]
-) -> AssessmentScore:
+def score_assessment(questionnaire: Questionnaire, answers: Mapping[str, Answer]) -> AssessmentScore:
     """Score every element, the overall results and the ranked recommendations."""
     for key, answer in answers.items():
         if key != answer.question_id:

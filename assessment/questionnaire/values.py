@@ -34,11 +34,7 @@ def check_value(question: Question, value: AnswerValue) -> None:
     if qtype is QuestionType.EVIDENCE:
         raise ValueError("This question takes only a link and a note.")
     if qtype is QuestionType.MATURITY:
-        if (
-            not isinstance(value, int)
-            or isinstance(value, bool)
-            or not (SCALE_MIN <= value <= SCALE_MAX)
-        ):
+        if not isinstance(value, int) or isinstance(value, bool) or not (SCALE_MIN <= value <= SCALE_MAX):
             raise ValueError(f"Choose a level from {SCALE_MIN} to {SCALE_MAX}.")
     elif qtype is QuestionType.YES_NO:
         if value not in (YES, NO):
