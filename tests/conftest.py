@@ -180,6 +180,42 @@ class Factory:
         return assessment
 
 
+    def answer(self, assessment: Assessment, level: float | dict[str, float] = 2.0, *,
+               fill: float = 1.0, submit: bool = False, seed: int = 1,
+               user: User | None = None) -> Assessment:
+        """Answer ``assessment`` as a city at maturity ``level`` (per element if a dict).
+
+        Uses the demo answer generator and the real scoring engine; ``submit`` also stores
+        the element scores and marks the assessment submitted, as submission does.
+        """
+        import random
+
+        from sqlalchemy import insert
+
+        from assessment.demo.seed import answer_rows, answers_for_city
+        from assessment.survey.models import Answer
+        from assessment.survey.scores import score_answers, store_scores
+        from assessment.survey.versions import questionnaire_for
+
+        questionnaire = questionnaire_for(assessment.questionnaire_version)
+        profile = level if isinstance(level, dict) else {e.id: level for e in questionnaire.elements}
+        answers = answers_for_city(questionnaire, profile, random.Random(seed), fill=fill,
+                                   dont_know_rate=0.0)
+        when = assessment.updated_at
+        self.session.execute(insert(Answer), answer_rows(
+            questionnaire, assessment.id, answers, user.id if user else None, when))
+        self.session.expire(assessment, ["answers"])
+        result = score_answers(questionnaire, assessment.answers)
+        assessment.completeness = result.completeness
+        if submit:
+            store_scores(assessment, result)
+            assessment.status = AssessmentStatus.SUBMITTED
+            assessment.submitted_at = when
+            assessment.submitted_by_id = user.id if user else None
+        self.session.flush()
+        return assessment
+
+
 @pytest.fixture()
 def make(db_session: Session, questionnaire: Questionnaire) -> Factory:
     return Factory(db_session, questionnaire)

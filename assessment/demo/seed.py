@@ -35,7 +35,7 @@ from assessment.survey.models import (
     ElementScore,
     Round,
 )
-from assessment.survey.scores import completeness, element_score_rows, overall_fields
+from assessment.survey.scores import element_score_rows, overall_fields
 from assessment.survey.versions import ensure_version
 
 # Approximate populations, rounded: enough to give each city a size class.
@@ -317,7 +317,7 @@ def _store_assessment(
     assessment = Assessment(
         city_id=city.id, round_id=round_.id, questionnaire_version_id=version_id, status=status,
         created_at=started, updated_at=finished, updated_by_id=author.id if author else None,
-        completeness=completeness(result),
+        completeness=result.completeness,
     )
     session.add(assessment)
     session.flush()
@@ -415,7 +415,7 @@ def seed_synthetic(
                 insert(Assessment).returning(Assessment.id),
                 [{"city_id": city_id, "round_id": round_.id, "questionnaire_version_id": version.id,
                   "status": AssessmentStatus.SUBMITTED, "created_at": at, "updated_at": at,
-                  "submitted_at": at, "completeness": completeness(result), **overall_fields(result)}],
+                  "submitted_at": at, "completeness": result.completeness, **overall_fields(result)}],
             ).scalar_one()
             total_assessments += 1
             answer_buffer.extend(answer_rows(questionnaire, assessment_id, answers, None, at))

@@ -73,9 +73,3 @@ def store_scores(assessment: Assessment, result: AssessmentScore) -> None:
     for name, value in overall_fields(result).items():
         setattr(assessment, name, value)
 
-
-def completeness(result: AssessmentScore) -> float:
-    """Share of applicable scored questions answered, over the whole questionnaire."""
-    applicable = sum(e.applicable for e in result.elements)
-    answered = sum(e.answered for e in result.elements)
-    return answered / applicable if applicable else 0.0

@@ -106,3 +106,12 @@ def test_questionnaire_check_from_the_real_command_line(tmp_path) -> None:
                          timeout=60)
     assert bad.returncode == 1
     assert "broken.yaml" in bad.stderr and "line" in bad.stderr and "weight" in bad.stderr
+
+
+def test_factory_answers_and_submits_through_the_scoring_engine(make, questionnaire) -> None:
+    high = make.answer(make.assessment(), 4.0, submit=True)
+    low = make.answer(make.assessment(), 0.0, submit=True)
+    assert high.status == AssessmentStatus.SUBMITTED
+    assert len(high.element_scores) == len(questionnaire.elements)
+    assert high.overall_index is not None and low.overall_index is not None
+    assert high.overall_index > low.overall_index
