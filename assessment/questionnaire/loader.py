@@ -40,6 +40,7 @@ from assessment.questionnaire.model import (
 )
 
 MAX_BYTES = 1_000_000
+MAX_DEPTH = 20
 MIN_QUESTIONS_PER_ELEMENT = 5
 MAX_QUESTIONS_PER_ELEMENT = 8
 ID_PATTERN = re.compile(r"^[a-z][a-z0-9_]{1,39}$")
@@ -150,8 +151,23 @@ def _compose(text: str, source: str) -> yaml.Node:
     problems: list[Problem] = []
     try:
         # The event pass sees aliases before they could be expanded (no alias bombs).
+        depth = 0
         for event in yaml.parse(text, Loader=_SafeLoader):
             line = _line(event.start_mark)
+            # Building the tree is recursive: refuse absurd nesting before it starts.
+            depth += isinstance(event, yaml.CollectionStartEvent)
+            depth -= isinstance(event, yaml.CollectionEndEvent)
+            if depth > MAX_DEPTH:
+                problems.append(
+                    Problem(
+                        source,
+                        line,
+                        "",
+                        f"lists and sections are nested more than "
+                        f"{MAX_DEPTH} levels deep here; the questionnaire never needs that.",
+                    )
+                )
+                break
             if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None):
                 problems.append(
                     Problem(

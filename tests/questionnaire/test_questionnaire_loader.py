@@ -279,6 +279,11 @@ def test_alias_bombs_are_refused_before_expansion() -> None:
     assert all("anchors and aliases" in p.message for p in found)
 
 
+def test_deep_nesting_is_refused() -> None:
+    problem = only_problem("a: " + "[" * 5000 + "]" * 5000 + "\n")
+    assert "nested more than 20 levels" in problem.message
+
+
 def test_oversize_text_and_files_are_refused(tmp_path: Path) -> None:
     big = VALID + "#" * MAX_BYTES
     assert "at most 1,000,000 bytes" in only_problem(big).message
