@@ -788,14 +788,14 @@ class _Builder:
         allow_na = (
             self.boolean(data["allow_na"], (*path, "allow_na"), "allow_na") if "allow_na" in data else False
         )
+        # Type details are checked even when something above is wrong, so that every
+        # problem in the question is reported in one pass.
+        details = self.type_details(qtype, data, path) if qtype is not None else None
         if qtype is None or question_id is None or text is None or weight is None or allow_na is None:
             return None
         if "help" in data and help_text is None:
             return None
-        if scored and recommendation is None:
-            return None
-        details = self.type_details(qtype, data, path)
-        if details is None:
+        if (scored and recommendation is None) or details is None:
             return None
         if qtype is QuestionType.NUMBER and not details.get("bands") and scored:
             return None

@@ -235,6 +235,13 @@ def test_all_problems_are_reported_at_once_in_file_order() -> None:
     assert "the questionnaire has 4 problems" in str(QuestionnaireError(found))
 
 
+def test_problems_in_one_question_are_all_reported() -> None:
+    text = edit("      - id: first_level", "      - id: First")
+    text = edit("          3: Running.\n", "", text)
+    paths = [p.path for p in problems(text)]
+    assert paths == ["elements[0].questions[0].id", "elements[0].questions[0].levels"]
+
+
 def test_choice_and_band_rules() -> None:
     exclusive = only_problem(edit("label: None of these, points: 0", "label: None of these, points: 1"))
     assert "must be worth 0 points" in exclusive.message
