@@ -59,7 +59,7 @@ test-fast: install-test ## Run the suite without the browser tests
 
 lint: install-test ## Ruff on everything, mypy on the pure core
 	$(VENV)/bin/ruff check .
-	$(VENV)/bin/mypy --strict assessment/questionnaire
+	$(VENV)/bin/mypy --strict --follow-imports=silent assessment/questionnaire
 
 bench: install-test ## Run the benchmarks (see bench/README.md)
 	$(PY) -m bench $(BENCH_ARGS)
