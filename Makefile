@@ -64,5 +64,10 @@ lint: install-test ## Ruff on everything, mypy on the pure core
 bench: install-test ## Run the benchmarks (see bench/README.md)
 	$(PY) -m bench $(BENCH_ARGS)
 
+.PHONY: frontend
+frontend: ## Rebuild static/vendor/plotly-custom.min.js(.gz) with Node (see frontend/README.md)
+	npm --prefix frontend ci --no-audit --no-fund
+	npm --prefix frontend run build
+
 clean: ## Remove the virtual environment and caches (keeps instance/ data)
 	rm -rf $(VENV) .pytest_cache .ruff_cache .mypy_cache .hypothesis *.egg-info
