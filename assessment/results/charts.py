@@ -1,0 +1,127 @@
+"""Charts are built here with plotly graph objects and drawn in the browser by plotly.js.
+
+The convention, shared by every page with a chart (see also static/js/charts.js):
+
+- a view builds a ``go.Figure`` and passes ``figure_payload(fig)`` to its template;
+- the template writes it as JSON data, never as a script::
+
+      <div class="chart" data-figure="radar-figure" hidden></div>
+      <script type="application/json" id="radar-figure">{{ figure|tojson }}</script>
+
+- ``static/js/charts.js`` draws every ``[data-figure]`` with the app's own plotly.js bundle
+  (``static/vendor/plotly-custom.min.js``: scatterpolar, bar, heatmap and box only).
+
+Text that comes from people (city names, round names, notes) must go through
+``chart_text`` before it enters a figure: plotly.js reads a few HTML-like tags in labels,
+so ``<`` and ``&`` are escaped and show as typed.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+from collections.abc import Sequence
+from typing import Any
+
+import plotly.graph_objects as go
+from flask_babel import gettext as _
+from plotly.io.json import to_json_plotly
+
+# Colours that keep a 3:1 contrast against white (WCAG 1.4.11) and stay apart for the
+# common colour-vision deficiencies; the lines also differ by dash, so colour is not needed.
+CITY_COLOUR = "#1a5fb4"
+TARGET_COLOUR = "#1b1b1b"
+REGION_COLOUR = "#b35900"
+PREVIOUS_COLOUR = "#6a3d9a"
+FONT_FAMILY = "system-ui, -apple-system, 'Segoe UI', Roboto, 'Helvetica Neue', Arial, sans-serif"
+
+
+def figure_payload(fig: go.Figure, config: dict[str, Any] | None = None) -> dict[str, Any]:
+    """The figure as a JSON-safe dict ``{"data", "layout"[, "config"]}`` for a data block.
+
+    The default plotly template is dropped: it weighs several kB per figure, and the app
+    sets the few styles it needs on the figure itself. ``config`` (plotly.js options such as
+    ``{"staticPlot": True}``) is merged by charts.js over its defaults.
+    """
+    payload: dict[str, Any] = json.loads(to_json_plotly(fig.to_plotly_json()))
+    payload.get("layout", {}).pop("template", None)
+    if config:
+        payload["config"] = config
+    return payload
+
+
+def chart_text(text: str) -> str:
+    """Escape text for a plotly label; line breaks become plotly's ``<br>``."""
+    return "<br>".join(html.escape(line, quote=False) for line in text.split("\n"))
+
+
+def _closed(values: Sequence[Any]) -> list[Any]:
+    # A radar line returns to its first point; a gap (None) stays a gap.
+    return [*values, values[0]] if values else []
+
+
+def radar_figure(
+    labels: Sequence[str],
+    titles: Sequence[str],
+    scores: Sequence[float | None],
+    targets: Sequence[float],
+    *,
+    city_name: str,
+    median: Sequence[float | None] | None = None,
+    median_name: str | None = None,
+    previous: Sequence[float | None] | None = None,
+    previous_name: str | None = None,
+) -> go.Figure:
+    """Element scores (0-100) against their targets, with optional comparison lines.
+
+    ``labels`` are the axis labels (may contain line breaks), ``titles`` the full element
+    titles shown on hover. A ``None`` score (insufficient data) leaves a gap in the line
+    instead of being drawn as zero.
+    """
+    theta = _closed([chart_text(label) for label in labels])
+    hover_titles = _closed([chart_text(title) for title in titles])
+    hover = "%{customdata}<br>%{r:.1f}<extra>%{fullData.name}</extra>"
+
+    def line(values: Sequence[float | None], name: str, **style: Any) -> go.Scatterpolar:
+        return go.Scatterpolar(
+            r=_closed(list(values)), theta=theta, customdata=hover_titles, name=chart_text(name),
+            mode="lines+markers", connectgaps=False, hovertemplate=hover, **style,
+        )
+
+    traces = [
+        line(scores, city_name, line={"color": CITY_COLOUR, "width": 3},
+             marker={"size": 8, "symbol": "circle"}, fill="toself",
+             fillcolor="rgba(26, 95, 180, 0.15)"),
+        line(targets, _("Recommended target"), line={"color": TARGET_COLOUR, "width": 2, "dash": "dash"},
+             marker={"size": 6, "symbol": "square"}),
+    ]
+    if median is not None and median_name:
+        traces.append(line(median, median_name,
+                           line={"color": REGION_COLOUR, "width": 2, "dash": "dot"},
+                           marker={"size": 7, "symbol": "diamond"}))
+    if previous is not None and previous_name:
+        # Off until the reader clicks it in the legend: the change is also in the table.
+        traces.append(line(previous, previous_name, visible="legendonly",
+                           line={"color": PREVIOUS_COLOUR, "width": 2, "dash": "dashdot"},
+                           marker={"size": 7, "symbol": "triangle-up"}))
+    fig = go.Figure(data=traces)
+    fig.update_layout(
+        template=None,
+        font={"family": FONT_FAMILY, "size": 13, "color": "#1b1b1b"},
+        paper_bgcolor="#ffffff",
+        margin={"l": 70, "r": 70, "t": 40, "b": 40},
+        height=520,
+        showlegend=True,
+        legend={"orientation": "h", "x": 0.5, "xanchor": "center", "y": -0.08, "yanchor": "top"},
+        polar={
+            "bgcolor": "#ffffff",
+            "radialaxis": {
+                "range": [0, 100], "tickvals": [0, 25, 50, 75, 100], "angle": 90,
+                "tickangle": 90, "gridcolor": "#c8c8c8", "linecolor": "#767676",
+                "tickfont": {"size": 11},
+            },
+            "angularaxis": {"direction": "clockwise", "rotation": 90, "gridcolor": "#c8c8c8",
+                            "linecolor": "#767676"},
+        },
+    )
+    return fig
