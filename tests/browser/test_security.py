@@ -1,0 +1,64 @@
+"""Every kind of page keeps its strict Content-Security-Policy and loads nothing from elsewhere."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.browser.conftest import Browsing, World
+from tests.browser.pages import PAGE_TYPES, PageType
+
+pytestmark = pytest.mark.browser
+
+by_name = pytest.mark.parametrize("kind", PAGE_TYPES, ids=lambda kind: kind.name)
+
+
+def script_sources(policy: str) -> list[str]:
+    """The sources a Content-Security-Policy allows for scripts (default-src if unset)."""
+    directives = {}
+    for directive in policy.split(";"):
+        name, *values = directive.split()
+        directives[name.lower()] = values
+    return directives.get("script-src", directives.get("default-src", []))
+
+
+def test_script_sources_are_read_from_the_policy() -> None:
+    assert script_sources("default-src 'self'; script-src 'self' 'unsafe-inline'") == [
+        "'self'", "'unsafe-inline'"]
+    assert script_sources("default-src 'self'; img-src data:") == ["'self'"]
+
+
+@by_name
+def test_page_has_a_strict_policy_and_no_console_errors(browsing: Browsing, world: World,
+                                                        kind: PageType) -> None:
+    page, watch = browsing.open(kind.account)
+    response = page.goto(kind.path(world), wait_until="networkidle")
+    assert response is not None and response.status == kind.status
+    page.wait_for_timeout(300)  # a late script error or policy report still counts
+
+    for document in watch.documents:
+        policy = document.headers.get("content-security-policy", "")
+        assert policy, f"{document.url} has no Content-Security-Policy"
+        sources = script_sources(policy)
+        assert sources == ["'self'"], f"{document.url}: script-src is {sources}"
+        assert "frame-ancestors 'none'" in policy
+        assert "object-src 'none'" in policy
+
+    expected = []
+    if kind.status >= 400:
+        # Chromium logs the error status of the page itself; nothing else may be logged.
+        expected = [e for e in watch.console_errors if f"status of {kind.status}" in e]
+    unexpected = [e for e in watch.console_errors if e not in expected]
+    assert not unexpected, f"{kind.name}: console errors:\n" + "\n".join(unexpected)
+    assert not watch.page_errors, f"{kind.name}: script errors:\n" + "\n".join(watch.page_errors)
+
+
+@by_name
+def test_page_requests_nothing_from_other_hosts(browsing: Browsing, world: World,
+                                               kind: PageType) -> None:
+    page, watch = browsing.open(kind.account)
+    page.goto(kind.path(world), wait_until="networkidle")
+    origin = browsing.server.url + "/"
+    elsewhere = [url for url in watch.requests
+                 if not url.startswith((origin, "data:", "blob:"))]
+    assert watch.requests, "no request was recorded"
+    assert not elsewhere, f"{kind.name} asked other hosts for: {elsewhere}"
