@@ -43,12 +43,18 @@ run: seed ## Install, migrate, seed demo data and serve on http://127.0.0.1:5000
 serve: seed ## Production-style: gunicorn with $(WORKERS) workers (set SECRET_KEY, DATABASE_URL)
 	$(VENV)/bin/gunicorn --workers $(WORKERS) --bind $(HOST):$(PORT) --access-logfile - 'assessment:create_app()'
 
-browser: ## Install Debian's Chromium for the browser tests when it is missing (needs root)
+browser: ## Install what the browser tests need when it is missing: Debian's Chromium (needs root), axe-core
 	@if [ ! -x /usr/bin/chromium ]; then \
 	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
 	    echo "Installing Debian's chromium for the browser tests"; \
 	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
 	  else echo "Chromium is missing: install Debian's chromium package to run the browser tests."; fi; \
+	fi
+	@if [ ! -f tests/browser/node_modules/axe-core/axe.min.js ]; then \
+	  if ! command -v npm >/dev/null && [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq npm >/dev/null; \
+	  fi; \
+	  npm ci --prefix tests/browser --no-audit --no-fund; \
 	fi
 
 test: install-test browser ## Install the test tools and run the whole suite
