@@ -1,12 +1,198 @@
+"""The regional dashboard: how the cities of a region are doing, round by round.
+
+Regional users see their own region, whatever the URL says; administrators and analysts
+(who already read every region's data through the exports) choose any region. Every choice
+lives in the query string, so a view of the dashboard can be bookmarked and shared.
+"""
+
 from __future__ import annotations
 
-from flask import Blueprint, render_template
-from flask_login import login_required
+from dataclasses import dataclass
+from typing import Any
+
+from flask import Blueprint, current_app, render_template, request, url_for
+from flask_babel import format_decimal, format_percent
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+
+from assessment.auth.access import roles_required
+from assessment.auth.models import Role
+from assessment.dashboard import charts, forms, services
+from assessment.dashboard.services import ASCENDING_BY_DEFAULT, DEFAULT_SORT, Selection
+from assessment.extensions import db
+from assessment.survey.models import AssessmentStatus
 
 bp = Blueprint("dashboard", __name__)
 
+REPORT_ENDPOINT = "results.report"
+STATUS_LABELS = {
+    AssessmentStatus.SUBMITTED: _l("Submitted"),
+    AssessmentStatus.DRAFT: _l("Draft"),
+    AssessmentStatus.REOPENED: _l("Reopened"),
+    None: _l("Not started"),
+}
+
+
+@dataclass(frozen=True)
+class SortLink:
+    url: str
+    # The column's aria-sort value when the table is sorted by it, else None.
+    state: str | None
+
 
 @bp.route("/dashboard")
-@login_required
+@roles_required(Role.REGIONAL, Role.ADMIN, Role.ANALYST)
 def index() -> str:
-    return render_template("_placeholder.html")
+    session = db.session
+    user = current_user._get_current_object()
+    can_choose_region = user.role in (Role.ADMIN, Role.ANALYST)
+    regions = services.visible_regions(session, user)
+    if not regions:
+        return render_template("dashboard/index.html", state="no_regions", notices=[],
+                               **_helpers())
+
+    args = request.args
+    notices: list[str] = []
+    region = forms.pick_region(args, regions, can_choose_region, notices)
+    rounds = services.region_rounds(session, region.id)
+    countries = services.region_countries(session, region.id)
+    round_ = forms.pick_round(args, rounds, notices)
+    country_id = forms.pick_country(args, countries, notices)
+    size = forms.pick_size(args, notices)
+    form = forms.build_form(regions=regions if can_choose_region else None, region=region,
+                            rounds=rounds, round_=round_, countries=countries,
+                            country_id=country_id, size=size)
+    if round_ is None:
+        return render_template("dashboard/index.html", state="no_rounds", region=region, form=form,
+                               notices=notices, **_helpers())
+
+    questionnaire = services.round_questionnaire(session, round_)
+    sort, descending = forms.pick_sort(args, services.sort_keys(e.id for e in questionnaire.elements))
+    selection = Selection(
+        region=region, round=round_, previous=services.previous_round(rounds, round_),
+        country_id=country_id, size=size, sort=sort, descending=descending,
+        page=forms.pick_page(args),
+    )
+    dashboard = services.build_dashboard(session, user, selection, questionnaire,
+                                         report_url=_report_url_builder())
+    urls = _Urls(selection, can_choose_region)
+    return render_template(
+        "dashboard/index.html",
+        state="ready",
+        region=region,
+        form=form,
+        notices=notices,
+        dashboard=dashboard,
+        figures=charts.dashboard_figures(dashboard),
+        urls=urls,
+        sort_links={key: urls.sort_link(key) for key in services.sort_keys(
+            e.element.id for e in dashboard.elements)},
+        page=min(selection.page, dashboard.pages),
+        sort_label=_sort_labels(dashboard)[selection.sort],
+        status_labels=STATUS_LABELS,
+        **_helpers(),
+    )
+
+
+def _sort_labels(dashboard: services.Dashboard) -> dict[str, str]:
+    labels = {"city": _("city"), "country": _("country"), "overall": _("overall index"),
+              "completeness": _("completeness"), "change": _("change")}
+    labels.update({e.element.id: e.element.title for e in dashboard.elements})
+    return labels
+
+
+def _report_url_builder() -> Any:
+    """Links to city reports, when the report pages are installed in this build."""
+    if REPORT_ENDPOINT not in current_app.view_functions:
+        return None
+    return lambda assessment_id: url_for(REPORT_ENDPOINT, assessment_id=assessment_id)
+
+
+class _Urls:
+    """URLs of this dashboard view with one thing changed: sort, page, or no filters."""
+
+    def __init__(self, selection: Selection, can_choose_region: bool) -> None:
+        self.selection = selection
+        self.base: dict[str, Any] = {}
+        if can_choose_region:
+            self.base["region"] = selection.region.id
+        self.base["round"] = selection.round.id
+        self.filters = dict(self.base)
+        if selection.country_id is not None:
+            self.filters["country"] = selection.country_id
+        if selection.size is not None:
+            self.filters["size"] = selection.size.value
+        self.sorting: dict[str, Any] = {}
+        if selection.sort != DEFAULT_SORT or selection.descending != _descending_by_default(
+                selection.sort):
+            self.sorting = {"sort": selection.sort, "dir": "desc" if selection.descending else "asc"}
+
+    def view(self, **changes: Any) -> str:
+        args = {**self.filters, **self.sorting, **changes}
+        return url_for("dashboard.index", **{k: v for k, v in args.items() if v is not None})
+
+    @property
+    def this_view(self) -> str:
+        page = self.selection.page if self.selection.page > 1 else None
+        return self.view(page=page)
+
+    @property
+    def clear_filters(self) -> str:
+        return url_for("dashboard.index", **self.base)
+
+    def round_view(self, round_id: int) -> str:
+        return url_for("dashboard.index", **{**self.filters, "round": round_id})
+
+    def page(self, number: int) -> str:
+        return self.view(page=number if number > 1 else None)
+
+    def sort_link(self, key: str) -> SortLink:
+        if key == self.selection.sort:
+            descending = not self.selection.descending
+            state = "descending" if self.selection.descending else "ascending"
+        else:
+            descending = _descending_by_default(key)
+            state = None
+        sort: dict[str, Any] = {"sort": key, "dir": "desc" if descending else "asc"}
+        if key == DEFAULT_SORT and descending == _descending_by_default(key):
+            sort = {"sort": None, "dir": None}
+        return SortLink(self.view(**sort, page=None), state)
+
+    @property
+    def hidden_sort(self) -> dict[str, Any]:
+        """Sort fields the filter form carries along, so changing a filter keeps the order."""
+        return self.sorting
+
+
+def _descending_by_default(key: str) -> bool:
+    return key not in ASCENDING_BY_DEFAULT
+
+
+def _helpers() -> dict[str, Any]:
+    """Number formatting for the template, in the interface language."""
+    return {"fmt_score": _score, "fmt_average": _average, "fmt_change": _change,
+            "fmt_share": _share, "heat_class": _heat_class}
+
+
+def _heat_class(value: float | None) -> str:
+    """A CSS class per quarter of the 0-100 scale, so the city table reads as a heatmap too."""
+    if value is None:
+        return "heat-none"
+    return f"heat-{min(3, int(value // 25))}"
+
+
+def _score(value: float | None) -> str:
+    return "–" if value is None else format_decimal(value, format="0")
+
+
+def _average(value: float | None) -> str:
+    return "–" if value is None else format_decimal(value, format="0.0")
+
+
+def _change(value: float | None) -> str:
+    return "–" if value is None else format_decimal(value, format="+0.0;-0.0")
+
+
+def _share(value: float | None) -> str:
+    return "–" if value is None else format_percent(value, format="0%")

@@ -1,0 +1,152 @@
+"""The dashboard's figures, built with plotly graph objects from an already computed Dashboard.
+
+Each figure is paired in the page with a table holding the same numbers, so the charts only
+ever add a picture to what the page already says.
+"""
+
+from __future__ import annotations
+
+import textwrap
+from typing import Any
+
+import plotly.graph_objects as go
+from flask_babel import gettext as _
+
+from assessment.dashboard.services import Dashboard, ElementSummary
+from assessment.results.charts import (
+    CITY_COLOUR,
+    FONT_FAMILY,
+    PREVIOUS_COLOUR,
+    REGION_COLOUR,
+    TARGET_COLOUR,
+    chart_text,
+    figure_payload,
+)
+
+# The report's colours (3:1 against white, apart for colour-vision deficiencies); lines
+# also differ by dash and marker, so colour is never the only cue.
+BLUE = CITY_COLOUR
+ORANGE = REGION_COLOUR
+GREY = PREVIOUS_COLOUR
+# A sequential scale from pale to dark blue: higher scores read as darker cells.
+HEATMAP_SCALE = [[0.0, "#f7fbff"], [0.25, "#c6dbef"], [0.5, "#6baed6"], [0.75, "#2171b5"],
+                 [1.0, "#08306b"]]
+FONT = {"family": FONT_FAMILY, "size": 13, "color": "#1b1b1b"}
+
+
+def wrap(title: str, width: int = 18) -> str:
+    """A long element title on several lines for an axis label, escaped for plotly."""
+    return chart_text("\n".join(textwrap.wrap(title, width)) or title)
+
+
+def _layout(**overrides: Any) -> dict[str, Any]:
+    """Layout settings, given when the figure is built: setting them afterwards with
+    ``update_layout`` (and plotly's default template) costs several times more per figure."""
+    layout: dict[str, Any] = {
+        "template": "none",
+        "font": FONT,
+        "margin": {"l": 60, "r": 30, "t": 30, "b": 60},
+        "legend": {"orientation": "h", "y": -0.15},
+        "paper_bgcolor": "#ffffff",
+        "plot_bgcolor": "#ffffff",
+    }
+    layout.update(overrides)
+    return layout
+
+
+def radar(elements: list[ElementSummary]) -> go.Figure:
+    """Regional average and median per element against the targets."""
+    shown = [e for e in elements if e.mean is not None]
+    theta = [wrap(e.element.title) for e in shown]
+    closed = theta + theta[:1]
+
+    def loop(values: list[float | None]) -> list[float | None]:
+        return values + values[:1]
+
+    traces = [
+        go.Scatterpolar(r=loop([e.element.target for e in shown]), theta=closed,
+                        name=_("Recommended target"), mode="lines+markers",
+                        line={"color": TARGET_COLOUR, "dash": "dash", "width": 2},
+                        marker={"symbol": "square", "size": 6}),
+        go.Scatterpolar(r=loop([e.mean for e in shown]), theta=closed, name=_("Regional average"),
+                        mode="lines+markers", fill="toself", fillcolor="rgba(26,95,180,0.15)",
+                        line={"color": BLUE, "width": 3}, marker={"symbol": "circle", "size": 7}),
+        go.Scatterpolar(r=loop([e.median for e in shown]), theta=closed, name=_("Regional median"),
+                        mode="lines+markers", line={"color": ORANGE, "width": 2, "dash": "dot"},
+                        marker={"symbol": "diamond", "size": 8}),
+    ]
+    return go.Figure(traces, layout=_layout(
+        height=460, margin={"l": 90, "r": 90, "t": 40, "b": 40},
+        polar={"radialaxis": {"range": [0, 100], "tickvals": [0, 25, 50, 75, 100], "angle": 90},
+               "angularaxis": {"direction": "clockwise"}},
+    ))
+
+
+def spread(elements: list[ElementSummary]) -> go.Figure:
+    """Every city's score per element, as a box with the cities shown as points."""
+    traces = [
+        go.Box(y=e.values, text=[chart_text(label) for label in e.labels], name=wrap(e.element.title),
+               boxpoints="all", jitter=0.4, pointpos=0, marker={"color": BLUE, "size": 5, "opacity": 0.6},
+               line={"color": "#0d3b73"}, fillcolor="rgba(26,95,180,0.12)",
+               hovertemplate="%{text}: %{y:.0f}<extra></extra>", showlegend=False)
+        for e in elements if e.values
+    ]
+    return go.Figure(traces, layout=_layout(
+        height=440, yaxis={"range": [0, 100], "title": {"text": _("Element score (0-100)")},
+                           "gridcolor": "#e5e9ee"},
+        xaxis={"automargin": True},
+    ))
+
+
+def change(elements: list[ElementSummary], previous_name: str, current_name: str) -> go.Figure:
+    """Regional averages per element, previous round beside this round."""
+    shown = [e for e in elements if e.mean is not None or e.previous_mean is not None]
+    x = [wrap(e.element.title) for e in shown]
+    traces = [
+        go.Bar(x=x, y=[e.previous_mean for e in shown], name=chart_text(previous_name),
+               marker={"color": GREY, "pattern": {"shape": "/"}}),
+        go.Bar(x=x, y=[e.mean for e in shown], name=chart_text(current_name), marker={"color": BLUE}),
+    ]
+    return go.Figure(traces, layout=_layout(
+        height=400, barmode="group",
+        yaxis={"range": [0, 100], "title": {"text": _("Average score (0-100)")},
+               "gridcolor": "#e5e9ee"},
+        xaxis={"automargin": True},
+    ))
+
+
+def heatmap(dashboard: Dashboard) -> go.Figure:
+    """Cities (this page, in table order) by elements, with the score in each cell."""
+    rows = dashboard.scored_rows
+    elements = [e.element for e in dashboard.elements]
+    z = [[row.scores.get(e.id) for e in elements] for row in rows]
+    trace = go.Heatmap(
+        z=z, x=[wrap(e.title) for e in elements],
+        y=[chart_text(f"{row.name} ({row.country})") for row in rows],
+        zmin=0, zmax=100, colorscale=HEATMAP_SCALE, xgap=2, ygap=2,
+        text=[["" if v is None else f"{v:.0f}" for v in line] for line in z],
+        texttemplate="%{text}", hovertemplate="%{y}<br>%{x}: %{z:.0f}<extra></extra>",
+        customdata=[[row.report_url or ""] * len(elements) for row in rows],
+        colorbar={"title": {"text": _("Score")}, "thickness": 14},
+    )
+    return go.Figure(trace, layout=_layout(
+        height=140 + 26 * len(rows), margin={"l": 10, "r": 10, "t": 10, "b": 90},
+        yaxis={"autorange": "reversed", "automargin": True},
+        xaxis={"side": "bottom", "automargin": True},
+    ))
+
+
+def dashboard_figures(dashboard: Dashboard) -> dict[str, dict[str, Any]]:
+    """Payloads keyed by the id of the element that embeds them; only figures with data."""
+    figures: dict[str, dict[str, Any]] = {}
+    if not dashboard.has_scores:
+        return figures
+    figures["chart-radar"] = figure_payload(radar(dashboard.elements))
+    figures["chart-spread"] = figure_payload(spread(dashboard.elements))
+    previous = dashboard.selection.previous
+    if previous is not None and dashboard.has_previous:
+        figures["chart-change"] = figure_payload(
+            change(dashboard.elements, previous.name, dashboard.selection.round.name))
+    if dashboard.scored_rows:
+        figures["chart-heatmap"] = figure_payload(heatmap(dashboard))
+    return figures
