@@ -120,3 +120,81 @@ def create_user(
     session.add(user)
     session.flush()
     return user
+
+
+# --- account administration (the admin pages) ------------------------------------------
+
+
+def check_new_password(password: str) -> None:
+    """Raise AccountError when ``password`` is too short to be set."""
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise AccountError(f"The password must have at least {MIN_PASSWORD_LENGTH} characters.")
+
+
+def set_password(session: Session, user: User, password: str) -> None:
+    """Replace a user's password (only its hash is stored)."""
+    check_new_password(password)
+    user.password_hash = hash_password(password)
+    session.flush()
+
+
+def revoke_sessions(session: Session, user: User, *, keep_token: str | None = None) -> int:
+    """End every live sign-in of ``user`` (except ``keep_token``); return how many ended."""
+    query = select(AuthSession).where(
+        AuthSession.user_id == user.id,
+        AuthSession.revoked_at.is_(None),
+        AuthSession.expires_at > utcnow(),
+    )
+    if keep_token is not None:
+        query = query.where(AuthSession.token_hash != hash_token(keep_token))
+    now = utcnow()
+    ended = 0
+    for auth in session.scalars(query):
+        auth.revoked_at = now
+        ended += 1
+    session.flush()
+    return ended
+
+
+def live_session_count(session: Session, user: User) -> int:
+    """How many sign-ins of ``user`` still work (neither revoked nor expired)."""
+    live = session.scalars(
+        select(AuthSession.id).where(
+            AuthSession.user_id == user.id,
+            AuthSession.revoked_at.is_(None),
+            AuthSession.expires_at > utcnow(),
+        )
+    )
+    return len(live.all())
+
+
+def deactivate(session: Session, user: User) -> int:
+    """Stop an account from signing in and end its sign-ins; return how many ended."""
+    user.active = False
+    return revoke_sessions(session, user)
+
+
+def reactivate(session: Session, user: User) -> None:
+    user.active = True
+    session.flush()
+
+
+def update_account(
+    session: Session,
+    user: User,
+    *,
+    name: str,
+    role: Role,
+    city: City | None = None,
+    region: Region | None = None,
+) -> None:
+    """Change an account's name, role and place, with the same rules as ``create_user``."""
+    if role == Role.OFFICIAL and city is None:
+        raise AccountError("An official account needs a city.")
+    if role == Role.REGIONAL and region is None:
+        raise AccountError("A regional account needs a region.")
+    user.name = name
+    user.role = role
+    user.city_id = city.id if city is not None and role == Role.OFFICIAL else None
+    user.region_id = region.id if region is not None and role == Role.REGIONAL else None
+    session.flush()
