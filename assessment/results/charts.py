@@ -109,18 +109,21 @@ def radar_figure(
         template=None,
         font={"family": FONT_FAMILY, "size": 13, "color": "#1b1b1b"},
         paper_bgcolor="#ffffff",
-        margin={"l": 70, "r": 70, "t": 40, "b": 40},
-        height=520,
+        # Room for the two-to-four-line axis labels all round, and the legend underneath.
+        margin={"l": 140, "r": 140, "t": 60, "b": 10},
+        height=620,
         showlegend=True,
-        legend={"orientation": "h", "x": 0.5, "xanchor": "center", "y": -0.08, "yanchor": "top"},
+        legend={"orientation": "h", "x": 0.5, "xanchor": "center", "y": 0, "yanchor": "bottom"},
         polar={
             "bgcolor": "#ffffff",
+            "domain": {"y": [0.25, 1]},
             "radialaxis": {
                 "range": [0, 100], "tickvals": [0, 25, 50, 75, 100], "angle": 90,
                 "tickangle": 90, "gridcolor": "#c8c8c8", "linecolor": "#767676",
                 "tickfont": {"size": 11},
             },
-            "angularaxis": {"direction": "clockwise", "rotation": 90, "gridcolor": "#c8c8c8",
+            # Six axes with none straight down: the legend sits under the chart, between labels.
+            "angularaxis": {"direction": "clockwise", "rotation": 60, "gridcolor": "#c8c8c8",
                             "linecolor": "#767676"},
         },
     )

@@ -1,12 +1,76 @@
+"""The city report: where a city stands on each element, against the targets and its region."""
+
 from __future__ import annotations
 
-from flask import Blueprint, render_template
-from flask_login import login_required
+from typing import Any
+
+from flask import Blueprint, abort, current_app, render_template, request
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+from jinja2 import TemplateNotFound
+
+from assessment.auth.access import can_reopen_city
+from assessment.extensions import db
+from assessment.results.charts import figure_payload, radar_figure
+from assessment.results.services import Report, assessment_for_viewer, build_report, reports_for_viewer
+from assessment.survey.models import AssessmentStatus
 
 bp = Blueprint("results", __name__)
+
+REOPEN_FORM = "survey/_reopen_form.html"
 
 
 @bp.route("/reports")
 @login_required
 def index() -> str:
-    return render_template("_placeholder.html")
+    """Every report the signed-in user may read, newest round first."""
+    listing = reports_for_viewer(db.session, current_user, request.args.get("page", 1, type=int))
+    return render_template("results/index.html", listing=listing)
+
+
+@bp.route("/assessments/<int:assessment_id>/report")
+@login_required
+def report(assessment_id: int) -> str:
+    assessment = assessment_for_viewer(db.session, assessment_id, current_user)
+    if assessment is None:
+        abort(404)  # not found, or outside the user's cities: the same answer for both
+    report = build_report(db.session, assessment)
+    may_reopen = (
+        assessment.status == AssessmentStatus.SUBMITTED
+        and can_reopen_city(current_user, assessment.city)
+    )
+    return render_template(
+        "results/report.html",
+        report=report,
+        assessment=assessment,
+        figure=figure_payload(_radar(report)),
+        may_reopen=may_reopen and _template_exists(REOPEN_FORM),
+        reopen_url=f"{request.script_root}/assessments/{assessment.id}/reopen",
+    )
+
+
+def _template_exists(name: str) -> bool:
+    # The reopen form belongs to the survey pages; the report shows it once it exists.
+    try:
+        current_app.jinja_env.get_template(name)
+    except TemplateNotFound:
+        return False
+    return True
+
+
+def _radar(report: Report) -> Any:
+    elements = report.elements
+    median_name = _("Regional median (%(region)s, %(count)s cities)",
+                    region=report.region_name, count=report.regional.cities)
+    return radar_figure(
+        labels=[e.short_title for e in elements],
+        titles=[e.title for e in elements],
+        scores=[e.score for e in elements],
+        targets=[e.target for e in elements],
+        city_name=(_("%(name)s (preview)", name=report.city_label) if report.preview
+                   else report.city_label),
+        median=[e.regional_median for e in elements] if report.regional.cities else None,
+        median_name=median_name,
+        previous=[e.previous for e in elements] if report.previous else None,
+        previous_name=report.previous_label,
+    )
