@@ -1,0 +1,263 @@
+"""What each kind of user comes to do, start to finish, in a real browser."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import pytest
+from playwright.sync_api import expect
+
+from assessment.config import load_settings
+from assessment.questionnaire import Element, Question, Questionnaire, QuestionType, load_questionnaire
+from tests.browser.conftest import (
+    PHONE,
+    Browsing,
+    World,
+    assessment_id_for,
+    screenshot,
+    sign_in,
+)
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture(scope="module")
+def questionnaire() -> Questionnaire:
+    return load_questionnaire(load_settings({}).questionnaire_path)
+
+
+# --- answering the questionnaire ------------------------------------------------------
+
+
+def planned_answer(question: Question) -> str:
+    """The answer the journey gives: a value in the middle of what each question accepts."""
+    if question.type is QuestionType.MATURITY:
+        return "3"
+    if question.type is QuestionType.YES_NO:
+        return "yes"
+    if question.type in (QuestionType.SINGLE_CHOICE, QuestionType.MULTIPLE_CHOICE):
+        options = [o for o in question.options if not o.exclusive]
+        return options[len(options) // 2].key
+    if question.type is QuestionType.NUMBER:
+        low = question.min_value or 0
+        high = question.max_value if question.max_value is not None else low + 100
+        return str(int((low + high) / 2))
+    return f"https://example.org/evidence/{question.id}"
+
+
+def answer_element(page: Any, element: Element) -> None:
+    for question in element.questions:
+        value = planned_answer(question)
+        if question.type is QuestionType.EVIDENCE:
+            page.locator(f"input[name='url_{question.id}']").fill(value)
+        elif question.type is QuestionType.NUMBER:
+            page.locator(f"input[name='{question.field_name}']").fill(value)
+        elif question.type is QuestionType.MULTIPLE_CHOICE:
+            # Start from a clean slate: the draft may already have other options ticked.
+            boxes = page.locator(f"input[name='{question.field_name}']")
+            for index in range(boxes.count()):
+                boxes.nth(index).uncheck()
+            for flag in ("dk", "na"):
+                extra = page.locator(f"input[name='{flag}_{question.id}']")
+                if extra.count():
+                    extra.uncheck()
+            page.locator(f"input[name='{question.field_name}'][value='{value}']").check()
+        else:
+            page.locator(f"input[name='{question.field_name}'][value='{value}']").check()
+
+
+def expect_element_answered(page: Any, element: Element) -> None:
+    for question in element.questions:
+        value = planned_answer(question)
+        if question.type is QuestionType.EVIDENCE:
+            expect(page.locator(f"input[name='url_{question.id}']")).to_have_value(value)
+        elif question.type is QuestionType.NUMBER:
+            expect(page.locator(f"input[name='{question.field_name}']")).to_have_value(value)
+        else:
+            expect(page.locator(f"input[name='{question.field_name}'][value='{value}']")).to_be_checked()
+
+
+def fill_in_and_submit(page: Any, questionnaire: Questionnaire, account: Any,
+                       javascript: bool) -> int:
+    """Sign in, answer every element, reload and check, submit; returns the assessment id."""
+    sign_in(page, account)
+    expect(page).to_have_url(re.compile(r"/assessments$"))
+    page.get_by_role("link", name="Continue").first.click()
+    match = re.search(r"/assessments/(\d+)$", page.url)
+    assert match, f"the official home did not lead to an assessment: {page.url}"
+    assessment_id = int(match.group(1))
+
+    elements = questionnaire.elements
+    page.goto(f"/assessments/{assessment_id}/elements/{elements[0].id}")
+    for index, element in enumerate(elements):
+        expect(page.locator("h1")).to_have_text(str(element.title))
+        answer_element(page, element)
+        last = index == len(elements) - 1
+        name = "Save and review before submitting" if last else "Save and go to the next element"
+        page.get_by_role("button", name=name).click()
+        page.wait_for_load_state()
+        assert page.locator(".error, .has-conflict").count() == 0, (
+            f"saving {element.id} was refused: {page.locator('main').inner_text()[:800]}")
+    expect(page).to_have_url(re.compile(rf"/assessments/{assessment_id}/submit$"))
+
+    # Everything is still there after leaving and coming back.
+    for element in elements:
+        page.goto(f"/assessments/{assessment_id}/elements/{element.id}")
+        expect_element_answered(page, element)
+
+    page.goto(f"/assessments/{assessment_id}/submit")
+    page.get_by_label(re.compile("I confirm")).check()
+    page.locator("main form").get_by_role("button", name=re.compile("Submit")).click()
+    page.wait_for_load_state()
+    expect(page).to_have_url(re.compile(rf"/assessments/{assessment_id}/report$"))
+    expect(page.locator(".flash-success")).to_contain_text("submitted")
+    return assessment_id
+
+
+def test_official_fills_in_saves_submits_and_sees_the_radar_chart(
+        browsing: Browsing, questionnaire: Questionnaire) -> None:
+    page, _watch = browsing.open()
+    fill_in_and_submit(page, questionnaire, browsing.server.accounts["journey"], javascript=True)
+    chart = page.locator(".js-plotly-plot").first
+    chart.locator("svg.main-svg").first.wait_for()
+    # The radar: one closed line per series (the city, the targets, ...) on a polar plot.
+    expect(chart.locator(".polarlayer")).to_have_count(1)
+    assert chart.locator(".scatterlayer .trace").count() >= 2
+
+
+def test_official_without_javascript_fills_in_submits_and_reads_the_report(
+        browsing: Browsing, questionnaire: Questionnaire) -> None:
+    page, _watch = browsing.open(java_script_enabled=False)
+    fill_in_and_submit(page, questionnaire, browsing.server.accounts["nojs"], javascript=False)
+    # No chart without scripts, but every element's score is in a table.
+    table = page.locator("main table").filter(has_text=str(questionnaire.elements[0].title)).first
+    expect(table).to_be_visible()
+    for element in questionnaire.elements:
+        expect(table).to_contain_text(str(element.title))
+
+
+# --- two officials, one answer ------------------------------------------------------------
+
+
+def test_two_officials_editing_one_answer_see_a_conflict_not_a_silent_overwrite(
+        browsing: Browsing, world: World, questionnaire: Questionnaire) -> None:
+    assessment_id = assessment_id_for(browsing.server, "conflict_a")
+    element = questionnaire.elements[0]
+    question = next(q for q in element.questions if q.type is QuestionType.MATURITY)
+    url = f"/assessments/{assessment_id}/elements/{element.id}"
+    radios = f"input[name='{question.field_name}']"
+
+    first, _ = browsing.open("conflict_a")
+    second, _ = browsing.open("conflict_b")
+    first.goto(url)
+    second.goto(url)  # both pages now show the same revision of the answer
+    stored = first.locator(f"{radios}:checked").get_attribute("value") if (
+        first.locator(f"{radios}:checked").count()) else None
+    theirs, mine = [level for level in ("1", "3", "0", "4", "2") if level != stored][:2]
+
+    def label(page: Any, value: str) -> str:
+        radio_id = page.locator(f"{radios}[value='{value}']").get_attribute("id")
+        return str(page.locator(f"label[for='{radio_id}'] .choice-label").inner_text()).strip()
+
+    first.locator(f"{radios}[value='{theirs}']").check()
+    first.get_by_role("button", name="Save draft").click()
+    expect(first.locator(".flash-success")).to_contain_text("Saved")
+
+    second.locator(f"{radios}[value='{mine}']").check()
+    second.get_by_role("button", name="Save draft").click()
+    second.wait_for_load_state()
+    conflict = second.locator(f"#q-{question.id} .conflict")
+    expect(conflict).to_be_visible()
+    expect(conflict).to_contain_text(label(second, theirs))
+    expect(conflict).to_contain_text(label(second, mine))
+    expect(second.locator("#page-notice")).to_contain_text("colleague")
+
+    # Nothing was overwritten: the first official still finds their answer.
+    first.reload()
+    expect(first.locator(f"{radios}[value='{theirs}']")).to_be_checked()
+
+    # The second official decides to keep theirs; now it is saved, knowingly.
+    second.locator(f"input[name='resolve_{question.id}'][value='mine']").check()
+    second.get_by_role("button", name="Save draft").click()
+    expect(second.locator(".flash-success")).to_contain_text("Saved")
+    first.reload()
+    expect(first.locator(f"{radios}[value='{mine}']")).to_be_checked()
+
+
+# --- regional office ---------------------------------------------------------------------
+
+
+def test_regional_office_filters_the_dashboard_and_opens_a_city_report(browsing: Browsing) -> None:
+    page, _watch = browsing.open()
+    sign_in(page, browsing.server.accounts["regional"])
+    expect(page).to_have_url(re.compile(r"/dashboard"))
+    expect(page.locator("h1")).to_contain_text("Africa")
+    page.locator(".js-plotly-plot svg.main-svg").first.wait_for()
+
+    page.get_by_label("Country").select_option(label="Kenya")
+    page.get_by_role("button", name="Apply").click()
+    page.wait_for_load_state()
+    assert "country=" in page.url
+    expect(page.get_by_label("Country")).to_have_value(re.compile(r"\d+"))
+    cities = page.locator("table.city-table tbody th[scope=row]").all_inner_texts()
+    assert cities and set(cities) <= {"Nairobi", "Mombasa", "Kisumu"}, cities
+
+    page.get_by_label("City size").select_option(label="Large (1 to 5 million)")
+    page.get_by_role("button", name="Apply").click()
+    page.wait_for_load_state()
+    cities = page.locator("table.city-table tbody th[scope=row]").all_inner_texts()
+    assert "Nairobi" in cities and "Kisumu" not in cities, cities
+
+    page.locator("table.city-table tbody th[scope=row]").get_by_role("link", name="Nairobi").click()
+    page.wait_for_load_state()
+    expect(page).to_have_url(re.compile(r"/assessments/\d+/report$"))
+    expect(page.locator("h1")).to_contain_text("Nairobi")
+    page.locator(".js-plotly-plot svg.main-svg").first.wait_for()
+
+
+# --- analyst -------------------------------------------------------------------------------
+
+
+def test_analyst_downloads_an_export_that_parses(browsing: Browsing) -> None:
+    import csv
+    import io
+
+    page, _watch = browsing.open("analyst")
+    page.goto("/exports")
+    with page.expect_download() as info:
+        page.locator("main").get_by_role("link", name=re.compile("CSV")).first.click()
+    download = info.value
+    assert download.failure() is None
+    assert download.suggested_filename.endswith(".csv"), download.suggested_filename
+    text = download.path().read_text(encoding="utf-8-sig")
+    rows = list(csv.DictReader(io.StringIO(text)))
+    assert rows and len(rows[0]) > 3, text[:300]
+    assert any("Nairobi" in row.values() for row in rows)
+
+
+# --- screenshots for the README -------------------------------------------------------------
+
+
+def test_screenshots_of_the_main_pages(browsing: Browsing, world: World) -> None:
+    shots = [
+        ("official-home", "official", "/assessments", None),
+        ("element-page", "official", f"/assessments/{world.kigali_draft}/elements/{world.elements[0]}",
+         None),
+        ("report", "official", f"/assessments/{world.kigali_submitted}/report",
+         ".js-plotly-plot svg.main-svg"),
+        ("dashboard", "regional", "/dashboard", ".js-plotly-plot svg.main-svg"),
+        ("exports", "analyst", "/exports", None),
+    ]
+    for name, account, url, wait_for in shots:
+        page, _watch = browsing.open(account)
+        page.goto(url, wait_until="networkidle")
+        if wait_for:
+            page.locator(wait_for).first.wait_for()
+        assert screenshot(page, name).stat().st_size > 10_000
+
+    page, _watch = browsing.open("official", viewport=PHONE, is_mobile=True, has_touch=True,
+                                 device_scale_factor=2)
+    page.goto(f"/assessments/{world.kigali_draft}/elements/{world.elements[0]}",
+              wait_until="networkidle")
+    assert screenshot(page, "phone-element-page", max_height=1400).stat().st_size > 10_000
