@@ -1,12 +1,765 @@
+"""The official's questionnaire: rounds, overview, one page per element, autosave, submit, reopen.
+
+Nothing an official types is thrown away. The views that take typed input (element pages,
+autosave, submit, reopen) are exempt from the global CSRF check and check the token
+themselves, so an expired token or an ended sign-in re-renders the page with everything that
+was posted instead of an error page or a redirect that drops the POST.
+"""
+
 from __future__ import annotations
 
-from flask import Blueprint, render_template
-from flask_login import login_required
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    g,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
+from flask_babel import format_datetime, format_time, ngettext
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_limiter.util import get_remote_address
+from flask_login import current_user, login_required, login_user
+from flask_wtf.csrf import generate_csrf, validate_csrf
+from limits import parse as parse_limit
+from werkzeug.routing import BuildError
+from werkzeug.wrappers import Response
+from wtforms import Field, ValidationError
+
+from assessment.auth import services as auth_services
+from assessment.auth.access import can_edit_city, can_reopen_city, can_view_city, roles_required
+from assessment.auth.models import Role, User
+from assessment.database import utcnow
+from assessment.extensions import csrf, db, limiter, login_manager
+from assessment.questionnaire import Element, Question, Questionnaire, QuestionType, decode_value
+from assessment.survey import forms, services
+from assessment.survey.models import Answer, Assessment, AssessmentStatus, Round
 
 bp = Blueprint("survey", __name__)
 
+STATUS_LABELS = {
+    "not_started": _l("Not started"),
+    AssessmentStatus.DRAFT.value: _l("Draft"),
+    AssessmentStatus.SUBMITTED.value: _l("Submitted"),
+    AssessmentStatus.REOPENED.value: _l("Reopened"),
+}
+
+
+# --- small helpers -----------------------------------------------------------------------------
+
+
+def when(moment: datetime | None) -> str:
+    """A moment as people read it, in UTC (the server does not know the reader's time zone)."""
+    if moment is None:
+        return ""
+    return _("%(moment)s UTC", moment=format_datetime(moment, "d MMM y, HH:mm"))
+
+
+def status_label(status: str) -> str:
+    return str(STATUS_LABELS[status])
+
+
+def report_url(assessment_id: int) -> str | None:
+    """The city report, once the results feature provides it."""
+    try:
+        return url_for("results.report", assessment_id=assessment_id)
+    except BuildError:
+        return None
+
+
+def csrf_ok() -> bool:
+    """Whether the posted CSRF token is valid, without raising (the caller keeps the data)."""
+    if not current_app.config.get("WTF_CSRF_ENABLED", True):
+        return True
+    token = request.form.get("csrf_token") or request.headers.get("X-CSRFToken")
+    try:
+        validate_csrf(token)
+    except ValidationError:
+        return False
+    return True
+
+
+def _viewable(assessment_id: int) -> Assessment:
+    """The assessment if the signed-in user may see its city; 404 otherwise (no existence leak)."""
+    assessment = services.get_assessment(db.session, assessment_id)
+    if assessment is None or not can_view_city(current_user, assessment.city):
+        abort(404)
+    return assessment
+
+
+def _element_or_404(questionnaire: Questionnaire, element_id: str) -> Element:
+    try:
+        return questionnaire.element(element_id)
+    except KeyError:
+        abort(404)
+
+
+def _editable(assessment: Assessment) -> bool:
+    return current_user.is_authenticated and can_edit_city(current_user, assessment.city) and (
+        assessment.status in services.EDITABLE
+    )
+
+
+def _reauthenticate() -> str | None:
+    """Sign in again from inside a form; returns an error message, or None when signed in."""
+    allowed = limiter.limiter.hit(
+        parse_limit(str(current_app.config["LOGIN_RATE_LIMIT"])), "survey-reauth", get_remote_address()
+    )
+    if not allowed:
+        return _("Too many sign-in attempts. Wait a minute and try again: your answers are still here.")
+    user = auth_services.authenticate(
+        db.session, request.form.get("reauth_email", ""), request.form.get("reauth_password", "")
+    )
+    if user is None:
+        return _("The email or password is not right. Please try again.")
+    # A fresh session at every sign-in, as on the sign-in page; the CSRF token is renewed too.
+    session.clear()
+    g.pop("csrf_token", None)
+    auth_services.start_session(db.session, user, current_app.config["SESSION_HOURS"])
+    db.session.commit()
+    login_user(user)
+    return None
+
+
+# --- home: the city's assessments by round --------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RoundRow:
+    round_id: int
+    round_name: str
+    period: str
+    status: str
+    status_label: str
+    percent: int | None
+    last_saved: str | None
+    open_url: str | None
+    open_label: str
+    report_url: str | None
+    can_start: bool
+    note: str | None
+
+
+def _period(round_: Round) -> str:
+    opens = format_datetime(datetime.combine(round_.opens_on, datetime.min.time()), "d MMM y")
+    if round_.closes_on is None:
+        return _("from %(opens)s", opens=opens)
+    closes = format_datetime(datetime.combine(round_.closes_on, datetime.min.time()), "d MMM y")
+    return _("%(opens)s to %(closes)s", opens=opens, closes=closes)
+
+
+def _round_row(entry: services.RoundEntry) -> RoundRow:
+    round_, assessment = entry.round, entry.assessment
+    if assessment is None:
+        note = None
+        if entry.opens_later:
+            note = _("Opens on %(date)s.", date=format_datetime(
+                datetime.combine(round_.opens_on, datetime.min.time()), "d MMM y"))
+        elif not entry.is_open:
+            note = _("This round has closed; the city did not take part.")
+        return RoundRow(round_.id, round_.name, _period(round_), "not_started",
+                        status_label("not_started"), None, None, None, "", None,
+                        entry.is_open, note)
+    status = assessment.status.value
+    editing = assessment.status in services.EDITABLE
+    last = None
+    if entry.updated_by_name:
+        last = _("%(name)s, %(when)s", name=entry.updated_by_name, when=when(assessment.updated_at))
+    elif assessment.updated_at:
+        last = when(assessment.updated_at)
+    report = report_url(assessment.id) if assessment.status != AssessmentStatus.DRAFT else None
+    return RoundRow(
+        round_.id, round_.name, _period(round_), status, status_label(status),
+        round(100 * assessment.completeness), last,
+        url_for("survey.overview", assessment_id=assessment.id),
+        _("Continue") if editing else _("View answers"), report, False, None,
+    )
+
 
 @bp.route("/assessments")
-@login_required
+@roles_required(Role.OFFICIAL)
 def home() -> str:
-    return render_template("_placeholder.html")
+    entries = services.rounds_for_city(db.session, current_user.city_id, utcnow().date())
+    return render_template("survey/home.html", rows=[_round_row(e) for e in entries],
+                           city=current_user.city)
+
+
+@bp.route("/assessments/start", methods=["POST"])
+@roles_required(Role.OFFICIAL)
+def start() -> Response:
+    round_ = db.session.get(Round, request.form.get("round_id", type=int) or 0)
+    if round_ is None:
+        abort(404)
+    try:
+        assessment, created = services.start_assessment(
+            db.session, city_id=current_user.city_id, round_=round_, user=current_user,
+            today=utcnow().date())
+    except services.RoundClosed:
+        flash(_("The %(round)s round is not open, so it cannot be started.", round=round_.name), "error")
+        return redirect(url_for("survey.home"))
+    db.session.commit()
+    if created:
+        flash(_("The %(round)s assessment is started. Answer the elements in any order; every "
+                "page can be saved as a draft.", round=round_.name), "success")
+    return redirect(url_for("survey.overview", assessment_id=assessment.id))
+
+
+# --- overview -----------------------------------------------------------------------------------
+
+
+def _describe_event(entry: services.HistoryEntry, questionnaire: Questionnaire) -> str:
+    event, detail = entry.event, entry.event.detail or {}
+    if event.action == "start":
+        return _("started the assessment")
+    if event.action == "save":
+        questions = detail.get("questions", [])
+        count = questions if isinstance(questions, int) else len(questions)
+        try:
+            element = str(questionnaire.element(detail.get("element", "")).title)
+        except KeyError:
+            return ngettext("saved %(num)d answer", "saved %(num)d answers", count)
+        return ngettext("saved %(num)d answer in “%(element)s”", "saved %(num)d answers in “%(element)s”",
+                        count, element=element)
+    if event.action == "submit":
+        return _("submitted the assessment")
+    if event.action == "reopen":
+        return _("reopened it: “%(reason)s”", reason=detail.get("reason", ""))
+    return event.action
+
+
+@bp.route("/assessments/<int:assessment_id>")
+@login_required
+def overview(assessment_id: int) -> str:
+    assessment = _viewable(assessment_id)
+    questionnaire = services.questionnaire_of(assessment)
+    rows = services.load_answers(db.session, assessment.id)
+    state = services.progress(questionnaire, rows)
+    history = [
+        {"when": when(entry.event.at), "who": entry.user_name or _("Someone"),
+         "what": _describe_event(entry, questionnaire)}
+        for entry in services.history(db.session, assessment.id)
+    ]
+    return render_template(
+        "survey/overview.html",
+        assessment=assessment,
+        state=state,
+        history=history,
+        status_label=status_label(assessment.status.value),
+        last_saved=_last_saved(assessment),
+        submitted=_submitted_text(assessment),
+        can_edit=_editable(assessment),
+        can_reopen=can_reopen_city(current_user, assessment.city)
+        and assessment.status == AssessmentStatus.SUBMITTED,
+        report_url=report_url(assessment.id) if assessment.status != AssessmentStatus.DRAFT else None,
+    )
+
+
+def _last_saved(assessment: Assessment) -> str | None:
+    if assessment.updated_by is None:
+        return None
+    return _("Last saved by %(name)s, %(when)s", name=assessment.updated_by.display_name,
+             when=when(assessment.updated_at))
+
+
+def _submitted_text(assessment: Assessment) -> str | None:
+    if assessment.submitted_at is None:
+        return None
+    name = assessment.submitted_by.display_name if assessment.submitted_by else _("someone")
+    return _("Submitted by %(name)s, %(when)s", name=name, when=when(assessment.submitted_at))
+
+
+# --- element pages ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ConflictView:
+    theirs: str
+    by: str
+    at: str
+    yours: str
+    theirs_revision: int
+
+
+@dataclass(frozen=True)
+class QuestionView:
+    question: Question
+    number: str
+    kind: str  # radio, checkboxes, number, evidence
+    value_field: Field | None
+    dk_field: Field | None
+    na_field: Field | None
+    url_field: Field
+    note_field: Field
+    rev_field: Field
+    was_field: Field
+    answered: bool
+    errors: list[str]
+    conflict: ConflictView | None
+    refreshed: str | None
+    evidence_open: bool
+
+
+KINDS = {
+    QuestionType.MATURITY: "radio",
+    QuestionType.YES_NO: "radio",
+    QuestionType.SINGLE_CHOICE: "radio",
+    QuestionType.MULTIPLE_CHOICE: "checkboxes",
+    QuestionType.NUMBER: "number",
+    QuestionType.EVIDENCE: "evidence",
+}
+
+
+def describe(question: Question, value: str | None, dont_know: bool, not_applicable: bool,
+             evidence_url: str | None, note: str | None) -> str:
+    """One answer in words, for comparing two versions of it."""
+    if dont_know:
+        text = _("Don't know")
+    elif not_applicable:
+        text = _("Not applicable")
+    elif value is None:
+        text = _("No answer") if question.type is not QuestionType.EVIDENCE else ""
+    else:
+        text = _describe_value(question, value)
+    extras = []
+    if evidence_url:
+        extras.append(_("link: %(url)s", url=evidence_url))
+    if note:
+        extras.append(_("note: “%(note)s”", note=note if len(note) <= 200 else note[:197] + "…"))
+    return "; ".join(part for part in [text, *extras] if part) or _("No answer")
+
+
+def _describe_value(question: Question, value: str) -> str:
+    try:
+        decoded = decode_value(question, value)
+    except ValueError:
+        return value
+    if question.type is QuestionType.MATURITY and isinstance(decoded, int):
+        return f"{decoded} · {question.level(decoded).label}"
+    if question.type is QuestionType.YES_NO:
+        return _("Yes") if decoded == "yes" else _("No")
+    if question.type is QuestionType.SINGLE_CHOICE and isinstance(decoded, str):
+        return str(question.option(decoded).label)
+    if question.type is QuestionType.MULTIPLE_CHOICE and isinstance(decoded, tuple):
+        return "; ".join(str(question.option(key).label) for key in decoded)
+    if question.type is QuestionType.NUMBER and question.unit:
+        return f"{value} {question.unit}"
+    return value
+
+
+def _describe_row(question: Question, row: Answer | None) -> str:
+    if row is None:
+        return _("No answer")
+    return describe(question, row.value, row.dont_know, row.not_applicable, row.evidence_url, row.note)
+
+
+def _question_views(questionnaire: Questionnaire, element: Element, element_number: int,
+                    form: forms.ElementForm, rows: dict[str, Answer],
+                    result: services.SaveResult | None, names: dict[int, str]) -> list[QuestionView]:
+    views = []
+    for index, question in enumerate(element.questions, 1):
+        qid = question.id
+        conflict = None
+        refreshed = None
+        if result is not None and qid in result.conflicts:
+            item = result.conflicts[qid]
+            theirs = item.theirs
+            conflict = ConflictView(
+                theirs=_describe_row(question, theirs),
+                by=names.get(theirs.updated_by_id or 0, _("a colleague")) if theirs else _("a colleague"),
+                at=when(theirs.updated_at) if theirs else "",
+                yours=describe(question, item.yours.value, item.yours.dont_know,
+                               item.yours.not_applicable, item.yours.evidence_url, item.yours.note),
+                theirs_revision=theirs.revision if theirs else 0,
+            )
+        if result is not None and qid in result.refreshed:
+            row = result.refreshed[qid]
+            refreshed = _("%(name)s changed this answer at %(when)s; their answer is shown.",
+                          name=names.get(row.updated_by_id or 0, _("A colleague")), when=when(row.updated_at))
+        value_name = question.field_name
+        errors: list[str] = []
+        for name in (value_name, f"url_{qid}", f"note_{qid}"):
+            if name in form:
+                errors.extend(form[name].errors)
+        url_field, note_field = form[f"url_{qid}"], form[f"note_{qid}"]
+        views.append(
+            QuestionView(
+                question=question,
+                number=f"{element_number}.{index}",
+                kind=KINDS[question.type],
+                value_field=form._fields.get(value_name),
+                dk_field=form._fields.get(f"dk_{qid}"),
+                na_field=form._fields.get(f"na_{qid}"),
+                url_field=url_field,
+                note_field=note_field,
+                rev_field=form[f"rev_{qid}"],
+                was_field=form[f"was_{qid}"],
+                answered=services.has_answer(question, rows.get(qid)),
+                errors=errors,
+                conflict=conflict,
+                refreshed=refreshed,
+                evidence_open=question.type is QuestionType.EVIDENCE
+                or bool(url_field._value() or note_field._value() or url_field.errors or note_field.errors),
+            )
+        )
+    return views
+
+
+def _render_element(assessment: Assessment, questionnaire: Questionnaire, element: Element,
+                    form: forms.ElementForm, *, rows: dict[str, Answer] | None = None,
+                    result: services.SaveResult | None = None, notice: str | None = None,
+                    signed_out: bool = False, reauth_error: str | None = None,
+                    readonly: bool = False, locked: bool = False) -> str:
+    """The element page; ``signed_out`` shows only what was posted (no stored data)."""
+    elements = questionnaire.elements
+    number = elements.index(element) + 1
+    previous_element = elements[number - 2] if number > 1 else None
+    next_element = elements[number] if number < len(elements) else None
+    names: dict[int, str] = {}
+    state = None
+    if not signed_out:
+        if rows is None:
+            rows = services.load_answers(db.session, assessment.id)
+        state = services.progress(questionnaire, rows).element(element.id)
+        if result is not None:
+            involved = [c.theirs.updated_by_id for c in result.conflicts.values() if c.theirs]
+            involved += [row.updated_by_id for row in result.refreshed.values()]
+            names = services.user_names(db.session, involved)
+    questions = _question_views(questionnaire, element, number, form, rows or {}, result, names)
+    error_links = [(q.question.id, q.number, str(q.question.text)) for q in questions if q.errors]
+    conflict_links = [(q.question.id, q.number, str(q.question.text)) for q in questions if q.conflict]
+    return render_template(
+        "survey/element.html",
+        assessment=assessment,
+        element=element,
+        number=number,
+        count=len(elements),
+        state=state,
+        questions=questions,
+        previous_element=previous_element,
+        next_element=next_element,
+        notice=notice,
+        error_links=error_links,
+        conflict_links=conflict_links,
+        signed_out=signed_out,
+        reauth_error=reauth_error,
+        readonly=readonly,
+        can_save=not (readonly or locked),
+        last_saved=None if signed_out else _last_saved(assessment),
+        status_label=status_label(assessment.status.value),
+        action_url=url_for("survey.element", assessment_id=assessment.id, element_id=element.id),
+        autosave_url=url_for("survey.autosave", assessment_id=assessment.id, element_id=element.id),
+    )
+
+
+@bp.route("/assessments/<int:assessment_id>/elements/<element_id>", methods=["GET", "POST"])
+def element(assessment_id: int, element_id: str) -> str | Response:
+    if request.method == "POST":
+        return _save_element(assessment_id, element_id, autosave=False)
+    if not current_user.is_authenticated:
+        return login_manager.unauthorized()  # type: ignore[no-any-return]
+    assessment = _viewable(assessment_id)
+    questionnaire = services.questionnaire_of(assessment)
+    element_ = _element_or_404(questionnaire, element_id)
+    rows = services.load_answers(db.session, assessment.id)
+    form = forms.element_form_class(questionnaire, element_)(
+        formdata=None, data=forms.element_data(element_, rows))
+    notice = None
+    readonly = not _editable(assessment)
+    if readonly and can_edit_city(current_user, assessment.city):
+        notice = _("This assessment is submitted, so its answers cannot be changed. Your regional "
+                   "office can reopen it if something needs correcting.")
+    return _render_element(assessment, questionnaire, element_, form, rows=rows, notice=notice,
+                           readonly=readonly)
+
+
+@bp.route("/assessments/<int:assessment_id>/elements/<element_id>/autosave", methods=["POST"])
+def autosave(assessment_id: int, element_id: str) -> Response | str:
+    return _save_element(assessment_id, element_id, autosave=True)
+
+
+# Both views check the CSRF token themselves, keeping what was posted when it fails.
+csrf.exempt(element)
+csrf.exempt(autosave)
+
+
+def _json(status: str, message: str, code: int = 200, **extra: Any) -> Response:
+    response = jsonify({"status": status, "message": message, **extra})
+    response.status_code = code
+    return response
+
+
+def _save_element(assessment_id: int, element_id: str, *, autosave: bool) -> Response | str:
+    assessment = services.get_assessment(db.session, assessment_id)
+    if assessment is None:
+        abort(404)
+    questionnaire = services.questionnaire_of(assessment)
+    element_ = _element_or_404(questionnaire, element_id)
+    form = forms.element_form_class(questionnaire, element_)(formdata=request.form)
+    posted = forms.read_element(element_, request.form)
+    token_ok = csrf_ok()
+
+    if not current_user.is_authenticated:
+        reauth_error = None
+        if not autosave and request.form.get("reauth_password"):
+            reauth_error = _reauthenticate() if token_ok else _(
+                "This page had expired, so you could not be signed in from it. Sign in again below.")
+        if not current_user.is_authenticated:
+            if autosave:
+                return _json("signed_out", _("You are signed out. Sign in again (in another tab, or with "
+                                             "Save draft on this page); your answers stay on this page."),
+                             401)
+            forms.attach_errors(form, {p.question_id: p.errors for p in posted if p.errors})
+            return _render_element(
+                assessment, questionnaire, element_, form, signed_out=True, reauth_error=reauth_error,
+                notice=_("Your sign-in has ended, so these answers are not saved yet. Everything you "
+                         "entered is still below. Sign in here and it will be saved."))
+        token_ok = True  # the sign-in just made was itself checked against a valid token
+
+    if not can_view_city(current_user, assessment.city):
+        abort(404)
+    if not can_edit_city(current_user, assessment.city):
+        abort(403)
+    if not token_ok:
+        if autosave:
+            return _json("csrf", _("The page had expired; trying again."), 400, csrf_token=generate_csrf())
+        forms.attach_errors(form, {p.question_id: p.errors for p in posted if p.errors})
+        return _render_element(
+            assessment, questionnaire, element_, form,
+            notice=_("This page had expired, so your answers are not saved yet. Everything you entered "
+                     "is still below: check it and press “Save draft” again."))
+
+    services.lock_assessment(db.session, assessment)
+    result = services.save_answers(db.session, assessment, questionnaire, posted, current_user,
+                                   element_id=element_.id, autosave=autosave)
+    db.session.commit()
+    if autosave:
+        return _autosave_response(assessment, questionnaire, result)
+    if result.locked:
+        forms.attach_errors(form, {p.question_id: p.errors for p in posted if p.errors})
+        return _render_element(
+            assessment, questionnaire, element_, form, locked=True,
+            notice=_("%(submitted)s, so answers can no longer be changed. What you entered below was "
+                     "not saved; copy anything you need, or ask your regional office to reopen it.",
+                     submitted=_submitted_text(assessment) or _("This assessment was submitted")))
+    if result.clean:
+        return _after_clean_save(assessment, questionnaire, element_, result)
+    for question_id, kept in result.current.items():
+        forms.set_revision(form, question_id, kept.revision, kept.fingerprint)
+    for question_id, row in result.refreshed.items():
+        forms.show_stored(form, questionnaire.question(question_id), row)
+    forms.attach_errors(form, result.errors)
+    return _render_element(assessment, questionnaire, element_, form, rows=result.answers, result=result,
+                           notice=_save_notice(result))
+
+
+def _save_notice(result: services.SaveResult) -> str:
+    parts = []
+    if result.saved:
+        parts.append(ngettext("%(num)d answer was saved.", "%(num)d answers were saved.", len(result.saved)))
+    if result.errors:
+        parts.append(ngettext("%(num)d answer needs correcting and is not saved yet.",
+                              "%(num)d answers need correcting and are not saved yet.", len(result.errors)))
+    if result.conflicts:
+        parts.append(ngettext(
+            "%(num)d answer was changed by a colleague while you edited it: choose which to keep.",
+            "%(num)d answers were changed by a colleague while you edited them: choose which to keep.",
+            len(result.conflicts)))
+    return " ".join(parts)
+
+
+def _after_clean_save(assessment: Assessment, questionnaire: Questionnaire, element_: Element,
+                      result: services.SaveResult) -> Response:
+    if result.saved:
+        flash(_("Saved at %(time)s UTC.", time=format_time(result.saved_at or utcnow(), "HH:mm")), "success")
+    else:
+        flash(_("Nothing had changed since the last save."), "info")
+    if result.refreshed:
+        flash(ngettext(
+            "A colleague changed %(num)d answer on this page meanwhile; it is shown as they saved it.",
+            "Colleagues changed %(num)d answers on this page meanwhile; they are shown as saved.",
+            len(result.refreshed)), "warning")
+    target = request.form.get("go", "")
+    if target == "overview":
+        return redirect(url_for("survey.overview", assessment_id=assessment.id))
+    if target == "submit":
+        return redirect(url_for("survey.submit", assessment_id=assessment.id))
+    if target and target != element_.id:
+        try:
+            questionnaire.element(target)
+        except KeyError:
+            target = element_.id
+    return redirect(url_for("survey.element", assessment_id=assessment.id, element_id=target or element_.id))
+
+
+def _autosave_response(assessment: Assessment, questionnaire: Questionnaire,
+                       result: services.SaveResult) -> Response:
+    if result.locked:
+        return _json("locked", _("%(submitted)s; answers can no longer be changed.",
+                                 submitted=_submitted_text(assessment) or _("This assessment was submitted")),
+                     409)
+    names = services.user_names(
+        db.session,
+        [c.theirs.updated_by_id for c in result.conflicts.values() if c.theirs]
+        + [row.updated_by_id for row in result.refreshed.values()],
+    )
+
+    def text(question_id: str) -> str:
+        return str(questionnaire.question(question_id).text)
+
+    conflicts = [
+        {"question_id": qid, "question": text(qid),
+         "theirs": _describe_row(questionnaire.question(qid), c.theirs),
+         "by": names.get(c.theirs.updated_by_id or 0, _("a colleague")) if c.theirs else _("a colleague"),
+         "at": c.theirs.updated_at.isoformat() if c.theirs else None}
+        for qid, c in result.conflicts.items()
+    ]
+    refreshed = [
+        {"question_id": qid, "question": text(qid), "by": names.get(row.updated_by_id or 0, _("a colleague")),
+         "at": row.updated_at.isoformat()}
+        for qid, row in result.refreshed.items()
+    ]
+    errors = {
+        qid: {"question": text(qid), "messages": [m for ms in by_field.values() for m in ms]}
+        for qid, by_field in result.errors.items()
+    }
+    if result.conflicts:
+        status = "conflict"
+        first = conflicts[0]
+        message = _("Not saved: %(name)s also changed “%(question)s”. "
+                    "Press “Save draft” to compare and choose.", name=first["by"], question=first["question"])
+    elif result.errors:
+        status = "invalid"
+        first_id = next(iter(errors))
+        message = _("Not saved: “%(question)s”: %(error)s", question=errors[first_id]["question"],
+                    error=errors[first_id]["messages"][0])
+    elif result.saved:
+        status, message = "saved", _("Saved")
+    else:
+        status, message = "unchanged", _("Saved")
+    return _json(
+        status, message,
+        saved_at=result.saved_at.isoformat() if result.saved_at else None,
+        answers={qid: {"rev": kept.revision, "was": kept.fingerprint}
+                 for qid, kept in result.current.items()},
+        conflicts=conflicts, refreshed=refreshed, errors=errors,
+        completeness=round(100 * assessment.completeness),
+    )
+
+
+# --- submission -------------------------------------------------------------------------------
+
+
+@bp.route("/assessments/<int:assessment_id>/submit", methods=["GET", "POST"])
+def submit(assessment_id: int) -> str | Response:
+    if not current_user.is_authenticated:
+        if request.method == "POST":
+            flash(_("Your sign-in had ended, so nothing was submitted. Your saved answers are safe: "
+                    "sign in and submit again."), "warning")
+        return login_manager.unauthorized()  # type: ignore[no-any-return]
+    assessment = _viewable(assessment_id)
+    if not can_edit_city(current_user, assessment.city):
+        abort(403)
+    done_url = report_url(assessment.id) or url_for("survey.overview", assessment_id=assessment.id)
+    if assessment.status == AssessmentStatus.SUBMITTED:
+        flash(_("This assessment is already submitted (%(submitted)s).",
+                submitted=_submitted_text(assessment) or ""), "info")
+        return redirect(done_url)
+    questionnaire = services.questionnaire_of(assessment)
+    form = forms.SubmitForm()
+    notice = None
+    if request.method == "POST":
+        if not csrf_ok():
+            notice = _("This page had expired, so nothing was submitted. Tick the box and submit again.")
+        elif form.validate():
+            try:
+                submitted = services.submit_assessment(db.session, assessment, questionnaire, current_user)
+            except services.NotReady:
+                db.session.rollback()
+                notice = _("Not submitted: an element no longer has enough answers (a colleague may "
+                           "have just changed some). See below.")
+            else:
+                db.session.commit()
+                if submitted:
+                    flash(_("Thank you: the assessment is submitted. Here is your report."), "success")
+                else:
+                    flash(_("This assessment was already submitted (%(submitted)s); it was submitted once.",
+                            submitted=_submitted_text(assessment) or ""), "info")
+                return redirect(done_url)
+    rows = services.load_answers(db.session, assessment.id)
+    state = services.progress(questionnaire, rows)
+    return render_template(
+        "survey/submit.html",
+        assessment=assessment,
+        state=state,
+        form=form,
+        notice=notice,
+        threshold=round(100 * questionnaire.completeness_threshold),
+        unknown_count=sum(len(e.dont_know) for e in state.elements),
+        blank_count=sum(len(e.missing) for e in state.elements),
+    )
+
+
+csrf.exempt(submit)
+
+
+# --- reopening --------------------------------------------------------------------------------
+
+
+@bp.route("/assessments/<int:assessment_id>/reopen", methods=["GET", "POST"])
+def reopen(assessment_id: int) -> str | Response:
+    form = forms.ReopenForm()
+    if not current_user.is_authenticated:
+        if request.method == "GET":
+            return login_manager.unauthorized()  # type: ignore[no-any-return]
+        # Keep the reason typed; nothing about the assessment is shown to a signed-out visitor.
+        return render_template("survey/reopen.html", assessment=None, form=form, signed_out=True,
+                               notice=_("Your sign-in has ended, so the assessment was not reopened. "
+                                        "Sign in again in another tab, then press “Reopen” here: your "
+                                        "reason is kept below."))
+    assessment = _viewable(assessment_id)
+    if not can_reopen_city(current_user, assessment.city):
+        abort(403)
+    notice = None
+    if request.method == "POST":
+        if not csrf_ok():
+            notice = _("This page had expired, so the assessment was not reopened. Your reason is kept "
+                       "below: press “Reopen” again.")
+        elif form.validate():
+            reopened = services.reopen_assessment(db.session, assessment, current_user,
+                                                  form.reason.data or "")
+            db.session.commit()
+            if reopened:
+                flash(_("The assessment is reopened: the city's officials can change answers and submit "
+                        "again."), "success")
+            else:
+                flash(_("Only a submitted assessment can be reopened; this one is %(status)s.",
+                        status=status_label(assessment.status.value).lower()), "info")
+            return redirect(url_for("survey.overview", assessment_id=assessment.id))
+    elif assessment.status != AssessmentStatus.SUBMITTED:
+        flash(_("Only a submitted assessment can be reopened; this one is %(status)s.",
+                status=status_label(assessment.status.value).lower()), "info")
+        return redirect(url_for("survey.overview", assessment_id=assessment.id))
+    return render_template("survey/reopen.html", assessment=assessment, form=form, notice=notice,
+                           signed_out=False)
+
+
+csrf.exempt(reopen)
+
+
+def reopen_form_for(user: User, assessment: Assessment) -> forms.ReopenForm | None:
+    """A reopen form when ``user`` may reopen ``assessment`` now (for the report page's partial)."""
+    if user.is_authenticated and assessment.status == AssessmentStatus.SUBMITTED and can_reopen_city(
+        user, assessment.city
+    ):
+        return forms.ReopenForm(formdata=None)
+    return None

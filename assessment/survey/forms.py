@@ -1,0 +1,376 @@
+"""Questionnaire forms, built from the assessment's questionnaire version, one element at a time.
+
+Field names per question (``<id>`` is the question id):
+
+- ``q_<id>``: the answer. Radios for maturity, yes/no and single choice, where "Don't know"
+  (value ``_dk``) and, if the question allows it, "Not applicable" (``_na``) are two more
+  radios of the same group, so only one of them can be chosen. Checkboxes for multiple
+  choice, a text box for numbers; evidence questions have no ``q_`` field.
+- ``dk_<id>`` / ``na_<id>``: "Don't know" / "Not applicable" checkboxes, for multiple-choice
+  and number questions only (where they cannot be radios of the answer itself).
+- ``url_<id>``, ``note_<id>``: a link to evidence and a note, on every question.
+- ``rev_<id>``, ``was_<id>`` (hidden): the answer's revision when the page was loaded and a
+  fingerprint of what it showed, so a save can tell a colleague's change from one's own.
+- ``theirs_<id>``, ``resolve_<id>``: only in a conflict, written by the template.
+
+The values themselves are checked by the questionnaire core (``parse_form_value``), whose
+messages are shown next to the field.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Mapping
+from typing import Any
+from urllib.parse import urlsplit
+
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from werkzeug.datastructures import MultiDict
+from wtforms import (
+    BooleanField,
+    Field,
+    HiddenField,
+    RadioField,
+    SelectMultipleField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.validators import DataRequired, Length
+from wtforms.widgets import CheckboxInput, ListWidget, TextInput, URLInput
+
+from assessment.questionnaire import (
+    Element,
+    Question,
+    Questionnaire,
+    QuestionType,
+    decode_value,
+    encode_value,
+    parse_form_value,
+)
+from assessment.survey.models import Answer
+from assessment.survey.services import KEEP_MINE, KEEP_THEIRS, PostedAnswer, row_fingerprint
+
+DONT_KNOW = "_dk"
+NOT_APPLICABLE = "_na"
+# Option keys start with a letter or digit, so these never collide with a real answer.
+SPECIAL_VALUES = frozenset({DONT_KNOW, NOT_APPLICABLE})
+MAX_URL = 2000
+MAX_NOTE = 5000
+_TICKED = frozenset({"y", "yes", "on", "1", "true"})
+RADIO_TYPES = frozenset({QuestionType.MATURITY, QuestionType.YES_NO, QuestionType.SINGLE_CHOICE})
+
+
+# --- one field class per question type --------------------------------------------------
+
+
+class AnswerRadioField(RadioField):
+    """Radios for one answer; "Don't know" and "Not applicable" are radios of the same group."""
+
+    def __init__(self, question: Question, choices: list[tuple[str, str]],
+                 descriptions: Mapping[str, str] | None = None, **kwargs: Any) -> None:
+        choices = [*choices, (DONT_KNOW, _l("Don't know"))]
+        if question.allow_na:
+            choices.append((NOT_APPLICABLE, _l("Not applicable")))
+        super().__init__(question.text, choices=choices, validate_choice=False, **kwargs)
+        self.question = question
+        self.descriptions = dict(descriptions or {})
+        self.special = SPECIAL_VALUES
+
+
+class MaturityField(AnswerRadioField):
+    """Levels 0-4, each showing the scale's name and this question's own description."""
+
+    def __init__(self, question: Question, **kwargs: Any) -> None:
+        choices = [(str(level.value), f"{level.value} · {level.label}") for level in question.levels]
+        descriptions = {str(level.value): str(level.description) for level in question.levels}
+        super().__init__(question, choices, descriptions, **kwargs)
+
+
+class YesNoField(AnswerRadioField):
+    def __init__(self, question: Question, **kwargs: Any) -> None:
+        super().__init__(question, [("yes", _l("Yes")), ("no", _l("No"))], **kwargs)
+
+
+class SingleChoiceField(AnswerRadioField):
+    def __init__(self, question: Question, **kwargs: Any) -> None:
+        super().__init__(question, [(o.key, str(o.label)) for o in question.options], **kwargs)
+
+
+class MultipleChoiceField(SelectMultipleField):
+    """Checkboxes; an exclusive option ("none of these") cannot be combined with the others."""
+
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
+
+    def __init__(self, question: Question, **kwargs: Any) -> None:
+        super().__init__(question.text, choices=[(o.key, str(o.label)) for o in question.options],
+                         validate_choice=False, **kwargs)
+        self.question = question
+        self.exclusive = frozenset(o.key for o in question.options if o.exclusive)
+
+
+class NumberAnswerField(StringField):
+    """A number with its unit. A text box with a decimal keyboard rather than
+    ``type=number``, which some browsers empty silently when the input does not parse."""
+
+    widget = TextInput()
+
+    def __init__(self, question: Question, **kwargs: Any) -> None:
+        super().__init__(question.text, render_kw={"inputmode": "decimal", "autocomplete": "off"},
+                         **kwargs)
+        self.question = question
+        self.unit = str(question.unit) if question.unit else ""
+
+
+class EvidenceLinkField(StringField):
+    widget = URLInput()
+
+
+FIELD_CLASSES: dict[QuestionType, type[Field]] = {
+    QuestionType.MATURITY: MaturityField,
+    QuestionType.YES_NO: YesNoField,
+    QuestionType.SINGLE_CHOICE: SingleChoiceField,
+    QuestionType.MULTIPLE_CHOICE: MultipleChoiceField,
+    QuestionType.NUMBER: NumberAnswerField,
+}
+
+
+class ElementForm(FlaskForm):
+    """Base of the per-element form classes. The CSRF token is written by the template and
+    checked by the view itself, so that an expired token never throws away what was typed."""
+
+    class Meta:
+        csrf = False
+
+
+_classes: dict[tuple[str, str], type[ElementForm]] = {}
+_lock = threading.Lock()
+
+
+def element_form_class(questionnaire: Questionnaire, element: Element) -> type[ElementForm]:
+    """The form class of one element of one questionnaire version (built once per process)."""
+    key = (questionnaire.content_hash, element.id)
+    found = _classes.get(key)
+    if found is not None:
+        return found
+    fields: dict[str, Any] = {}
+    for question in element.questions:
+        qid = question.id
+        field_class = FIELD_CLASSES.get(question.type)
+        if field_class is not None:
+            fields[question.field_name] = field_class(question)  # type: ignore[call-arg]
+        if question.type in (QuestionType.MULTIPLE_CHOICE, QuestionType.NUMBER):
+            fields[f"dk_{qid}"] = BooleanField(_l("Don't know"))
+            if question.allow_na:
+                fields[f"na_{qid}"] = BooleanField(_l("Not applicable"))
+        fields[f"url_{qid}"] = EvidenceLinkField(_l("Link to evidence"))
+        fields[f"note_{qid}"] = TextAreaField(_l("Note"))
+        fields[f"rev_{qid}"] = HiddenField()
+        fields[f"was_{qid}"] = HiddenField()
+    form_class = type(f"ElementForm_{element.id}", (ElementForm,), fields)
+    with _lock:
+        _classes.setdefault(key, form_class)
+    return _classes[key]
+
+
+# --- stored answers -> form data -------------------------------------------------------------
+
+
+def answer_data(question: Question, row: Answer | None) -> dict[str, Any]:
+    """The form values that show one stored answer."""
+    qid = question.id
+    data: dict[str, Any] = {
+        f"url_{qid}": (row.evidence_url if row else None) or "",
+        f"note_{qid}": (row.note if row else None) or "",
+        f"rev_{qid}": str(row.revision if row else 0),
+        f"was_{qid}": row_fingerprint(row),
+    }
+    if question.type is QuestionType.EVIDENCE:
+        return data
+    value = _stored_value(question, row)
+    dont_know = bool(row and row.dont_know)
+    not_applicable = bool(row and row.not_applicable and question.allow_na)
+    if question.type in RADIO_TYPES:
+        if dont_know:
+            shown: Any = DONT_KNOW
+        elif not_applicable:
+            shown = NOT_APPLICABLE
+        else:
+            shown = None if value is None else str(value)
+        data[question.field_name] = shown
+    else:
+        if question.type is QuestionType.MULTIPLE_CHOICE:
+            data[question.field_name] = list(value) if isinstance(value, tuple) else []
+        else:
+            data[question.field_name] = "" if value is None else (row.value if row else "")
+        data[f"dk_{qid}"] = dont_know
+        if question.allow_na:
+            data[f"na_{qid}"] = not_applicable
+    return data
+
+
+def _stored_value(question: Question, row: Answer | None) -> Any:
+    if row is None or row.value is None:
+        return None
+    try:
+        return decode_value(question, row.value)
+    except ValueError:
+        return None  # stored under rules this version no longer has: show it as blank
+
+
+def element_data(element: Element, rows: Mapping[str, Answer]) -> dict[str, Any]:
+    data: dict[str, Any] = {}
+    for question in element.questions:
+        data.update(answer_data(question, rows.get(question.id)))
+    return data
+
+
+def show_stored(form: ElementForm, question: Question, row: Answer | None) -> None:
+    """Replace what the form shows for one question by the stored answer (e.g. a colleague's)."""
+    for name, value in answer_data(question, row).items():
+        if name in form:
+            form[name].data = value
+            form[name].raw_data = None
+
+
+def set_revision(form: ElementForm, question_id: str, revision: int, fingerprint: str) -> None:
+    form[f"rev_{question_id}"].data = str(revision)
+    form[f"rev_{question_id}"].raw_data = None
+    form[f"was_{question_id}"].data = fingerprint
+    form[f"was_{question_id}"].raw_data = None
+
+
+# --- posted form -> checked answers ----------------------------------------------------------
+
+
+def read_posted(question: Question, formdata: MultiDict[str, str]) -> PostedAnswer | None:
+    """What the form says about one question, checked; ``None`` when it was not on the form."""
+    qid = question.id
+    if f"rev_{qid}" not in formdata:
+        return None
+    errors: dict[str, list[str]] = {}
+    value_field = question.field_name
+    dont_know = _ticked(formdata.get(f"dk_{qid}"))
+    not_applicable = _ticked(formdata.get(f"na_{qid}"))
+    value: str | None = None
+    if question.type is not QuestionType.EVIDENCE:
+        raw: str | list[str]
+        if question.type is QuestionType.MULTIPLE_CHOICE:
+            raw = formdata.getlist(value_field)
+        else:
+            raw = formdata.get(value_field, "")
+            if raw == DONT_KNOW:
+                dont_know, raw = True, ""
+            elif raw == NOT_APPLICABLE:
+                not_applicable, raw = True, ""
+        try:
+            value = encode_value(question, parse_form_value(question, raw))
+        except ValueError as error:
+            errors.setdefault(value_field, []).append(str(error))
+        if not_applicable and not question.allow_na:
+            errors.setdefault(value_field, []).append(
+                _("“Not applicable” is not offered for this question."))
+        elif dont_know and not_applicable:
+            errors.setdefault(value_field, []).append(
+                _("Choose either “Don't know” or “Not applicable”, not both."))
+        elif (dont_know or not_applicable) and value is not None:
+            errors.setdefault(value_field, []).append(
+                _("Either give an answer or tick “Don't know” or “Not applicable”, not both."))
+    url = (formdata.get(f"url_{qid}") or "").strip() or None
+    if url is not None:
+        message = check_url(url)
+        if message:
+            errors.setdefault(f"url_{qid}", []).append(message)
+    note = normalise_note(formdata.get(f"note_{qid}"))
+    if note is not None and len(note) > MAX_NOTE:
+        errors.setdefault(f"note_{qid}", []).append(
+            _("Keep the note under %(count)s characters (it has %(length)s).",
+              count=f"{MAX_NOTE:,}", length=f"{len(note):,}"))
+    resolve = formdata.get(f"resolve_{qid}")
+    return PostedAnswer(
+        question_id=qid,
+        value=value,
+        dont_know=dont_know,
+        not_applicable=not_applicable,
+        evidence_url=url,
+        note=note,
+        base_revision=_whole(formdata.get(f"rev_{qid}")) or 0,
+        base_fingerprint=formdata.get(f"was_{qid}") or None,
+        theirs_revision=_whole(formdata.get(f"theirs_{qid}")),
+        resolve=resolve if resolve in (KEEP_MINE, KEEP_THEIRS) else None,
+        errors={name: tuple(messages) for name, messages in errors.items()},
+    )
+
+
+def read_element(element: Element, formdata: MultiDict[str, str]) -> list[PostedAnswer]:
+    posted = (read_posted(question, formdata) for question in element.questions)
+    return [item for item in posted if item is not None]
+
+
+def check_url(url: str) -> str | None:
+    """A message when ``url`` is not a full web address; ``None`` when it is fine."""
+    if len(url) > MAX_URL:
+        return _("Keep the link under %(count)s characters.", count=f"{MAX_URL:,}")
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.netloc or any(c.isspace() for c in url):
+        return _("Enter a full web address starting with https:// or http://.")
+    return None
+
+
+def normalise_note(text: str | None) -> str | None:
+    if text is None:
+        return None
+    text = text.replace("\r\n", "\n").replace("\r", "\n").strip()
+    return text or None
+
+
+def _ticked(raw: str | None) -> bool:
+    return raw is not None and raw.strip().lower() in _TICKED
+
+
+def _whole(raw: str | None) -> int | None:
+    try:
+        return int(raw) if raw not in (None, "") else None
+    except (TypeError, ValueError):
+        return None
+
+
+def attach_errors(form: ElementForm, errors: Mapping[str, Mapping[str, tuple[str, ...]]]) -> None:
+    """Show each question's messages on the fields they belong to."""
+    for messages_by_field in errors.values():
+        for name, messages in messages_by_field.items():
+            if name in form:
+                form[name].errors = list(messages)
+
+
+# --- submitting and reopening -----------------------------------------------------------------
+
+
+class SubmitForm(FlaskForm):
+    """The confirmation step of a submission (CSRF checked by the view, like the answers)."""
+
+    class Meta:
+        csrf = False
+
+    confirm = BooleanField(
+        _l("I confirm that these answers describe our city and may be shared with our regional "
+           "office. After submitting, answers can only be changed if the regional office reopens "
+           "the assessment."),
+        validators=[DataRequired(message=_l("Tick the box to confirm the submission."))],
+    )
+
+
+class ReopenForm(FlaskForm):
+    """Reopen a submitted assessment, saying why (the reason goes into the audit log)."""
+
+    class Meta:
+        csrf = False
+
+    reason = TextAreaField(
+        _l("Why does this assessment need to be reopened?"),
+        validators=[DataRequired(message=_l("Give a reason: the city sees it and it is kept in "
+                                            "the history.")),
+                    Length(max=2000)],
+    )
