@@ -9,6 +9,7 @@ from __future__ import annotations
 import textwrap
 from typing import Any
 
+import numpy as np
 import plotly.graph_objects as go
 from flask_babel import gettext as _
 
@@ -85,7 +86,11 @@ def radar(elements: list[ElementSummary]) -> go.Figure:
 def spread(elements: list[ElementSummary]) -> go.Figure:
     """Every city's score per element, as a box with the cities shown as points."""
     traces = [
-        go.Box(y=e.values, text=[chart_text(label) for label in e.labels], name=wrap(e.element.title),
+        # Arrays rather than lists: plotly validates a list item by item, and a region of 500
+        # cities has 3,000 points. The scores travel as a typed array, which plotly.js reads.
+        go.Box(y=np.asarray(e.values, dtype="float64"),
+               text=np.asarray([chart_text(label) for label in e.labels], dtype=object),
+               name=wrap(e.element.title),
                boxpoints="all", jitter=0.4, pointpos=0, marker={"color": BLUE, "size": 5, "opacity": 0.6},
                line={"color": "#0d3b73"}, fillcolor="rgba(26,95,180,0.12)",
                hovertemplate="%{text}: %{y:.0f}<extra></extra>", showlegend=False)
@@ -126,7 +131,6 @@ def heatmap(dashboard: Dashboard) -> go.Figure:
         zmin=0, zmax=100, colorscale=HEATMAP_SCALE, xgap=2, ygap=2,
         text=[["" if v is None else f"{v:.0f}" for v in line] for line in z],
         texttemplate="%{text}", hovertemplate="%{y}<br>%{x}: %{z:.0f}<extra></extra>",
-        customdata=[[row.report_url or ""] * len(elements) for row in rows],
         colorbar={"title": {"text": _("Score")}, "thickness": 14},
     )
     return go.Figure(trace, layout=_layout(

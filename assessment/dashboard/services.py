@@ -411,7 +411,8 @@ def _element_score_frame(session: Session, city_filter: list[ColumnElement[bool]
                Assessment.status == AssessmentStatus.SUBMITTED,
                *city_filter)
     )
-    frame = pd.DataFrame(session.execute(stmt).all(),
+    # Plain tuples: pandas probes each Row object's attributes, which is slow for thousands.
+    frame = pd.DataFrame([tuple(row) for row in session.execute(stmt)],
                          columns=["round_id", "city_id", "version_id", "element_id", "score", "target"])
     frame["score"] = frame["score"].astype("float64")
     frame["target"] = frame["target"].astype("float64")

@@ -7,11 +7,12 @@ lives in the query string, so a view of the dashboard can be bookmarked and shar
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
+from babel.numbers import get_decimal_symbol, get_minus_sign_symbol
 from flask import Blueprint, current_app, render_template, request, url_for
-from flask_babel import format_decimal, format_percent
+from flask_babel import format_percent, get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -171,8 +172,42 @@ def _descending_by_default(key: str) -> bool:
 
 def _helpers() -> dict[str, Any]:
     """Number formatting for the template, in the interface language."""
-    return {"fmt_score": _score, "fmt_average": _average, "fmt_change": _change,
-            "fmt_share": _share, "heat_class": _heat_class}
+    numbers = _NumberFormat(get_decimal_symbol(get_locale()), get_minus_sign_symbol(get_locale()))
+    return {"fmt_score": numbers.score, "fmt_average": numbers.average, "fmt_change": numbers.change,
+            "fmt_share": numbers.share, "heat_class": _heat_class}
+
+
+@dataclass(frozen=True)
+class _NumberFormat:
+    """Scores, averages, changes and shares with the locale's symbols.
+
+    A city table holds thousands of numbers: formatting each through Babel's full pattern
+    machinery would take longer than computing the whole dashboard.
+    """
+
+    decimal: str
+    minus: str
+    _percents: dict[int, str] = field(default_factory=dict)
+
+    def _local(self, text: str) -> str:
+        return text.replace(".", self.decimal).replace("-", self.minus)
+
+    def score(self, value: float | None) -> str:
+        return "–" if value is None else self._local(f"{value:.0f}")
+
+    def average(self, value: float | None) -> str:
+        return "–" if value is None else self._local(f"{value:.1f}")
+
+    def change(self, value: float | None) -> str:
+        return "–" if value is None else self._local(f"{value:+.1f}")
+
+    def share(self, value: float | None) -> str:
+        if value is None:
+            return "–"
+        percent = round(value * 100)
+        if percent not in self._percents:
+            self._percents[percent] = format_percent(percent / 100, format="0%")
+        return self._percents[percent]
 
 
 def _heat_class(value: float | None) -> str:
@@ -180,19 +215,3 @@ def _heat_class(value: float | None) -> str:
     if value is None:
         return "heat-none"
     return f"heat-{min(3, int(value // 25))}"
-
-
-def _score(value: float | None) -> str:
-    return "–" if value is None else format_decimal(value, format="0")
-
-
-def _average(value: float | None) -> str:
-    return "–" if value is None else format_decimal(value, format="0.0")
-
-
-def _change(value: float | None) -> str:
-    return "–" if value is None else format_decimal(value, format="+0.0;-0.0")
-
-
-def _share(value: float | None) -> str:
-    return "–" if value is None else format_percent(value, format="0%")

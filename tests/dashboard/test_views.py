@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import base64
 import json
 import re
 from datetime import date
 
+import numpy as np
 import pytest
 from sqlalchemy import event
 
@@ -31,6 +33,13 @@ def figure(html: str, figure_id: str) -> dict:
     match = re.search(rf'<script type="application/json" id="{figure_id}">(.*?)</script>', html, re.S)
     assert match, f"no figure {figure_id}"
     return json.loads(match.group(1))
+
+
+def numbers(values) -> list[float]:
+    """A list from a figure, whether sent as a JSON list or as a plotly typed array."""
+    if isinstance(values, dict):
+        return np.frombuffer(base64.b64decode(values["bdata"]), dtype=values["dtype"]).tolist()
+    return list(values)
 
 
 @pytest.fixture()
@@ -118,7 +127,7 @@ def test_element_table_holds_the_numbers_of_the_charts(client, world, regional) 
     assert average["r"][-1] == average["r"][0]  # the line is closed
     spread = figure(html, "chart-spread")
     assert {trace["type"] for trace in spread["data"]} == {"box"}
-    assert sorted(spread["data"][0]["y"]) == [40, 60, 80]
+    assert sorted(numbers(spread["data"][0]["y"])) == [40, 60, 80]
 
 
 def test_change_table_compares_rounds(client, world, regional) -> None:
