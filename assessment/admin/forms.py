@@ -40,6 +40,10 @@ def optional_int(value: Any) -> int | None:
     return int(value)
 
 
+def _strip(value: str | None) -> str | None:
+    return value.strip() if value else value
+
+
 def choice(value: Any, label: Any, group: str | None = None) -> SelectChoice:
     # Labels may be lazy strings: they are translated when the page is rendered.
     return SelectChoice(value=str(value), label=label, optgroup=group)
@@ -121,7 +125,7 @@ class UserCreateForm(_AccountPlaceForm):
     email = EmailField(_l("Email"), validators=[InputRequired(_l("Enter an email address.")),
                                                 Email(_l("Enter a valid email address.")),
                                                 Length(max=254)],
-                       render_kw={"autocomplete": "off"})
+                       filters=[_strip], render_kw={"autocomplete": "off"})
     password, password_confirm = _password_fields()
 
 
