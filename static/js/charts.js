@@ -21,6 +21,8 @@
   var DEFAULT_CONFIG = {
     responsive: true,
     displaylogo: false,
+    // No tool bar: its buttons would be focusable inside a role="img" chart (WCAG 4.1.2).
+    displayModeBar: false,
     scrollZoom: false,
     modeBarButtonsToRemove: ["select2d", "lasso2d", "sendDataToCloud", "editInChartStudio"],
     toImageButtonOptions: { format: "png", scale: 2 }
