@@ -33,6 +33,7 @@ from wtforms import (
     Field,
     HiddenField,
     RadioField,
+    SelectChoice,
     SelectMultipleField,
     StringField,
     TextAreaField,
@@ -73,7 +74,8 @@ class AnswerRadioField(RadioField):
         choices = [*choices, (DONT_KNOW, _l("Don't know"))]
         if question.allow_na:
             choices.append((NOT_APPLICABLE, _l("Not applicable")))
-        super().__init__(question.text, choices=choices, validate_choice=False, **kwargs)
+        super().__init__(question.text, choices=[SelectChoice(v, label) for v, label in choices],
+                         validate_choice=False, **kwargs)
         self.question = question
         self.descriptions = dict(descriptions or {})
         self.special = SPECIAL_VALUES
@@ -105,7 +107,8 @@ class MultipleChoiceField(SelectMultipleField):
     option_widget = CheckboxInput()
 
     def __init__(self, question: Question, **kwargs: Any) -> None:
-        super().__init__(question.text, choices=[(o.key, str(o.label)) for o in question.options],
+        super().__init__(question.text,
+                         choices=[SelectChoice(o.key, str(o.label)) for o in question.options],
                          validate_choice=False, **kwargs)
         self.question = question
         self.exclusive = frozenset(o.key for o in question.options if o.exclusive)
@@ -204,7 +207,7 @@ def answer_data(question: Question, row: Answer | None) -> dict[str, Any]:
         if question.type is QuestionType.MULTIPLE_CHOICE:
             data[question.field_name] = list(value) if isinstance(value, tuple) else []
         else:
-            data[question.field_name] = "" if value is None else (row.value if row else "")
+            data[question.field_name] = number_text(value)
         data[f"dk_{qid}"] = dont_know
         if question.allow_na:
             data[f"na_{qid}"] = not_applicable
@@ -218,6 +221,15 @@ def _stored_value(question: Question, row: Answer | None) -> Any:
         return decode_value(question, row.value)
     except ValueError:
         return None  # stored under rules this version no longer has: show it as blank
+
+
+def number_text(value: Any) -> str:
+    """A number as people write it: 50 rather than 50.0, 12.5 as is."""
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
 
 
 def element_data(element: Element, rows: Mapping[str, Answer]) -> dict[str, Any]:

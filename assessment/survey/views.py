@@ -351,8 +351,9 @@ def _describe_value(question: Question, value: str) -> str:
         return str(question.option(decoded).label)
     if question.type is QuestionType.MULTIPLE_CHOICE and isinstance(decoded, tuple):
         return "; ".join(str(question.option(key).label) for key in decoded)
-    if question.type is QuestionType.NUMBER and question.unit:
-        return f"{value} {question.unit}"
+    if question.type is QuestionType.NUMBER:
+        number = forms.number_text(decoded)
+        return f"{number} {question.unit}" if question.unit else number
     return value
 
 

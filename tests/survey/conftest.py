@@ -1,0 +1,161 @@
+"""Survey fixtures: a city with two officials and an open round, and helpers that fill in
+forms the way a browser would (reading the page's own fields, then changing some)."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from html.parser import HTMLParser
+
+import pytest
+from flask import Flask, g, request_started
+from flask.testing import FlaskClient
+from werkzeug.datastructures import MultiDict
+
+from assessment.auth.models import Role, User
+from assessment.places.models import City
+from assessment.questionnaire import Question, Questionnaire, QuestionType
+from assessment.survey.models import Assessment, Round
+
+
+@pytest.fixture(autouse=True)
+def fresh_request_globals(app: Flask):
+    """Requests made in a test share the test's app context, and so ``g``; a browser's
+    requests do not. Forget the signed-in user and the CSRF token that Flask-Login and
+    Flask-WTF cache in ``g``, so that two clients are really two people."""
+
+    def forget(sender: Flask, **extra: object) -> None:
+        for name in ("_login_user", "csrf_token"):
+            g.pop(name, None)
+
+    request_started.connect(forget, app)
+    yield
+    request_started.disconnect(forget, app)
+
+
+class _FormReader(HTMLParser):
+    """The fields of the first form on a page whose action contains ``action``, as a browser
+    would send them with no change: checked radios/boxes, text inputs, textareas, hidden."""
+
+    def __init__(self, action: str) -> None:
+        super().__init__(convert_charrefs=True)
+        self.action = action
+        self.inside = False
+        self.done = False
+        self.pairs: list[tuple[str, str]] = []
+        self.textarea: str | None = None
+        self.text: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs_list: list[tuple[str, str | None]]) -> None:
+        attrs = {k: v or "" for k, v in attrs_list}
+        if tag == "form" and not self.done and self.action in attrs.get("action", ""):
+            self.inside = True
+        if not self.inside or "disabled" in attrs:
+            return
+        if tag == "input" and attrs.get("name"):
+            kind = attrs.get("type", "text")
+            if kind in ("radio", "checkbox"):
+                if "checked" in attrs:
+                    self.pairs.append((attrs["name"], attrs.get("value", "on")))
+            elif kind not in ("submit", "button"):
+                self.pairs.append((attrs["name"], attrs.get("value", "")))
+        elif tag == "textarea" and attrs.get("name"):
+            self.textarea, self.text = attrs["name"], []
+
+    def handle_data(self, data: str) -> None:
+        if self.textarea is not None:
+            self.text.append(data)
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "textarea" and self.textarea is not None:
+            # Browsers drop the first newline after <textarea>.
+            value = "".join(self.text)
+            self.pairs.append((self.textarea, value[1:] if value.startswith("\n") else value))
+            self.textarea = None
+        elif tag == "form" and self.inside:
+            self.inside, self.done = False, True
+
+
+def form_fields(html: str, action: str) -> MultiDict[str, str]:
+    reader = _FormReader(action)
+    reader.feed(html)
+    assert reader.done, f"no form posting to {action!r} on the page"
+    return MultiDict(reader.pairs)
+
+
+def csrf_token(html: str) -> str:
+    match = re.search(r'name="csrf_token" value="([^"]+)"', html)
+    assert match, "no CSRF token on the page"
+    return match.group(1)
+
+
+def set_answer(data: MultiDict[str, str], question: Question, value: str | list[str] | None) -> None:
+    """Change one question in posted data as a person would (radios/boxes/text)."""
+    name = question.field_name
+    data.poplist(name)
+    if value is None:
+        return
+    if isinstance(value, list):
+        for item in value:
+            data.add(name, item)
+    else:
+        data[name] = value
+
+
+def first_of(questionnaire: Questionnaire, kind: QuestionType, *, allow_na: bool | None = None) -> Question:
+    return next(q for q in questionnaire.questions
+                if q.type is kind and (allow_na is None or q.allow_na == allow_na))
+
+
+@dataclass
+class CityWorld:
+    city: City
+    round: Round
+    assessment: Assessment
+    official: User
+    colleague: User
+
+
+@pytest.fixture()
+def world(make, questionnaire: Questionnaire) -> CityWorld:
+    """A city with two officials and a draft assessment in an open round."""
+    city = make.city(name="Kigali")
+    round_ = make.round(name="2026")
+    assessment = make.assessment(city=city, round=round_)
+    return CityWorld(city, round_, assessment,
+                     make.user(Role.OFFICIAL, city=city, email="aline@kigali.example.org"),
+                     make.user(Role.OFFICIAL, city=city, email="jean@kigali.example.org"))
+
+
+@pytest.fixture()
+def second_client(app: Flask, db_session) -> FlaskClient:
+    """Another browser: a colleague working at the same time."""
+    return app.test_client()
+
+
+@pytest.fixture()
+def login_on(app: Flask, db_session) -> Callable[[FlaskClient, User], User]:
+    """Sign ``user`` in on any client (the shared ``login`` fixture only knows ``client``)."""
+    from assessment.auth import services as auth_services
+
+    def sign_in(client: FlaskClient, user: User) -> User:
+        token = auth_services.start_session(db_session, user, app.config["SESSION_HOURS"])
+        db_session.flush()
+        with client.session_transaction() as session:
+            session.clear()
+            session["_user_id"] = token
+        return user
+
+    return sign_in
+
+
+def element_url(assessment: Assessment, element_id: str) -> str:
+    return f"/assessments/{assessment.id}/elements/{element_id}"
+
+
+def load_form(client: FlaskClient, assessment: Assessment, element_id: str) -> MultiDict[str, str]:
+    """GET an element page and return what its form would post unchanged."""
+    response = client.get(element_url(assessment, element_id))
+    assert response.status_code == 200, response.status_code
+    return form_fields(response.get_data(as_text=True), element_url(assessment, element_id))
