@@ -41,7 +41,9 @@ def figure_payload(fig: go.Figure, config: dict[str, Any] | None = None) -> dict
 
     The default plotly template is dropped: it weighs several kB per figure, and the app
     sets the few styles it needs on the figure itself. ``config`` (plotly.js options such as
-    ``{"staticPlot": True}``) is merged by charts.js over its defaults.
+    ``{"staticPlot": True}``) is merged by charts.js over its defaults. Lists stay lists;
+    numpy arrays become plotly's compact typed arrays (``{"dtype", "bdata"}``), which
+    plotly.js decodes.
     """
     payload: dict[str, Any] = json.loads(to_json_plotly(fig.to_plotly_json()))
     payload.get("layout", {}).pop("template", None)

@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 import pandas as pd
-from flask import request
+from flask import url_for
 from flask_babel import get_locale
 from sqlalchemy import Float, String, and_, cast, func, literal, or_, select, union_all
 from sqlalchemy.orm import Session, joinedload, selectinload
@@ -139,9 +139,10 @@ def regional_medians(session: Session, region_id: int, round_id: int) -> Regiona
 
 
 def element_url(assessment_id: int, element_id: str, question_id: str | None = None) -> str:
-    """The survey page of one element, at one question's field when given."""
-    url = f"{request.script_root}/assessments/{assessment_id}/elements/{element_id}"
-    return f"{url}#q_{question_id}" if question_id else url
+    """The survey page of one element, at one question's field (``q_<id>``) when given."""
+    anchor = f"q_{question_id}" if question_id else None
+    return url_for("survey.element", assessment_id=assessment_id, element_id=element_id,
+                   _anchor=anchor)
 
 
 @dataclass(frozen=True)

@@ -9,11 +9,10 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from jinja2 import TemplateNotFound
 
-from assessment.auth.access import can_reopen_city
 from assessment.extensions import db
 from assessment.results.charts import figure_payload, radar_figure
 from assessment.results.services import Report, assessment_for_viewer, build_report, reports_for_viewer
-from assessment.survey.models import AssessmentStatus
+from assessment.survey.views import reopen_form_for
 
 bp = Blueprint("results", __name__)
 
@@ -35,17 +34,14 @@ def report(assessment_id: int) -> str:
     if assessment is None:
         abort(404)  # not found, or outside the user's cities: the same answer for both
     report = build_report(db.session, assessment)
-    may_reopen = (
-        assessment.status == AssessmentStatus.SUBMITTED
-        and can_reopen_city(current_user, assessment.city)
-    )
+    # Given only to those who may reopen a submitted assessment (regional office, admins).
+    reopen_form = reopen_form_for(current_user, assessment) if _template_exists(REOPEN_FORM) else None
     return render_template(
         "results/report.html",
         report=report,
         assessment=assessment,
         figure=figure_payload(_radar(report)),
-        may_reopen=may_reopen and _template_exists(REOPEN_FORM),
-        reopen_url=f"{request.script_root}/assessments/{assessment.id}/reopen",
+        reopen_form=reopen_form,
     )
 
 
