@@ -24,7 +24,7 @@ from urllib.parse import urlsplit
 
 import pytest
 from sqlalchemy import create_engine, select, text
-from sqlalchemy.engine import make_url
+from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.orm import Session
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -97,6 +97,7 @@ class LiveServer:
     env: dict[str, str]
     log: Path
     accounts: dict[str, Account] = field(default_factory=dict)
+    engine: Engine | None = None
 
     def cli(self, *args: str, stdin: str | None = None) -> str:
         """Run ``flask --app assessment ARGS`` against the server's database."""
@@ -110,7 +111,9 @@ class LiveServer:
 
     def session(self) -> Session:
         """A plain database session, to look up the ids the demo seed gave its rows."""
-        return Session(create_engine(self.database_url))
+        if self.engine is None:
+            self.engine = create_engine(self.database_url)
+        return Session(self.engine)
 
     def log_tail(self, lines: int = 60) -> str:
         return "\n".join(self.log.read_text(errors="replace").splitlines()[-lines:])
@@ -130,6 +133,25 @@ def _draft_cities(server: LiveServer) -> list[str]:
             .order_by(City.name)
         ).all()
     return list(names)
+
+
+def _create_officials(server: LiveServer, cities: dict[str, str]) -> None:
+    """Official accounts for the journeys (the CLI's ``users create``, without a process each)."""
+    from werkzeug.security import generate_password_hash
+
+    from assessment.auth.models import Role
+    from assessment.auth.services import create_user
+    from assessment.places.models import City
+
+    fast_hash = generate_password_hash(PASSWORD, method="pbkdf2:sha256:1000")
+    with server.session() as session:
+        for key, city in cities.items():
+            email = f"{key.replace('_', '-')}@browser.example.org"
+            create_user(session, email=email, password=PASSWORD, role=Role.OFFICIAL,
+                        city=session.scalars(select(City).where(City.name == city)).one(),
+                        name=f"Browser {key.replace('_', ' ')}", password_hash=fast_hash)
+            server.accounts[key] = Account(email, PASSWORD)
+        session.commit()
 
 
 @pytest.fixture(scope="session")
@@ -156,12 +178,8 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer
     server.accounts.update(DEMO)
     cities = _draft_cities(server)
     assert len(cities) >= 3, f"the demo seed should leave at least three 2026 drafts, got {cities}"
-    for key, city in (("journey", cities[0]), ("nojs", cities[1]),
-                      ("conflict_a", cities[2]), ("conflict_b", cities[2])):
-        email = f"{key.replace('_', '-')}@browser.example.org"
-        server.cli("users", "create", "--email", email, "--role", "official", "--city", city,
-                   "--name", f"Browser {key}", stdin=PASSWORD + "\n")
-        server.accounts[key] = Account(email, PASSWORD)
+    _create_officials(server, {"journey": cities[0], "nojs": cities[1],
+                               "conflict_a": cities[2], "conflict_b": cities[2]})
 
     with server.log.open("w") as log:
         process = subprocess.Popen(
@@ -189,6 +207,8 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait()
+        if server.engine is not None:
+            server.engine.dispose()
         drop_database()
 
 
