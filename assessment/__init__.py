@@ -80,6 +80,7 @@ def register_extensions(app: Flask) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
+    from assessment.account.views import bp as account_bp
     from assessment.admin.views import bp as admin_bp
     from assessment.api.views import bp as api_bp
     from assessment.auth.views import bp as auth_bp
@@ -91,7 +92,7 @@ def register_blueprints(app: Flask) -> None:
     from assessment.survey.views import bp as survey_bp
 
     for blueprint in (home_bp, health_bp, auth_bp, survey_bp, results_bp, dashboard_bp,
-                      exports_bp, admin_bp):
+                      exports_bp, admin_bp, account_bp):
         app.register_blueprint(blueprint)
     app.register_blueprint(api_bp, url_prefix="/api/v1")
     # The API authenticates with bearer tokens, not cookies, so CSRF does not apply.

@@ -24,6 +24,7 @@ _MENU = [
     (_l("Regional dashboard"), "dashboard.index", {Role.REGIONAL, Role.ADMIN}),
     (_l("Data and API"), "exports.index", {Role.ANALYST, Role.REGIONAL, Role.ADMIN, Role.OFFICIAL}),
     (_l("Administration"), "admin.index", {Role.ADMIN}),
+    (_l("Your account"), "account.index", {Role.ANALYST, Role.REGIONAL, Role.ADMIN, Role.OFFICIAL}),
     (_l("Methodology"), "home.methodology", None),
 ]
 

@@ -1,8 +1,85 @@
+"""``flask --app assessment tokens``: personal access tokens from the command line."""
+
 from __future__ import annotations
 
 import click
+from sqlalchemy import select
+
+from assessment.api import tokens
+from assessment.api.models import ApiToken
+from assessment.auth.models import User
+from assessment.auth.services import normalise_email
+from assessment.extensions import db
 
 
 @click.group("tokens", help="Manage personal access tokens for the JSON API.")
 def tokens_cli() -> None:
     pass
+
+
+def _user(email: str) -> User:
+    user = db.session.scalar(select(User).where(User.email == normalise_email(email)))
+    if user is None:
+        raise click.ClickException(f"No account with the email {email}.")
+    return user
+
+
+@tokens_cli.command("create")
+@click.option("--email", required=True, help="Email of the account the token acts for.")
+@click.option("--name", default="Command line", show_default=True,
+              help="What the token is for, e.g. the script or computer that uses it.")
+def tokens_create(email: str, name: str) -> None:
+    """Create a token and print it once, on standard output (store it safely)."""
+    session = db.session
+    try:
+        new = tokens.create_token(session, _user(email), name, via="cli")
+    except tokens.TokenError as problem:
+        session.rollback()
+        raise click.ClickException(str(problem)) from None
+    session.commit()
+    click.echo(f"Created token {new.token.id} ({new.token.name}) for {email}. "
+               "It is shown only this once:", err=True)
+    click.echo(new.secret)
+
+
+@tokens_cli.command("revoke")
+@click.argument("token_ids", metavar="ID...", nargs=-1, type=int)
+@click.option("--email", help="Revoke every active token of this account instead.")
+def tokens_revoke(token_ids: tuple[int, ...], email: str | None) -> None:
+    """Revoke tokens by id (see 'tokens list'), or all tokens of an account with --email."""
+    session = db.session
+    if email and token_ids:
+        raise click.UsageError("Give token ids or --email, not both.")
+    if email:
+        chosen = tokens.active_tokens(session, _user(email))
+    elif token_ids:
+        chosen = list(session.scalars(select(ApiToken).where(ApiToken.id.in_(token_ids))))
+        missing = sorted(set(token_ids) - {t.id for t in chosen})
+        if missing:
+            raise click.ClickException(f"No token with id {', '.join(map(str, missing))}.")
+    else:
+        raise click.UsageError("Give the ids of the tokens to revoke, or --email.")
+    revoked = [t for t in chosen if tokens.revoke_token(session, t, via="cli")]
+    session.commit()
+    click.echo(f"Revoked {len(revoked)} token(s)." + (
+        f" {len(chosen) - len(revoked)} already revoked." if len(revoked) < len(chosen) else ""))
+
+
+@tokens_cli.command("list")
+@click.option("--email", help="Only this account's tokens.")
+@click.option("--all", "include_revoked", is_flag=True, help="Include revoked tokens.")
+def tokens_list(email: str | None, include_revoked: bool) -> None:
+    """One line per token: id, email, name, prefix, created, last used, status (tab-separated)."""
+    session = db.session
+    found = tokens.tokens_of(session, _user(email) if email else None,
+                             include_revoked=include_revoked)
+    emails = dict(session.execute(select(User.id, User.email)
+                                  .where(User.id.in_({t.user_id for t in found}))).tuples().all())
+    for token in found:
+        status = "revoked" if token.revoked_at else "active"
+        last = token.last_used_at.strftime("%Y-%m-%d %H:%M") if token.last_used_at else "never"
+        click.echo("\t".join([str(token.id), emails.get(token.user_id, "?"), token.name,
+                              token.prefix + "…", token.created_at.strftime("%Y-%m-%d %H:%M"),
+                              last, status]))
+    if not found:
+        click.echo("No tokens.", err=True)

@@ -1,9 +1,123 @@
+"""``flask --app assessment export``: the response tables from the command line."""
+
 from __future__ import annotations
 
+import os
+import shutil
+import sys
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
 import click
+from sqlalchemy.orm import Session
+
+from assessment.exports import formats, services
+from assessment.extensions import db
+from assessment.survey.models import AssessmentStatus
 
 
 @click.command("export")
-def export_command() -> None:
-    """Export response tables."""
-    raise click.ClickException("Not available yet.")
+@click.option("--table", required=True, type=click.Choice(list(services.TABLES)),
+              help="long (one row per answer), wide (one row per assessment), scores (one row "
+                   "per assessment and element) or codebook (one row per question).")
+@click.option("--format", "fmt", type=click.Choice(formats.FORMATS), default="csv",
+              show_default=True, help="File format.")
+@click.option("--round", "round_", metavar="NAME", help="Only this round, e.g. 2026.")
+@click.option("--region", metavar="NAME", help="Only this region.")
+@click.option("--country", metavar="NAME", help="Only this country.")
+@click.option("--status", type=click.Choice([s.value for s in AssessmentStatus]),
+              help="Only assessments with this status.")
+@click.option("--version", metavar="LABEL|HASH", help="Only this questionnaire version "
+              "(its label, or the first characters of its hash).")
+@click.option("--bom", is_flag=True, help="CSV: start with a UTF-8 byte-order mark, for Excel.")
+@click.option("-o", "--output", required=True, metavar="FILE",
+              help="File to write ('-' for standard output). Written to a temporary file first, "
+                   "so a failed export never leaves half a file.")
+def export_command(table: str, fmt: str, round_: str | None, region: str | None,
+                   country: str | None, status: str | None, version: str | None, bom: bool,
+                   output: str) -> None:
+    """Export a response table, with every city (the command line is not scoped to a user).
+
+    \b
+    Examples:
+      flask --app assessment export --table long --format csv -o answers.csv
+      flask --app assessment export --table scores --format xlsx --round 2026 -o scores.xlsx
+      flask --app assessment export --table wide --format json -o - | jq length
+    """
+    try:
+        filters = services.Filters.from_mapping({"round": round_, "region": region,
+                                                 "country": country, "status": status,
+                                                 "version": version})
+    except services.FilterError as problem:
+        raise click.UsageError(str(problem)) from None
+    session = db.session
+    spec = services.table(table)
+    scope = services.scope_for(None)
+    if fmt == "xlsx" and spec.count(session, filters, scope) > formats.XLSX_MAX_ROWS:
+        raise click.ClickException(
+            "This table has more rows than an Excel sheet can hold; narrow the filters or use "
+            "--format csv or parquet.")
+    if output == "-":
+        rows = _to_stdout(session, spec, fmt, filters, scope, bom)
+        destination = "standard output"
+    else:
+        rows = _to_file(Path(output), session, spec, fmt, filters, scope, bom)
+        destination = output
+    click.echo(f"Wrote {rows:,} rows of the {table} table (filters: {filters.describe()}) "
+               f"to {destination}.", err=True)
+
+
+def _write(target: Any, session: Session, spec: services.TableSpec, fmt: str,
+           filters: services.Filters, scope: Any, bom: bool) -> int:
+    """Write the export to ``target``; returns the rows of the table."""
+    if fmt in ("xlsx", "parquet"):
+        return formats.write_export(target, session, spec, fmt, filters, scope)
+    count = 0
+
+    def counted(rows: Iterator[services.Row]) -> Iterator[services.Row]:
+        nonlocal count
+        for count, row in enumerate(rows, start=1):  # noqa: B007 (read after the loop)
+            yield row
+
+    columns = spec.columns(session, filters)
+    for chunk in formats.export_chunks(fmt, columns, counted(spec.rows(session, filters, scope)),
+                                       bom=bom):
+        target.write(chunk)
+    return count
+
+
+def _to_file(path: Path, session: Session, spec: services.TableSpec, fmt: str,
+             filters: services.Filters, scope: Any, bom: bool) -> int:
+    directory = path.resolve().parent
+    if not directory.is_dir():
+        raise click.ClickException(f"The folder {directory} does not exist.")
+    handle, partial = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".partial", dir=directory)
+    try:
+        with os.fdopen(handle, "wb") as target:
+            rows = _write(target, session, spec, fmt, filters, scope, bom)
+        os.replace(partial, path)
+    except BaseException:
+        Path(partial).unlink(missing_ok=True)
+        raise
+    return rows
+
+
+def _to_stdout(session: Session, spec: services.TableSpec, fmt: str, filters: services.Filters,
+               scope: Any, bom: bool) -> int:
+    stdout = click.get_binary_stream("stdout")
+    if fmt in ("csv", "json"):
+        rows = _write(stdout, session, spec, fmt, filters, scope, bom)
+        stdout.flush()
+        return rows
+    if sys.stdout.isatty():
+        raise click.UsageError(f"{fmt.upper()} is a binary format: redirect standard output to "
+                               "a file, or use -o FILE.")
+    # Binary formats need a seekable file: build it aside, then copy it out.
+    with tempfile.TemporaryFile() as target:
+        rows = _write(target, session, spec, fmt, filters, scope, bom)
+        target.seek(0)
+        shutil.copyfileobj(target, stdout)
+    stdout.flush()
+    return rows

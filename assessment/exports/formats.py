@@ -225,3 +225,43 @@ def _arrow_batch(columns: Sequence[Column], schema: Any, batch: list[Row], *,
         else:
             arrays.append(pa.array(values, type=field.type))
     return pa.RecordBatch.from_arrays(arrays, schema=schema)
+
+
+# --- whole exports (download page and command line) -----------------------------------------
+
+
+def export_filename(table: str, fmt: str, filters: Any, when: datetime) -> str:
+    """``city-innovation-long-2026-africa-20260301.csv``: table, filters that are set, date."""
+    parts = ["city-innovation", table, *filters.as_query().values(), when.strftime("%Y%m%d")]
+    slug = "-".join(re.sub(r"[^a-z0-9]+", "-", part.lower()).strip("-") for part in parts)
+    return f"{re.sub(r'-+', '-', slug)}.{fmt}"
+
+
+def export_chunks(fmt: str, columns: Sequence[Column], rows: Iterable[Row], *,
+                  bom: bool = False) -> Iterator[bytes]:
+    """A CSV or JSON export as a stream of byte chunks."""
+    if fmt == "csv":
+        return csv_chunks(columns, rows, bom=bom)
+    if fmt == "json":
+        return json_chunks(columns, rows)
+    raise ValueError(f"{fmt} is written to a file, not streamed")
+
+
+def write_export(target: IO[bytes], session: Any, spec: Any, fmt: str, filters: Any,
+                 scope: Any) -> int:
+    """Write an XLSX or Parquet export to ``target``; returns the rows of the table."""
+    from assessment.exports.services import CODEBOOK_COLUMNS, codebook_rows
+
+    columns = spec.columns(session, filters)
+    rows = spec.rows(session, filters, scope)
+    if fmt == "parquet":
+        return write_parquet(target, columns, rows)
+    if fmt == "xlsx":
+        sheets = [Sheet(spec.name, columns, rows)]
+        described = [(spec.name, columns)]
+        if spec.name != "codebook":
+            sheets.append(Sheet("codebook", CODEBOOK_COLUMNS, codebook_rows(session, filters)))
+            described.append(("codebook", CODEBOOK_COLUMNS))
+        sheets.append(columns_sheet(described))
+        return write_xlsx(target, sheets)
+    raise ValueError(f"{fmt} is streamed, not written to a file")

@@ -69,6 +69,7 @@ class Column:
     name: str
     type: str  # string | integer | number | boolean | datetime
     description: str
+    nullable: bool = True
 
 
 @dataclass(frozen=True)
@@ -115,7 +116,7 @@ def scope_for(user: User | None) -> ColumnElement[bool]:
 # --- SQL helpers -------------------------------------------------------------------------
 
 
-class iso_utc(FunctionElement[str]):  # noqa: N801 (a SQL function, named like one)
+class iso_utc(FunctionElement[str]):
     """A UTC timestamp column as ISO 8601 text, formatted by the database itself."""
 
     type = String()
@@ -125,7 +126,8 @@ class iso_utc(FunctionElement[str]):  # noqa: N801 (a SQL function, named like o
 @compiles(iso_utc, "sqlite")
 def _iso_utc_sqlite(element: iso_utc, compiler: SQLCompiler, **kw: Any) -> str:
     # SQLite stores UTC datetimes as naive text.
-    return "strftime('%%Y-%%m-%%dT%%H:%%M:%%SZ', %s)" % compiler.process(element.clauses, **kw)
+    column = compiler.process(element.clauses, **kw)
+    return "strftime('%Y-%m-%dT%H:%M:%SZ', " + column + ")"
 
 
 @compiles(iso_utc, "postgresql")
@@ -287,18 +289,19 @@ def _unique(items: Iterator[str]) -> list[str]:
 
 
 ASSESSMENT_COLUMNS = [
-    Column("assessment_id", "integer", "Identifier of the assessment (one city in one round)."),
-    Column("round", "string", "Assessment round, e.g. 2026."),
-    Column("region", "string", "Region of the city."),
-    Column("country", "string", "Country of the city."),
+    Column("assessment_id", "integer", "Identifier of the assessment (one city in one round).",
+           nullable=False),
+    Column("round", "string", "Assessment round, e.g. 2026.", nullable=False),
+    Column("region", "string", "Region of the city.", nullable=False),
+    Column("country", "string", "Country of the city.", nullable=False),
     Column("country_iso", "string", "ISO 3166-1 alpha-3 code of the country, when known."),
-    Column("city_id", "integer", "Identifier of the city (stable across rounds)."),
-    Column("city", "string", "City name."),
-    Column("questionnaire_version", "string", "Label of the questionnaire version answered."),
+    Column("city_id", "integer", "Identifier of the city (stable across rounds).", nullable=False),
+    Column("city", "string", "City name.", nullable=False),
+    Column("questionnaire_version", "string", "Label of the questionnaire version answered.", nullable=False),
     Column("questionnaire_hash", "string",
            f"First {HASH_PREFIX} characters of the SHA-256 of the questionnaire file: "
-           "two versions with the same label but different content differ here."),
-    Column("status", "string", "Assessment status: draft, submitted or reopened."),
+           "two versions with the same label but different content differ here.", nullable=False),
+    Column("status", "string", "Assessment status: draft, submitted or reopened.", nullable=False),
 ]
 
 
@@ -319,7 +322,7 @@ N_ASSESSMENT = len(ASSESSMENT_COLUMNS)
 LONG_COLUMNS = [
     *ASSESSMENT_COLUMNS,
     Column("element_id", "string", "Element the question belongs to (see the codebook)."),
-    Column("question_id", "string", "Question identifier (see the codebook)."),
+    Column("question_id", "string", "Question identifier (see the codebook).", nullable=False),
     Column("question_position", "integer", "Position of the question in its questionnaire (1 = first)."),
     Column("question_type", "string",
            "maturity, yes_no, single_choice, multiple_choice, number or evidence."),
@@ -329,8 +332,8 @@ LONG_COLUMNS = [
     Column("value_label", "string",
            "The answer in words: the level name, Yes/No, or the option labels joined by '; '."),
     Column("score", "number", "Points on the 0-4 scale; empty when not scored or not answered."),
-    Column("dont_know", "boolean", "The respondent answered \"don't know\"."),
-    Column("not_applicable", "boolean", "The respondent answered \"not applicable\"."),
+    Column("dont_know", "boolean", "The respondent answered \"don't know\".", nullable=False),
+    Column("not_applicable", "boolean", "The respondent answered \"not applicable\".", nullable=False),
     Column("evidence_url", "string", "Link to evidence given with the answer."),
     Column("note", "string", "Note given with the answer."),
     Column("answered_by_id", "integer",
@@ -415,7 +418,7 @@ def _count_long(session: Session, filters: Filters, scope: ColumnElement[bool]) 
 
 WIDE_FIXED = [
     *ASSESSMENT_COLUMNS,
-    Column("completeness", "number", "Share of applicable scored questions answered (0-1)."),
+    Column("completeness", "number", "Share of applicable scored questions answered (0-1).", nullable=False),
     Column("overall_index", "number",
            "Overall index, 0-100, stored at submission; empty for drafts."),
     Column("overall_geometric", "number", "Geometric overall score, 0-100; empty for drafts."),
@@ -513,16 +516,18 @@ def _count_assessments(session: Session, filters: Filters, scope: ColumnElement[
 SCORE_COLUMNS = [
     *ASSESSMENT_COLUMNS,
     Column("submitted_at", "datetime", "When the scores were stored, at submission (UTC)."),
-    Column("element_id", "string", "Element identifier (see the codebook)."),
+    Column("element_id", "string", "Element identifier (see the codebook).", nullable=False),
     Column("element_position", "integer", "Position of the element in the questionnaire (1-6)."),
     Column("element_title", "string", "Element title."),
     Column("score", "number", "Element score, 0-100; empty when data are insufficient."),
-    Column("target", "number", "Recommended target, 0-100."),
+    Column("target", "number", "Recommended target, 0-100.", nullable=False),
     Column("gap", "number", "Target minus score, in points (0-100 scale); empty when no score."),
-    Column("completeness", "number", "Share of the element's applicable scored questions answered (0-1)."),
-    Column("insufficient", "boolean", "Too few answers for a score (below the completeness threshold)."),
+    Column("completeness", "number", "Share of the element's applicable scored questions answered (0-1).",
+           nullable=False),
+    Column("insufficient", "boolean", "Too few answers for a score (below the completeness threshold).",
+           nullable=False),
     Column("evidence_coverage", "number", "Share of answered questions with an evidence link (0-1)."),
-    Column("weight", "number", "Weight of the element in the overall index."),
+    Column("weight", "number", "Weight of the element in the overall index.", nullable=False),
     Column("overall_index", "number", "Overall index of the assessment, 0-100."),
     Column("overall_geometric", "number", "Geometric overall score of the assessment, 0-100."),
 ]
@@ -574,22 +579,25 @@ def _count_scores(session: Session, filters: Filters, scope: ColumnElement[bool]
 
 
 CODEBOOK_COLUMNS = [
-    Column("questionnaire_version", "string", "Label of the questionnaire version."),
-    Column("questionnaire_hash", "string", f"First {HASH_PREFIX} characters of its content hash."),
-    Column("element_id", "string", "Element identifier."),
-    Column("element_position", "integer", "Position of the element (1 = first)."),
-    Column("element_title", "string", "Element title."),
-    Column("element_weight", "number", "Weight of the element in the overall index."),
-    Column("element_target", "number", "Recommended target level on the 0-4 scale."),
-    Column("element_target_percent", "number", "The same target on the 0-100 scale of element scores."),
-    Column("question_id", "string", "Question identifier (a column of the wide table)."),
-    Column("question_position", "integer", "Position of the question in the questionnaire (1 = first)."),
+    Column("questionnaire_version", "string", "Label of the questionnaire version.", nullable=False),
+    Column("questionnaire_hash", "string", f"First {HASH_PREFIX} characters of its content hash.",
+           nullable=False),
+    Column("element_id", "string", "Element identifier.", nullable=False),
+    Column("element_position", "integer", "Position of the element (1 = first).", nullable=False),
+    Column("element_title", "string", "Element title.", nullable=False),
+    Column("element_weight", "number", "Weight of the element in the overall index.", nullable=False),
+    Column("element_target", "number", "Recommended target level on the 0-4 scale.", nullable=False),
+    Column("element_target_percent", "number", "The same target on the 0-100 scale of element scores.",
+           nullable=False),
+    Column("question_id", "string", "Question identifier (a column of the wide table).", nullable=False),
+    Column("question_position", "integer", "Position of the question in the questionnaire (1 = first).",
+           nullable=False),
     Column("question_type", "string",
-           "maturity, yes_no, single_choice, multiple_choice, number or evidence."),
-    Column("text", "string", "Question text."),
-    Column("scored", "boolean", "Whether the question counts towards the element score."),
-    Column("weight", "number", "Weight of the question within its element."),
-    Column("allow_na", "boolean", "Whether \"not applicable\" is allowed."),
+           "maturity, yes_no, single_choice, multiple_choice, number or evidence.", nullable=False),
+    Column("text", "string", "Question text.", nullable=False),
+    Column("scored", "boolean", "Whether the question counts towards the element score.", nullable=False),
+    Column("weight", "number", "Weight of the question within its element.", nullable=False),
+    Column("allow_na", "boolean", "Whether \"not applicable\" is allowed.", nullable=False),
     Column("choices", "string",
            "Possible answers and their points on the 0-4 scale, separated by ' | ': "
            "levels (value = name: description), Yes/No, options (key = label (points)) "

@@ -1,0 +1,265 @@
+"""The OpenAPI 3.1 description of the API, written here by hand.
+
+The row schemas are built from the same column lists the tables are written with, so the
+description cannot drift from what the API returns; the test suite checks every response
+against it with schemathesis.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from assessment.exports.services import (
+    CODEBOOK_COLUMNS,
+    LONG_COLUMNS,
+    SCORE_COLUMNS,
+    TABLES,
+    WIDE_FIXED,
+    Column,
+)
+from assessment.survey.models import AssessmentStatus
+
+MAX_PAGE = 1_000_000
+MAX_FILTER_LENGTH = 200
+
+_JSON_TYPES = {"string": "string", "integer": "integer", "number": "number", "boolean": "boolean",
+               "datetime": "string"}
+
+
+def _column_schema(column: Column) -> dict[str, Any]:
+    kind = _JSON_TYPES[column.type]
+    schema: dict[str, Any] = {"type": [kind, "null"] if column.nullable else kind,
+                              "description": column.description}
+    if column.type == "datetime":
+        schema["format"] = "date-time"
+    return schema
+
+
+def _row_schema(columns: Sequence[Column], description: str, *,
+                extra: dict[str, Any] | None = None) -> dict[str, Any]:
+    return {
+        "type": "object",
+        "description": description,
+        "properties": {c.name: _column_schema(c) for c in columns},
+        "required": [c.name for c in columns],
+        "additionalProperties": extra if extra is not None else False,
+    }
+
+
+def _page_of(item: str) -> dict[str, Any]:
+    return {
+        "type": "object",
+        "required": ["data", "page", "per_page", "total", "next"],
+        "additionalProperties": False,
+        "properties": {
+            "data": {"type": "array", "items": {"$ref": f"#/components/schemas/{item}"}},
+            "page": {"type": "integer", "minimum": 1},
+            "per_page": {"type": "integer", "minimum": 1},
+            "total": {"type": "integer", "minimum": 0, "description": "Rows matching the query."},
+            "next": {"type": ["string", "null"], "format": "uri",
+                     "description": "Absolute URL of the next page; null on the last page."},
+        },
+    }
+
+
+def _error(description: str, *, challenge: bool = False, retry: bool = False) -> dict[str, Any]:
+    response: dict[str, Any] = {
+        "description": description,
+        "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}},
+    }
+    if challenge:
+        response["headers"] = {"WWW-Authenticate": {
+            "description": "The Bearer challenge (RFC 6750).", "required": True,
+            "schema": {"type": "string"}}}
+    if retry:
+        response["headers"] = {"Retry-After": {
+            "description": "Seconds to wait.", "schema": {"type": "string"}}}
+    return response
+
+
+_ERRORS = {
+    "401": _error("Missing, unknown or revoked token.", challenge=True),
+    "429": _error("Too many requests with a missing or wrong token from this address.", retry=True),
+}
+
+
+def _text_parameter(name: str, description: str) -> dict[str, Any]:
+    return {"name": name, "in": "query", "required": False, "description": description,
+            "schema": {"type": "string", "maxLength": MAX_FILTER_LENGTH}}
+
+
+def _parameters(config: Mapping[str, Any]) -> dict[str, Any]:
+    return {
+        "page": {"name": "page", "in": "query", "required": False,
+                 "description": "Page number, from 1.",
+                 "schema": {"type": "integer", "minimum": 1, "maximum": MAX_PAGE, "default": 1}},
+        "per_page": {"name": "per_page", "in": "query", "required": False,
+                     "description": "Rows per page; larger values are capped at "
+                                    f"{config['API_MAX_PAGE_SIZE']}.",
+                     "schema": {"type": "integer", "minimum": 1,
+                                "default": config["API_PAGE_SIZE"]}},
+        "round": _text_parameter("round", "Only this round (its name, e.g. 2026)."),
+        "region": _text_parameter("region", "Only this region (its name)."),
+        "country": _text_parameter("country", "Only this country (its name)."),
+        "status": {"name": "status", "in": "query", "required": False,
+                   "description": "Only assessments with this status.",
+                   "schema": {"type": "string", "enum": [s.value for s in AssessmentStatus]}},
+        "version": _text_parameter(
+            "version", "Only this questionnaire version: its label, or the first characters "
+                       "(at least 4) of its content hash."),
+    }
+
+
+def _ref(name: str) -> dict[str, str]:
+    return {"$ref": f"#/components/parameters/{name}"}
+
+
+def _list_operation(summary: str, description: str, item: str, parameters: list[str],
+                    tag: str) -> dict[str, Any]:
+    return {"get": {
+        "summary": summary,
+        "description": description,
+        "tags": [tag],
+        "operationId": f"list{item}",
+        "parameters": [_ref(p) for p in ["page", "per_page", *parameters]],
+        "responses": {
+            "200": {"description": "One page of results.", "content": {"application/json": {
+                "schema": {"$ref": f"#/components/schemas/{item}Page"}}}},
+            "400": _error("A parameter has a value that cannot be used."),
+            **_ERRORS,
+        },
+    }}
+
+
+_FILTERS = ["round", "region", "country", "status", "version"]
+_NAMED = {
+    "type": "object", "required": ["id", "name"], "additionalProperties": False,
+    "properties": {"id": {"type": "integer"}, "name": {"type": "string"}},
+}
+
+
+def document(config: Mapping[str, Any], base_url: str) -> dict[str, Any]:
+    """The OpenAPI document, with the server's own URL and page sizes."""
+    wide_values = {"type": ["string", "number", "null"],
+                   "description": "One property per question: its id, as in the codebook."}
+    schemas: dict[str, Any] = {
+        "Error": {
+            "type": "object", "required": ["error", "detail"], "additionalProperties": False,
+            "properties": {"error": {"type": "string"}, "detail": {"type": "string"}},
+        },
+        "Me": {
+            "type": "object", "additionalProperties": False,
+            "required": ["id", "email", "name", "role", "city", "region", "token"],
+            "properties": {
+                "id": {"type": "integer"},
+                "email": {"type": "string"},
+                "name": {"type": "string"},
+                "role": {"type": "string", "enum": ["official", "regional", "analyst", "admin"]},
+                "city": {"oneOf": [_NAMED, {"type": "null"}],
+                         "description": "An official's city."},
+                "region": {"oneOf": [_NAMED, {"type": "null"}],
+                           "description": "A regional user's region."},
+                "token": {
+                    "type": "object", "additionalProperties": False,
+                    "required": ["id", "name", "prefix", "created_at", "last_used_at"],
+                    "properties": {
+                        "id": {"type": "integer"}, "name": {"type": "string"},
+                        "prefix": {"type": "string"},
+                        "created_at": {"type": "string", "format": "date-time"},
+                        "last_used_at": {"type": ["string", "null"], "format": "date-time"},
+                    },
+                },
+            },
+        },
+        "Round": {
+            "type": "object", "additionalProperties": False,
+            "required": ["id", "name", "opens_on", "closes_on", "questionnaire_version",
+                         "questionnaire_hash", "assessments"],
+            "properties": {
+                "id": {"type": "integer"},
+                "name": {"type": "string"},
+                "opens_on": {"type": "string", "format": "date"},
+                "closes_on": {"type": ["string", "null"], "format": "date"},
+                "questionnaire_version": {"type": "string"},
+                "questionnaire_hash": {"type": "string"},
+                "assessments": {"type": "integer", "minimum": 0,
+                                "description": "Assessments in this round that you may see."},
+            },
+        },
+        "Region": {
+            "type": "object", "additionalProperties": False,
+            "required": ["id", "name", "countries", "cities"],
+            "properties": {
+                "id": {"type": "integer"}, "name": {"type": "string"},
+                "countries": {"type": "integer", "minimum": 0},
+                "cities": {"type": "integer", "minimum": 0,
+                           "description": "Cities of the region that you may see."},
+            },
+        },
+        "City": {
+            "type": "object", "additionalProperties": False,
+            "required": ["id", "name", "country", "country_iso", "region", "population",
+                         "size_class"],
+            "properties": {
+                "id": {"type": "integer"}, "name": {"type": "string"},
+                "country": {"type": "string"}, "country_iso": {"type": ["string", "null"]},
+                "region": {"type": "string"}, "population": {"type": ["integer", "null"]},
+                "size_class": {"type": ["string", "null"],
+                               "enum": ["small", "medium", "large", "very_large", None]},
+            },
+        },
+        "LongRow": _row_schema(LONG_COLUMNS, TABLES["long"].summary),
+        "WideRow": _row_schema(WIDE_FIXED, TABLES["wide"].summary, extra=wide_values),
+        "ScoresRow": _row_schema(SCORE_COLUMNS, TABLES["scores"].summary),
+        "CodebookRow": _row_schema(CODEBOOK_COLUMNS, TABLES["codebook"].summary),
+    }
+    for item in ("Round", "Region", "City", "LongRow", "WideRow", "ScoresRow", "CodebookRow"):
+        schemas[f"{item}Page"] = _page_of(item)
+
+    paths: dict[str, Any] = {
+        "/me": {"get": {
+            "summary": "The account the token belongs to",
+            "tags": ["Account"], "operationId": "getMe",
+            "responses": {"200": {"description": "The caller.", "content": {"application/json": {
+                "schema": {"$ref": "#/components/schemas/Me"}}}}, **_ERRORS},
+        }},
+        "/rounds": _list_operation("Rounds", "Every round, oldest first.", "Round", [], "Lists"),
+        "/regions": _list_operation("Regions", "Regions you may see, by name.", "Region", [],
+                                    "Lists"),
+        "/cities": _list_operation("Cities", "Cities you may see, by name.", "City",
+                                   ["region", "country"], "Lists"),
+        "/tables/long": _list_operation(
+            "Answers, long", TABLES["long"].summary + " Ordered by assessment and question id.",
+            "LongRow", _FILTERS, "Tables"),
+        "/tables/wide": _list_operation(
+            "Answers, wide", TABLES["wide"].summary + " Ordered by assessment id.", "WideRow",
+            _FILTERS, "Tables"),
+        "/tables/scores": _list_operation(
+            "Element scores", TABLES["scores"].summary + " Drafts that were never submitted "
+            "have no rows.", "ScoresRow", _FILTERS, "Tables"),
+        "/tables/codebook": _list_operation(
+            "Codebook", TABLES["codebook"].summary + " Only the round and version filters apply.",
+            "CodebookRow", ["round", "version"], "Tables"),
+    }
+    return {
+        "openapi": "3.1.0",
+        "info": {
+            "title": "City Innovation Self-Assessment API",
+            "version": "1",
+            "description": "Read-only access to the response tables and reference lists. "
+                           "Authenticate with a personal access token (create one on your "
+                           "account page): `Authorization: Bearer cisa_...`. You see the same "
+                           "cities as on the web pages: officials their city, regional users "
+                           "their region, analysts and admins every city.",
+        },
+        "servers": [{"url": base_url}],
+        "security": [{"bearerAuth": []}],
+        "paths": paths,
+        "components": {
+            "securitySchemes": {"bearerAuth": {"type": "http", "scheme": "bearer",
+                                               "bearerFormat": "cisa_ followed by 43 characters"}},
+            "parameters": _parameters(config),
+            "schemas": schemas,
+        },
+    }

@@ -1,0 +1,125 @@
+"""Personal access tokens: created and revoked by their owner or an admin, stored hashed.
+
+A token is ``cisa_`` followed by 43 random URL-safe characters (256 bits). The database
+keeps only its SHA-256 and its first characters (to tell tokens apart in lists); the token
+itself is shown once, when it is created. Services flush; the caller commits.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from dataclasses import dataclass
+from datetime import timedelta
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from assessment.api.models import ApiToken
+from assessment.auth.models import User
+from assessment.database import utcnow
+from assessment.survey.models import AuditEvent
+
+TOKEN_PREFIX = "cisa_"
+SHOWN_PREFIX_LENGTH = 12
+MAX_ACTIVE_TOKENS = 20
+MAX_NAME_LENGTH = 80
+# last_used_at is written at most this often per token, so reads rarely write.
+LAST_USED_PRECISION = timedelta(minutes=1)
+
+
+class TokenError(ValueError):
+    """A user-facing reason why a token cannot be created."""
+
+
+@dataclass(frozen=True)
+class NewToken:
+    token: ApiToken
+    secret: str  # shown once, never stored
+
+
+def hash_token(secret: str) -> str:
+    return hashlib.sha256(secret.encode()).hexdigest()
+
+
+def generate_secret() -> str:
+    return TOKEN_PREFIX + secrets.token_urlsafe(32)
+
+
+def active_tokens(session: Session, user: User) -> list[ApiToken]:
+    return list(session.scalars(
+        select(ApiToken).where(ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None))
+        .order_by(ApiToken.created_at.desc(), ApiToken.id.desc())
+    ))
+
+
+def tokens_of(session: Session, user: User | None = None, *, include_revoked: bool = False) -> list[ApiToken]:
+    """Tokens, newest first: one user's, or everyone's (command line)."""
+    stmt = select(ApiToken).order_by(ApiToken.created_at.desc(), ApiToken.id.desc())
+    if user is not None:
+        stmt = stmt.where(ApiToken.user_id == user.id)
+    if not include_revoked:
+        stmt = stmt.where(ApiToken.revoked_at.is_(None))
+    return list(session.scalars(stmt))
+
+
+def create_token(session: Session, user: User, name: str, *, actor: User | None = None,
+                 via: str = "web") -> NewToken:
+    """A new token for ``user``; ``actor`` is who asked (the user, an admin, or None: the CLI)."""
+    name = " ".join(name.split())
+    if not name:
+        raise TokenError("Give the token a name, such as the script or computer that will use it.")
+    if len(name) > MAX_NAME_LENGTH:
+        raise TokenError(f"A token name has at most {MAX_NAME_LENGTH} characters.")
+    if not user.active:
+        raise TokenError("This account is deactivated; it cannot have tokens.")
+    if len(active_tokens(session, user)) >= MAX_ACTIVE_TOKENS:
+        raise TokenError(f"An account can have at most {MAX_ACTIVE_TOKENS} active tokens. "
+                         "Revoke one you no longer use.")
+    secret = generate_secret()
+    token = ApiToken(user_id=user.id, name=name, token_hash=hash_token(secret),
+                     prefix=secret[:SHOWN_PREFIX_LENGTH], created_at=utcnow())
+    session.add(token)
+    session.flush()
+    _audit(session, "token_create", token, actor, via)
+    return NewToken(token, secret)
+
+
+def revoke_token(session: Session, token: ApiToken, *, actor: User | None = None,
+                 via: str = "web") -> bool:
+    """Revoke ``token``; False when it was already revoked."""
+    if token.revoked_at is not None:
+        return False
+    token.revoked_at = utcnow()
+    session.flush()
+    _audit(session, "token_revoke", token, actor, via)
+    return True
+
+
+def user_for_secret(session: Session, secret: str) -> tuple[User, ApiToken] | None:
+    """The active user and token for a bearer secret, or None; records when it was used."""
+    if not secret.startswith(TOKEN_PREFIX) or len(secret) > 200:
+        return None
+    row = session.execute(
+        select(ApiToken, User).join(User, ApiToken.user_id == User.id).where(
+            ApiToken.token_hash == hash_token(secret), ApiToken.revoked_at.is_(None),
+            User.active.is_(True),
+        )
+    ).first()
+    if row is None:
+        return None
+    token, user = row
+    now = utcnow()
+    if token.last_used_at is None or now - token.last_used_at >= LAST_USED_PRECISION:
+        token.last_used_at = now
+        session.flush()
+    return user, token
+
+
+def _audit(session: Session, action: str, token: ApiToken, actor: User | None, via: str) -> None:
+    session.add(AuditEvent(
+        at=utcnow(), user_id=actor.id if actor is not None else None, action=action,
+        detail={"token_id": token.id, "token_prefix": token.prefix, "owner_id": token.user_id,
+                "via": via},
+    ))
+    session.flush()
