@@ -9,6 +9,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+from sqlalchemy.orm import object_session
+
 from assessment.questionnaire import Answer as AnswerInput
 from assessment.questionnaire import AssessmentScore, Questionnaire, decode_value, score_assessment
 from assessment.survey.models import Answer, Assessment, ElementScore
@@ -67,6 +69,11 @@ def overall_fields(result: AssessmentScore) -> Mapping[str, Any]:
 def store_scores(assessment: Assessment, result: AssessmentScore) -> None:
     """Replace the assessment's stored element scores and overall index with ``result``."""
     assessment.element_scores.clear()
+    session = object_session(assessment)
+    if session is not None:
+        # Delete the old rows first: (assessment, element) is unique, and a flush would
+        # otherwise insert the new rows before deleting the old ones (on resubmission).
+        session.flush()
     for row in element_score_rows(assessment.id, result):
         row.pop("assessment_id")
         assessment.element_scores.append(ElementScore(**row))

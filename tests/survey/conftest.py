@@ -70,7 +70,7 @@ class _FormReader(HTMLParser):
     def handle_endtag(self, tag: str) -> None:
         if tag == "textarea" and self.textarea is not None:
             # Browsers drop the first newline after <textarea>.
-            value = "".join(self.text)
+            value = "".join(self.text).replace("\r\n", "\n")
             self.pairs.append((self.textarea, value[1:] if value.startswith("\n") else value))
             self.textarea = None
         elif tag == "form" and self.inside:
@@ -85,9 +85,12 @@ def form_fields(html: str, action: str) -> MultiDict[str, str]:
 
 
 def csrf_token(html: str) -> str:
-    match = re.search(r'name="csrf_token" value="([^"]+)"', html)
-    assert match, "no CSRF token on the page"
-    return match.group(1)
+    for tag in re.findall(r"<input[^>]*>", html):
+        if 'name="csrf_token"' in tag:
+            match = re.search(r'value="([^"]+)"', tag)
+            if match:
+                return match.group(1)
+    raise AssertionError("no CSRF token on the page")
 
 
 def set_answer(data: MultiDict[str, str], question: Question, value: str | list[str] | None) -> None:
