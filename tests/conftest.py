@@ -13,7 +13,7 @@ from datetime import date
 from typing import Any
 
 import pytest
-from flask import Flask
+from flask import Flask, g, request_started
 from flask.testing import FlaskClient, FlaskCliRunner
 from sqlalchemy import create_engine, select, text
 from sqlalchemy.engine import make_url
@@ -79,16 +79,27 @@ def app(database_url: str) -> Iterator[Flask]:
     db.engine.dispose()
 
 
+def _forget_request_globals(sender: Flask, **extra: object) -> None:
+    """Requests in a test share the test's app context, and so ``g``; a browser's requests do
+    not. Forget what Flask-Login and Flask-WTF cache in ``g`` so two clients are two people."""
+    for name in ("_login_user", "csrf_token"):
+        g.pop(name, None)
+
+
 @pytest.fixture()
 def db_session(app: Flask) -> Iterator[Session]:
     """Every test runs inside one transaction that is rolled back at the end."""
     assert db.engine is not None
     connection = db.engine.connect()
     transaction = connection.begin()
-    with app.app_context(), db.bound_to(connection):
-        yield db.session
-    transaction.rollback()
-    connection.close()
+    request_started.connect(_forget_request_globals, app)
+    try:
+        with app.app_context(), db.bound_to(connection):
+            yield db.session
+    finally:
+        request_started.disconnect(_forget_request_globals, app)
+        transaction.rollback()
+        connection.close()
 
 
 @pytest.fixture()

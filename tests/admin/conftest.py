@@ -6,7 +6,6 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
-from flask import Flask, g, request_started
 from flask.testing import FlaskClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -14,19 +13,6 @@ from sqlalchemy.orm import Session
 from assessment.auth.models import Role, User
 from assessment.questionnaire import Questionnaire, parse_questionnaire
 from assessment.survey.models import AuditEvent
-
-
-@pytest.fixture(autouse=True)
-def _one_signed_in_user_per_request(app: Flask) -> Any:
-    """Tests share one app context (and so ``g``) across requests; forget the signed-in user
-    at the start of each request, as a server does, so that two browsers stay two people."""
-
-    def forget(sender: Flask, **extra: Any) -> None:
-        g.pop("_login_user", None)
-
-    request_started.connect(forget, app)
-    yield
-    request_started.disconnect(forget, app)
 
 
 @pytest.fixture()

@@ -23,7 +23,7 @@ def test_wrong_password_and_unknown_email_get_the_same_message(client, make) -> 
     unknown = sign_in(client, "nobody@example.org").get_data(as_text=True)
     message = "The email or password is not right."
     assert message in wrong and message in unknown
-    assert client.get("/exports").status_code == 302  # still signed out
+    assert client.get("/").status_code == 200  # still signed out: the front page is shown
 
 
 def test_sign_in_issues_a_new_session_cookie(client, make) -> None:
@@ -44,11 +44,12 @@ def test_sign_out_ends_the_session_even_for_a_copied_cookie(app, client, make) -
     assert cookie is not None
     copy = app.test_client()
     copy.set_cookie("session", cookie.value)
-    assert copy.get("/exports").status_code == 200
+    # Signed in, the front page sends people to their start page; signed out, it is shown.
+    assert copy.get("/").status_code == 302
     client.post("/sign-out")
-    assert client.get("/exports").status_code == 302
+    assert client.get("/").status_code == 200
     # The copy still holds the old cookie, but the server revoked its session.
-    assert copy.get("/exports").status_code == 302
+    assert copy.get("/").status_code == 200
 
 
 def test_next_parameter_never_leaves_the_site(client, make) -> None:
