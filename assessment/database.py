@@ -125,4 +125,4 @@ class Database:
             yield
         finally:
             self.session.remove()
-            self.session_factory.configure(bind=self.engine, join_transaction_mode="conservative_savepoint")
+            self.session_factory.configure(bind=self.engine, join_transaction_mode="conditional_savepoint")
