@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, RadioField, SelectField
+from wtforms.fields.choices import SelectChoice
 
 from assessment.exports.services import FilterChoices
 
@@ -14,27 +15,33 @@ FORMAT_LABELS = {
     "parquet": _l("Parquet, typed and compressed, for large tables"),
     "json": _l("JSON: one array of row objects"),
 }
+STATUS_LABELS = {"draft": _l("Draft"), "submitted": _l("Submitted"), "reopened": _l("Reopened")}
+
+
+def _choices(values: list[str], labels: dict[str, object] | None = None) -> list[SelectChoice]:
+    labels = labels or {}
+    return [SelectChoice(value="", label=str(_l("Any"))),
+            *(SelectChoice(value=v, label=str(labels.get(v, v))) for v in values)]
 
 
 class ExportForm(FlaskForm):
     class Meta:
         csrf = False  # a read-only GET form
 
-    table = RadioField(_l("Table"), default="long")
+    table = RadioField(_l("Table"), default="long", choices=[])
     format = RadioField(_l("Format"), default="csv",
-                        choices=[(key, label) for key, label in FORMAT_LABELS.items()])
+                        choices=[SelectChoice(value=k, label=str(v)) for k, v in FORMAT_LABELS.items()])
     bom = BooleanField(_l("Excel-friendly CSV: start the file with a UTF-8 byte-order mark"))
-    round = SelectField(_l("Round"))
-    region = SelectField(_l("Region"))
-    country = SelectField(_l("Country"))
-    status = SelectField(_l("Status"))
-    version = SelectField(_l("Questionnaire version"))
+    round = SelectField(_l("Round"), choices=[])
+    region = SelectField(_l("Region"), choices=[])
+    country = SelectField(_l("Country"), choices=[])
+    status = SelectField(_l("Status"), choices=[])
+    version = SelectField(_l("Questionnaire version"), choices=[])
 
     def set_choices(self, choices: FilterChoices, tables: list[tuple[str, str]]) -> None:
-        any_ = ("", str(_l("Any")))
-        self.table.choices = tables
-        self.round.choices = [any_, *((r, r) for r in choices.rounds)]
-        self.region.choices = [any_, *((r, r) for r in choices.regions)]
-        self.country.choices = [any_, *((c, c) for c in choices.countries)]
-        self.status.choices = [any_, *((s, s) for s in choices.statuses)]
-        self.version.choices = [any_, *((v, v) for v in choices.versions)]
+        self.table.choices = [SelectChoice(value=name, label=label) for name, label in tables]
+        self.round.choices = _choices(choices.rounds)
+        self.region.choices = _choices(choices.regions)
+        self.country.choices = _choices(choices.countries)
+        self.status.choices = _choices(choices.statuses, dict(STATUS_LABELS))
+        self.version.choices = _choices(choices.versions)

@@ -1,0 +1,148 @@
+"""The four tables hold what the database and the questionnaire say, as an analyst reads them."""
+
+from __future__ import annotations
+
+import math
+
+from sqlalchemy import select
+
+from assessment.questionnaire import QuestionType, decode_value
+from assessment.survey.models import ElementScore
+from tests.exports.conftest import read
+
+
+def _by_key(frame, *columns):  # type: ignore[no-untyped-def]
+    return {tuple(row[c] for c in columns): row for row in frame.to_dict("records")}
+
+
+def test_long_has_one_row_per_answer_with_its_context(client, login, world, download, db_session,
+                                                      questionnaire) -> None:
+    login(world.analyst)
+    _, body = download(table="long", format="csv")
+    frame = read("csv", body)
+    answers = {a: world.answers(db_session, a) for a in
+               (world.kigali_2025, world.kigali_2026, world.nairobi_2025, world.bandung_2025)}
+    assert len(frame) == sum(len(rows) for rows in answers.values())
+    rows = _by_key(frame, "assessment_id", "question_id")
+    for assessment, stored in answers.items():
+        for answer in stored:
+            row = rows[(assessment.id, answer.question_id)]
+            question = questionnaire.question(answer.question_id)
+            assert row["element_id"] == question.element_id
+            assert row["question_type"] == question.type.value
+            assert row["question_position"] == questionnaire.questions.index(question) + 1
+            assert row["dont_know"] == answer.dont_know and row["not_applicable"] == answer.not_applicable
+            if answer.score is None:
+                assert math.isnan(row["score"])
+            else:
+                assert row["score"] == answer.score
+            if answer.value is None:
+                assert math.isnan(row["value"]) if isinstance(row["value"], float) else not row["value"]
+            else:
+                assert str(row["value"]) == answer.value
+            if question.type is QuestionType.MATURITY and answer.value is not None:
+                assert row["value_label"] == str(question.level(int(answer.value)).label)
+            if question.type is QuestionType.MULTIPLE_CHOICE and answer.value is not None:
+                labels = [str(question.option(k).label) for k in answer.value.split(",")]
+                assert row["value_label"] == "; ".join(labels)
+    kigali = rows[(world.kigali_2025.id, answers[world.kigali_2025][0].question_id)]
+    assert (kigali["city"], kigali["country"], kigali["country_iso"], kigali["region"],
+            kigali["round"], kigali["status"]) == ("Kigali", "Rwanda", "RWA", "Africa", "2025",
+                                                   "submitted")
+    assert kigali["questionnaire_version"] == questionnaire.version
+    assert kigali["questionnaire_hash"] == questionnaire.content_hash[:12]
+    # Who answered: an account id and role, never an email.
+    assert kigali["answered_by_id"] == world.official.id
+    assert kigali["answered_by_role"] == "official"
+    assert b"@" not in body.replace(b"https://", b"")
+
+
+def test_long_answered_at_is_utc_iso(client, login, world, download, db_session) -> None:
+    login(world.analyst)
+    frame = read("csv", download(table="long", format="csv", round="2025")[1])
+    answer = world.answers(db_session, world.nairobi_2025)[0]
+    row = _by_key(frame, "assessment_id", "question_id")[(world.nairobi_2025.id, answer.question_id)]
+    assert row["answered_at"] == answer.updated_at.strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def test_wide_has_one_row_per_assessment_and_a_column_per_question(client, login, world, download,
+                                                                   db_session, questionnaire) -> None:
+    login(world.analyst)
+    frame = read("csv", download(table="wide", format="csv")[1])
+    assert sorted(frame["assessment_id"]) == sorted(
+        a.id for a in (world.kigali_2025, world.kigali_2026, world.nairobi_2025, world.bandung_2025))
+    questions = [q for q in questionnaire.questions if q.type is not QuestionType.EVIDENCE]
+    assert list(frame.columns[-len(questions):]) == [q.id for q in questions]
+    rows = _by_key(frame, "assessment_id")
+    for assessment in (world.kigali_2025, world.kigali_2026):
+        row = rows[(assessment.id,)]
+        assert row["status"] == assessment.status.value
+        for answer in world.answers(db_session, assessment):
+            question = questionnaire.question(answer.question_id)
+            if question.type is QuestionType.EVIDENCE or answer.value is None:
+                continue
+            expected = decode_value(question, answer.value)
+            if question.type is QuestionType.MULTIPLE_CHOICE:
+                expected = ",".join(expected)
+            assert row[answer.question_id] == expected
+    assert rows[(world.kigali_2025.id,)]["overall_index"] == world.kigali_2025.overall_index
+    assert math.isnan(rows[(world.kigali_2026.id,)]["overall_index"])  # a draft has no index
+
+
+def test_scores_cover_submitted_assessments_only(client, login, world, download, db_session,
+                                                 questionnaire) -> None:
+    login(world.analyst)
+    frame = read("csv", download(table="scores", format="csv")[1])
+    submitted = (world.kigali_2025, world.nairobi_2025, world.bandung_2025)
+    assert set(frame["assessment_id"]) == {a.id for a in submitted}
+    assert len(frame) == len(submitted) * len(questionnaire.elements)
+    rows = _by_key(frame, "assessment_id", "element_id")
+    stored = db_session.scalars(select(ElementScore).where(
+        ElementScore.assessment_id.in_([a.id for a in submitted])))
+    for score in stored:
+        row = rows[(score.assessment_id, score.element_id)]
+        assert row["score"] == score.score and row["target"] == score.target
+        assert row["gap"] == score.gap and row["completeness"] == score.completeness
+        assert row["insufficient"] == score.insufficient
+    bandung = frame[frame["assessment_id"] == world.bandung_2025.id]
+    assert list(bandung["element_id"]) == [e.id for e in questionnaire.elements]
+    assert list(bandung["element_position"]) == list(range(1, len(questionnaire.elements) + 1))
+    assert (bandung["score"] > bandung["target"]).any() and (bandung["gap"] == 0).any()
+
+
+def test_codebook_lists_every_question_with_its_answers_and_points(client, login, world, download,
+                                                                   questionnaire) -> None:
+    login(world.official)
+    frame = read("csv", download(table="codebook", format="csv")[1])
+    assert list(frame["question_id"]) == [q.id for q in questionnaire.questions]
+    rows = _by_key(frame, "question_id")
+    choice = questionnaire.question("civic_tech_service_requests")
+    row = rows[(choice.id,)]
+    for option in choice.options:
+        assert f"{option.key} = {option.label} ({option.points:g}" in row["choices"]
+    maturity = questionnaire.question("civic_tech_resident_tools")
+    assert rows[(maturity.id,)]["choices"].startswith(f"0 = {maturity.levels[0].label}: ")
+    assert rows[(maturity.id,)]["weight"] == maturity.weight
+    element = questionnaire.element(maturity.element_id)
+    assert rows[(maturity.id,)]["element_target"] == element.target
+    assert rows[(maturity.id,)]["element_target_percent"] == element.target_percent
+    band = questionnaire.question("inclusion_assisted_share")
+    assert rows[(band.id,)]["choices"].count("=") == len(band.bands)
+    assert math.isnan(rows[("tech_firms_documents",)]["wide_column"])  # evidence: no wide column
+
+
+def test_filters_narrow_every_table(client, login, world, download) -> None:
+    login(world.analyst)
+    long_2026 = read("csv", download(table="long", format="csv", round="2026")[1])
+    assert set(long_2026["assessment_id"]) == {world.kigali_2026.id}
+    wide_asia = read("csv", download(table="wide", format="csv", region="Asia-Pacific")[1])
+    assert list(wide_asia["city"]) == ["Bandung"]
+    drafts = read("csv", download(table="wide", format="csv", status="draft")[1])
+    assert list(drafts["assessment_id"]) == [world.kigali_2026.id]
+    kenya = read("csv", download(table="scores", format="csv", country="Kenya")[1])
+    assert set(kenya["city"]) == {"Nairobi"}
+    by_hash = read("csv", download(table="wide", format="csv",
+                                   version=world.kigali_2025.questionnaire_version.content_hash[:8])[1])
+    assert len(by_hash) == 4
+    nothing = read("csv", download(table="long", format="csv", version="no-such-version")[1])
+    assert nothing.empty and "question_id" in nothing.columns
