@@ -36,19 +36,29 @@ PREVIOUS_COLOUR = "#6a3d9a"
 FONT_FAMILY = "system-ui, -apple-system, 'Segoe UI', Roboto, 'Helvetica Neue', Arial, sans-serif"
 
 
-def figure_payload(fig: go.Figure, config: dict[str, Any] | None = None) -> dict[str, Any]:
-    """The figure as a JSON-safe dict ``{"data", "layout"[, "config"]}`` for a data block.
+NARROW_MAX_WIDTH = 560  # px: a phone held upright
+
+
+def figure_payload(
+    fig: go.Figure,
+    config: dict[str, Any] | None = None,
+    narrow_layout: dict[str, Any] | None = None,
+) -> dict[str, Any]:
+    """The figure as a JSON-safe dict ``{"data", "layout"[, "config", "narrow"]}``.
 
     The default plotly template is dropped: it weighs several kB per figure, and the app
     sets the few styles it needs on the figure itself. ``config`` (plotly.js options such as
     ``{"staticPlot": True}``) is merged by charts.js over its defaults. Lists stay lists;
     numpy arrays become plotly's compact typed arrays (``{"dtype", "bdata"}``), which
-    plotly.js decodes.
+    plotly.js decodes. ``narrow_layout`` is merged over the layout when the chart is drawn
+    in a container narrower than ``NARROW_MAX_WIDTH`` (smaller margins, shorter labels).
     """
     payload: dict[str, Any] = json.loads(to_json_plotly(fig.to_plotly_json()))
     payload.get("layout", {}).pop("template", None)
     if config:
         payload["config"] = config
+    if narrow_layout:
+        payload["narrow"] = {"maxWidth": NARROW_MAX_WIDTH, "layout": narrow_layout}
     return payload
 
 
@@ -130,3 +140,21 @@ def radar_figure(
         },
     )
     return fig
+
+
+def radar_narrow_layout(labels: Sequence[str]) -> dict[str, Any]:
+    """On a phone the element names do not fit round the chart: number the axes instead
+    (the table under the chart gives each number its name)."""
+    axis_labels = [chart_text(label) for label in labels]
+    return {
+        "height": 440,
+        "margin": {"l": 30, "r": 30, "t": 30, "b": 10},
+        "polar": {
+            "domain": {"y": [0.3, 1]},
+            "angularaxis": {
+                "tickmode": "array", "tickvals": axis_labels,
+                "ticktext": [str(n) for n in range(1, len(labels) + 1)],
+                "tickfont": {"size": 15},
+            },
+        },
+    }

@@ -10,7 +10,7 @@ from flask_login import current_user, login_required
 from jinja2 import TemplateNotFound
 
 from assessment.extensions import db
-from assessment.results.charts import figure_payload, radar_figure
+from assessment.results.charts import figure_payload, radar_figure, radar_narrow_layout
 from assessment.results.services import Report, assessment_for_viewer, build_report, reports_for_viewer
 from assessment.survey.views import reopen_form_for
 
@@ -40,7 +40,8 @@ def report(assessment_id: int) -> str:
         "results/report.html",
         report=report,
         assessment=assessment,
-        figure=figure_payload(_radar(report)),
+        figure=figure_payload(_radar(report), narrow_layout=radar_narrow_layout(
+            [e.short_title for e in report.elements])),
         reopen_form=reopen_form,
     )
 

@@ -14,6 +14,8 @@
  *   - Containers start `hidden`: without JavaScript (or if the bundle fails to load) the
  *     table that holds the same numbers is the content and no empty box is left behind.
  *   - `config` in the payload is merged over DEFAULT_CONFIG below.
+ *   - `narrow` in the payload ({maxWidth, layout}) is merged over the layout when the
+ *     container is at most maxWidth pixels wide when first drawn (phones).
  */
 (function () {
   "use strict";
@@ -40,6 +42,18 @@
     }
   }
 
+  function isObject(value) {
+    return value !== null && typeof value === "object" && !Array.isArray(value);
+  }
+
+  function merged(base, extra) {
+    var result = Object.assign({}, base);
+    Object.keys(extra).forEach(function (key) {
+      result[key] = isObject(base[key]) && isObject(extra[key]) ? merged(base[key], extra[key]) : extra[key];
+    });
+    return result;
+  }
+
   function draw(container) {
     var figure = readFigure(container);
     if (!figure) {
@@ -48,7 +62,11 @@
     var config = Object.assign({}, DEFAULT_CONFIG, figure.config || {});
     container.hidden = false;
     container.classList.add("chart-drawn");
-    window.Plotly.newPlot(container, figure.data || [], figure.layout || {}, config);
+    var layout = figure.layout || {};
+    if (figure.narrow && container.clientWidth <= figure.narrow.maxWidth) {
+      layout = merged(layout, figure.narrow.layout || {});
+    }
+    window.Plotly.newPlot(container, figure.data || [], layout, config);
   }
 
   function drawAll() {

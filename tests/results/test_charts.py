@@ -9,7 +9,7 @@ import numpy as np
 import plotly.graph_objects as go
 import pytest
 
-from assessment.results.charts import chart_text, figure_payload, radar_figure
+from assessment.results.charts import chart_text, figure_payload, radar_figure, radar_narrow_layout
 
 
 @pytest.fixture()
@@ -60,3 +60,17 @@ def test_radar_without_comparisons_has_two_lines(ctx):
     fig = radar_figure(["A"], ["Alpha"], [50.0], [75.0], city_name="City")
 
     assert [t["name"] for t in figure_payload(fig)["data"]] == ["City", "Recommended target"]
+
+
+def test_narrow_layout_numbers_the_axes_for_phones(ctx):
+    labels = ["1. Alpha\nlong", "2. Beta", "3. <Gamma>"]
+    fig = radar_figure(labels, ["Alpha", "Beta", "Gamma"], [1.0, 2.0, 3.0], [75.0] * 3,
+                       city_name="City")
+
+    payload = figure_payload(fig, narrow_layout=radar_narrow_layout(labels))
+
+    axis = payload["narrow"]["layout"]["polar"]["angularaxis"]
+    # The tick values are the axis categories exactly as the traces spell them.
+    assert axis["tickvals"] == payload["data"][0]["theta"][:3]
+    assert axis["ticktext"] == ["1", "2", "3"]
+    assert payload["narrow"]["maxWidth"] > 0

@@ -81,7 +81,7 @@ def test_the_chart_container_reads_its_figure(make, login, report_page):
     # Hidden until charts.js draws it, so no empty box without JavaScript.
     assert '<div class="chart" data-figure="radar-figure" hidden' in page.html
     figure = page.figure
-    assert set(figure) == {"data", "layout"}
+    assert set(figure) == {"data", "layout", "narrow"}
     assert "template" not in figure["layout"]
     assert figure["layout"]["polar"]["radialaxis"]["range"] == [0, 100]
     assert re.search(r'<script src="/static/vendor/plotly-custom\.min\.js\?v=\w+" defer>', page.html)
