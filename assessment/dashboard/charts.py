@@ -58,7 +58,7 @@ def _layout(**overrides: Any) -> dict[str, Any]:
 def radar(elements: list[ElementSummary]) -> go.Figure:
     """Regional average and median per element against the targets."""
     shown = [e for e in elements if e.mean is not None]
-    theta = [wrap(e.element.title) for e in shown]
+    theta = [wrap(e.element.title, 22) for e in shown]
     closed = theta + theta[:1]
 
     def loop(values: list[float | None]) -> list[float | None]:
@@ -77,29 +77,38 @@ def radar(elements: list[ElementSummary]) -> go.Figure:
                         marker={"symbol": "diamond", "size": 8}),
     ]
     return go.Figure(traces, layout=_layout(
-        height=460, margin={"l": 90, "r": 90, "t": 40, "b": 40},
-        polar={"radialaxis": {"range": [0, 100], "tickvals": [0, 25, 50, 75, 100], "angle": 90},
-               "angularaxis": {"direction": "clockwise"}},
+        height=540, margin={"l": 110, "r": 110, "t": 40, "b": 70},
+        legend={"orientation": "h", "x": 0.5, "xanchor": "center", "y": 0, "yanchor": "top"},
+        # Room under the circle for the bottom label, above the legend.
+        polar={"domain": {"y": [0.2, 1]},
+               "radialaxis": {"range": [0, 100], "tickvals": [0, 25, 50, 75, 100], "angle": 90,
+                              "gridcolor": "#c8c8c8", "tickfont": {"size": 11}},
+               "angularaxis": {"direction": "clockwise", "rotation": 90, "gridcolor": "#c8c8c8"}},
     ))
 
 
 def spread(elements: list[ElementSummary]) -> go.Figure:
-    """Every city's score per element, as a box with the cities shown as points."""
+    """Every city's score per element, as a box with the cities shown as points.
+
+    Horizontal, so the long element titles read on one or two lines instead of sideways.
+    """
     traces = [
         # Arrays rather than lists: plotly validates a list item by item, and a region of 500
         # cities has 3,000 points. The scores travel as a typed array, which plotly.js reads.
-        go.Box(y=np.asarray(e.values, dtype="float64"),
+        go.Box(x=np.asarray(e.values, dtype="float64"),
                text=np.asarray([chart_text(label) for label in e.labels], dtype=object),
-               name=wrap(e.element.title),
-               boxpoints="all", jitter=0.4, pointpos=0, marker={"color": BLUE, "size": 5, "opacity": 0.6},
+               name=wrap(e.element.title, 26), orientation="h",
+               boxpoints="all", jitter=0.5, pointpos=0,
+               marker={"color": BLUE, "size": 5, "opacity": 0.6},
                line={"color": "#0d3b73"}, fillcolor="rgba(26,95,180,0.12)",
-               hovertemplate="%{text}: %{y:.0f}<extra></extra>", showlegend=False)
+               hovertemplate="%{text}: %{x:.0f}<extra></extra>", showlegend=False)
         for e in elements if e.values
     ]
     return go.Figure(traces, layout=_layout(
-        height=440, yaxis={"range": [0, 100], "title": {"text": _("Element score (0-100)")},
-                           "gridcolor": "#e5e9ee"},
-        xaxis={"automargin": True},
+        height=120 + 62 * len(traces), margin={"l": 10, "r": 20, "t": 20, "b": 50},
+        xaxis={"range": [0, 100], "title": {"text": _("Element score (0-100)")},
+               "gridcolor": "#e5e9ee", "tickvals": [0, 25, 50, 75, 100]},
+        yaxis={"automargin": True, "autorange": "reversed"},
     ))
 
 
@@ -134,7 +143,7 @@ def heatmap(dashboard: Dashboard) -> go.Figure:
         colorbar={"title": {"text": _("Score")}, "thickness": 14},
     )
     return go.Figure(trace, layout=_layout(
-        height=140 + 26 * len(rows), margin={"l": 10, "r": 10, "t": 10, "b": 90},
+        height=200 + 28 * len(rows), margin={"l": 10, "r": 10, "t": 10, "b": 20},
         yaxis={"autorange": "reversed", "automargin": True},
         xaxis={"side": "bottom", "automargin": True},
     ))

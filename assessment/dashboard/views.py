@@ -98,7 +98,7 @@ def index() -> str:
 
 def _sort_labels(dashboard: services.Dashboard) -> dict[str, str]:
     labels = {"city": _("city"), "country": _("country"), "overall": _("overall index"),
-              "completeness": _("completeness"), "change": _("change")}
+              "completeness": _("questions answered"), "change": _("change")}
     labels.update({e.element.id: e.element.title for e in dashboard.elements})
     return labels
 

@@ -127,7 +127,7 @@ def test_element_table_holds_the_numbers_of_the_charts(client, world, regional) 
     assert average["r"][-1] == average["r"][0]  # the line is closed
     spread = figure(html, "chart-spread")
     assert {trace["type"] for trace in spread["data"]} == {"box"}
-    assert sorted(numbers(spread["data"][0]["y"])) == [40, 60, 80]
+    assert sorted(numbers(spread["data"][0]["x"])) == [40, 60, 80]
 
 
 def test_change_table_compares_rounds(client, world, regional) -> None:
@@ -150,7 +150,7 @@ def test_city_table_and_heatmap_show_the_same_cities_in_the_same_order(client, w
     a2 = rows[0]
     assert (a2["Country"], a2["Status"], a2["Overall index"]) == ("Aland", "Submitted", "60")
     assert a2["Promote civic technology"] == "80"
-    assert (a2["Completeness"], a2["Change since R1"]) == ("100%", "+10.0")
+    assert (a2["Questions answered"], a2["Change since R1"]) == ("100%", "+10.0")
     assert rows[2]["Manage technology firms and smart-city approaches"] == "–"  # insufficient
     assert rows[3]["Status"] == "Reopened" and rows[3]["Overall index"] == "–"
     assert rows[4]["Status"] == "Not started"
