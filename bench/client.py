@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import gzip
 import http.client
+import re
+import time
 import zlib
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
@@ -52,6 +54,8 @@ class Client:
         self.cookies: dict[str, str] = {}
         self._connection = http.client.HTTPConnection(host, port, timeout=timeout)
         self.requests = 0
+        # (route, seconds) of every request when a list is given: "POST /assessments/<id>/submit"
+        self.timings: list[tuple[str, float]] | None = None
 
     def close(self) -> None:
         self._connection.close()
@@ -72,6 +76,7 @@ class Client:
         if self.cookies:
             headers["Cookie"] = "; ".join(f"{k}={v}" for k, v in self.cookies.items())
         body = None
+        began = time.perf_counter()
         if form is not None:
             body = urlencode(form).encode()
             headers["Content-Type"] = "application/x-www-form-urlencoded"
@@ -108,6 +113,8 @@ class Client:
                 data = gzip.decompress(data)
         if raw.will_close:
             self._connection.close()
+        if self.timings is not None:
+            self.timings.append((f"{method} {route_of(path)}", time.perf_counter() - began))
         response = Response(method, path, raw.status, response_headers, data, wire_body, wire_headers)
         if expect is not None and response.status not in expect:
             raise BenchHttpError(f"{method} {path} gave {response.status}, expected {expect}: "
@@ -140,9 +147,14 @@ class Client:
         return response
 
 
-def _snippet(text: str, length: int = 300) -> str:
-    import re
+def route_of(path: str) -> str:
+    """A path with ids and element names replaced, to group timings by route."""
+    path = path.split("?", 1)[0]
+    path = re.sub(r"/elements/[^/]+", "/elements/<element>", path)
+    return re.sub(r"/\d+(?=/|$)", "/<id>", path)
 
+
+def _snippet(text: str, length: int = 300) -> str:
     flat = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", text)).strip()
     return flat[:length]
 
@@ -302,8 +314,6 @@ def parse_page(html: str) -> Page:
 
 def css_urls(css: str) -> list[str]:
     """``url(...)`` references in a stylesheet (fonts, images), data: URLs excluded."""
-    import re
-
     found = []
     for match in re.finditer(r"url\(\s*['\"]?([^'\")]+)['\"]?\s*\)", css):
         url = match.group(1).strip()

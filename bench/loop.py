@@ -40,9 +40,13 @@ def bounded_loop(
     seconds: float,
     concurrency: int = 1,
     max_errors: int = 10,
+    prepare: Task | None = None,
     clock: Callable[[], float] = time.perf_counter,
 ) -> LoopResult:
-    """Run ``task`` from ``concurrency`` threads until one of the three limits is reached."""
+    """Run ``task`` from ``concurrency`` threads until one of the three limits is reached.
+
+    ``prepare`` runs before each iteration, untimed (its time still counts in ``elapsed``).
+    """
     if count < 1 or seconds <= 0 or concurrency < 1:
         raise ValueError("count, seconds and concurrency must be positive")
     result = LoopResult(concurrency=concurrency)
@@ -70,8 +74,10 @@ def bounded_loop(
     def worker(index: int) -> None:
         nonlocal finished_at
         while (iteration := claim()) is not None:
-            began = clock()
             try:
+                if prepare is not None:
+                    prepare(index, iteration)
+                began = clock()
                 task(index, iteration)
             except Exception as error:
                 with lock:
