@@ -21,9 +21,10 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import and_, select, update
+from sqlalchemy import and_, bindparam, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, joinedload
+from sqlalchemy.orm.attributes import set_committed_value
 
 from assessment.auth.models import User
 from assessment.database import utcnow
@@ -52,6 +53,9 @@ from assessment.survey.scores import answer_inputs, score_answers, store_scores
 from assessment.survey.versions import questionnaire_for
 
 EDITABLE = (AssessmentStatus.DRAFT, AssessmentStatus.REOPENED)
+# The answer columns a save writes.
+ANSWER_VALUES = ("value", "dont_know", "not_applicable", "evidence_url", "note", "score", "revision",
+                 "updated_at", "updated_by_id")
 KEEP_MINE = "mine"
 KEEP_THEIRS = "theirs"
 
@@ -284,6 +288,8 @@ def save_answers(session: Session, assessment: Assessment, questionnaire: Questi
         return result
     rows = load_answers(session, assessment.id)
     now = utcnow()
+    updates: list[dict[str, Any]] = []
+    inserts: list[dict[str, Any]] = []
     for item in posted:
         question = questionnaire.question(item.question_id)
         row = rows.get(item.question_id)
@@ -306,22 +312,39 @@ def save_answers(session: Session, assessment: Assessment, questionnaire: Questi
                 continue
             result.conflicts[item.question_id] = Conflict(item.question_id, row, item)
             continue
+        values = {
+            "value": item.value,
+            "dont_know": item.dont_know,
+            "not_applicable": item.not_applicable,
+            "evidence_url": item.evidence_url,
+            "note": item.note,
+            "score": _score(question, item),
+            "revision": current_revision + 1,
+            "updated_at": now,
+            "updated_by_id": user.id,
+        }
         if row is None:
-            row = Answer(assessment_id=assessment.id, question_id=item.question_id, revision=0)
-            session.add(row)
-            rows[item.question_id] = row
-        row.value = item.value
-        row.dont_know = item.dont_know
-        row.not_applicable = item.not_applicable
-        row.evidence_url = item.evidence_url
-        row.note = item.note
-        row.score = _score(question, item)
-        row.revision = current_revision + 1
-        row.updated_at = now
-        row.updated_by_id = user.id
-        result.saved[item.question_id] = Kept(row.revision, mine)
+            inserts.append({"assessment_id": assessment.id, "question_id": item.question_id, **values})
+            # Not added to the session: the row is inserted in bulk below.
+            rows[item.question_id] = Answer(assessment_id=assessment.id, question_id=item.question_id,
+                                             **values)
+        else:
+            updates.append({"answer_id": row.id, **values})
+            for key, value in values.items():
+                set_committed_value(row, key, value)
+        result.saved[item.question_id] = Kept(current_revision + 1, mine)
         if chose_mine:
             result.overwritten.append(item.question_id)
+    # One statement each for all the updates and all the inserts, whatever their number.
+    if updates:
+        table = Answer.__table__
+        session.execute(
+            update(table).where(table.c.id == bindparam("answer_id"))
+            .values({key: bindparam(key) for key in ANSWER_VALUES}),
+            updates,
+        )
+    if inserts:
+        session.execute(insert(Answer.__table__), inserts)
     result.answers = rows
     if result.saved:
         scored = score_answers(questionnaire, rows.values())

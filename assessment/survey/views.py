@@ -505,9 +505,14 @@ def _save_element(assessment_id: int, element_id: str, *, autosave: bool) -> Res
         abort(404)
     questionnaire = services.questionnaire_of(assessment)
     element_ = _element_or_404(questionnaire, element_id)
-    form = forms.element_form_class(questionnaire, element_)(formdata=request.form)
     posted = forms.read_element(element_, request.form)
     token_ok = csrf_ok()
+
+    def posted_form() -> forms.ElementForm:
+        """The page as it was posted, with each question's messages (built only to re-render)."""
+        form = forms.element_form_class(questionnaire, element_)(formdata=request.form)
+        forms.attach_errors(form, {p.question_id: p.errors for p in posted if p.errors})
+        return form
 
     if not current_user.is_authenticated:
         reauth_error = None
@@ -519,9 +524,9 @@ def _save_element(assessment_id: int, element_id: str, *, autosave: bool) -> Res
                 return _json("signed_out", _("You are signed out. Sign in again (in another tab, or with "
                                              "Save draft on this page); your answers stay on this page."),
                              401)
-            forms.attach_errors(form, {p.question_id: p.errors for p in posted if p.errors})
             return _render_element(
-                assessment, questionnaire, element_, form, signed_out=True, reauth_error=reauth_error,
+                assessment, questionnaire, element_, posted_form(), signed_out=True,
+                reauth_error=reauth_error,
                 notice=_("Your sign-in has ended, so these answers are not saved yet. Everything you "
                          "entered is still below. Sign in here and it will be saved."))
         token_ok = True  # the sign-in just made was itself checked against a valid token
@@ -533,9 +538,8 @@ def _save_element(assessment_id: int, element_id: str, *, autosave: bool) -> Res
     if not token_ok:
         if autosave:
             return _json("csrf", _("The page had expired; trying again."), 400, csrf_token=generate_csrf())
-        forms.attach_errors(form, {p.question_id: p.errors for p in posted if p.errors})
         return _render_element(
-            assessment, questionnaire, element_, form,
+            assessment, questionnaire, element_, posted_form(),
             notice=_("This page had expired, so your answers are not saved yet. Everything you entered "
                      "is still below: check it and press “Save draft” again."))
 
@@ -546,19 +550,18 @@ def _save_element(assessment_id: int, element_id: str, *, autosave: bool) -> Res
     if autosave:
         return _autosave_response(assessment, questionnaire, result)
     if result.locked:
-        forms.attach_errors(form, {p.question_id: p.errors for p in posted if p.errors})
         return _render_element(
-            assessment, questionnaire, element_, form, locked=True,
+            assessment, questionnaire, element_, posted_form(), locked=True,
             notice=_("%(submitted)s, so answers can no longer be changed. What you entered below was "
                      "not saved; copy anything you need, or ask your regional office to reopen it.",
                      submitted=_submitted_text(assessment) or _("This assessment was submitted")))
     if result.clean:
         return _after_clean_save(assessment, questionnaire, element_, result)
+    form = posted_form()
     for question_id, kept in result.current.items():
         forms.set_revision(form, question_id, kept.revision, kept.fingerprint)
     for question_id, row in result.refreshed.items():
         forms.show_stored(form, questionnaire.question(question_id), row)
-    forms.attach_errors(form, result.errors)
     return _render_element(assessment, questionnaire, element_, form, rows=result.answers, result=result,
                            notice=_save_notice(result))
 

@@ -11,7 +11,8 @@ def autosave_url(world, element) -> str:
     return element_url(world.assessment, element.id) + "/autosave"
 
 
-def test_autosave_saves_and_returns_the_new_revisions(client, login, world, db_session, questionnaire) -> None:
+def test_autosave_saves_and_returns_the_new_revisions(client, login, world, db_session,
+                                                      questionnaire) -> None:
     login(world.official)
     element = questionnaire.elements[0]
     question = next(q for q in element.questions if q.type is QuestionType.MATURITY)

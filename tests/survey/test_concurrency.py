@@ -78,7 +78,8 @@ def committed(app: Flask, questionnaire: Questionnaire) -> Iterator[Committed]:
     with Session(db.engine) as s:
         region_id, country_id, city_id, round_id, version_id = created
         user_ids = [ids.official_id, ids.colleague_id]
-        for model, column in ((AuditEvent, AuditEvent.assessment_id), (ElementScore, ElementScore.assessment_id),
+        for model, column in ((AuditEvent, AuditEvent.assessment_id),
+                              (ElementScore, ElementScore.assessment_id),
                               (Answer, Answer.assessment_id), (Assessment, Assessment.id)):
             s.execute(delete(model).where(column == ids.assessment_id))
         s.execute(delete(AuthSession).where(AuthSession.user_id.in_(user_ids)))

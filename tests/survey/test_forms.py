@@ -101,7 +101,8 @@ def test_number_errors_come_from_the_core(questionnaire, raw, message) -> None:
     assert item.errors[question.field_name][0].startswith(message)
 
 
-@pytest.mark.parametrize("url", ["www.city.example.org", "ftp://files.example.org/x", "https://", "https://a b.org"])
+@pytest.mark.parametrize("url", ["www.city.example.org", "ftp://files.example.org/x", "https://",
+                                 "https://a b.org"])
 def test_evidence_link_must_be_a_full_web_address(questionnaire, url) -> None:
     question = questionnaire.questions[0]
     item = posted(question, **{f"url_{question.id}": url})

@@ -221,7 +221,8 @@ def test_rounds_for_city_lists_every_round_newest_first_with_the_citys_assessmen
     new = make.round("2026", opens_on=date(2026, 3, 1))
     mine = make.assessment(city=city, round=old)
     make.assessment(city=other_city, round=new)
-    entries = [e for e in services.rounds_for_city(db_session, city.id, TODAY) if e.round.id in (old.id, new.id)]
+    entries = [e for e in services.rounds_for_city(db_session, city.id, TODAY)
+               if e.round.id in (old.id, new.id)]
     assert [e.round.name for e in entries] == ["2026", "2024"]
     assert entries[0].assessment is None and entries[1].assessment.id == mine.id
 
