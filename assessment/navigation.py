@@ -21,7 +21,7 @@ class NavItem:
 
 _MENU = [
     (_l("Our assessments"), "survey.home", {Role.OFFICIAL}),
-    (_l("Regional dashboard"), "dashboard.index", {Role.REGIONAL, Role.ADMIN}),
+    (_l("Regional dashboard"), "dashboard.index", {Role.REGIONAL, Role.ANALYST, Role.ADMIN}),
     (_l("Data and API"), "exports.index", {Role.ANALYST, Role.REGIONAL, Role.ADMIN, Role.OFFICIAL}),
     (_l("Administration"), "admin.index", {Role.ADMIN}),
     (_l("Your account"), "account.index", {Role.ANALYST, Role.REGIONAL, Role.ADMIN, Role.OFFICIAL}),
