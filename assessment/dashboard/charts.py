@@ -58,7 +58,7 @@ def _layout(**overrides: Any) -> dict[str, Any]:
 def radar(elements: list[ElementSummary]) -> go.Figure:
     """Regional average and median per element against the targets."""
     shown = [e for e in elements if e.mean is not None]
-    theta = [wrap(e.element.title, 22) for e in shown]
+    theta = [wrap(e.element.title, 15) for e in shown]
     closed = theta + theta[:1]
 
     def loop(values: list[float | None]) -> list[float | None]:
@@ -77,7 +77,7 @@ def radar(elements: list[ElementSummary]) -> go.Figure:
                         marker={"symbol": "diamond", "size": 8}),
     ]
     return go.Figure(traces, layout=_layout(
-        height=540, margin={"l": 110, "r": 110, "t": 40, "b": 70},
+        height=540, margin={"l": 100, "r": 100, "t": 40, "b": 70},
         legend={"orientation": "h", "x": 0.5, "xanchor": "center", "y": 0, "yanchor": "top"},
         # Room under the circle for the bottom label, above the legend.
         polar={"domain": {"y": [0.2, 1]},
