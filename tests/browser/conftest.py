@@ -341,6 +341,7 @@ class World:
     """Ids of the demo rows the tests visit."""
 
     round_2026: int
+    official_user: int
     kigali_draft: int
     kigali_submitted: int
     elements: tuple[str, ...]
@@ -349,6 +350,7 @@ class World:
 
 @pytest.fixture(scope="session")
 def world(live_server: LiveServer) -> World:
+    from assessment.auth.models import User
     from assessment.config import load_settings
     from assessment.places.models import City
     from assessment.questionnaire import load_questionnaire
@@ -364,8 +366,11 @@ def world(live_server: LiveServer) -> World:
             ).one())
 
         round_2026 = int(session.scalars(select(Round.id).where(Round.name == "2026")).one())
+        official = session.scalars(
+            select(User.id).where(User.email == live_server.accounts["official"].email)).one()
         return World(
             round_2026=round_2026,
+            official_user=int(official),
             kigali_draft=kigali("2026"),
             kigali_submitted=kigali("2025"),
             elements=tuple(e.id for e in questionnaire.elements),

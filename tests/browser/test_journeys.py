@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import csv
+import io
 import re
+from pathlib import Path
 from typing import Any
 
+import openpyxl
 import pytest
 from playwright.sync_api import expect
 
@@ -219,21 +223,37 @@ def test_regional_office_filters_the_dashboard_and_opens_a_city_report(browsing:
 # --- analyst -------------------------------------------------------------------------------
 
 
-def test_analyst_downloads_an_export_that_parses(browsing: Browsing) -> None:
-    import csv
-    import io
-
+def test_analyst_downloads_exports_that_parse(browsing: Browsing, tmp_path: Path) -> None:
     page, _watch = browsing.open("analyst")
     page.goto("/exports")
+    page.locator("input[name='table'][value='scores']").check()
+    page.locator("input[name='format'][value='csv']").check()
+    page.get_by_label("Region").select_option(label="Africa")
     with page.expect_download() as info:
-        page.locator("main").get_by_role("link", name=re.compile("CSV")).first.click()
+        page.get_by_role("button", name="Download", exact=True).click()
     download = info.value
     assert download.failure() is None
     assert download.suggested_filename.endswith(".csv"), download.suggested_filename
-    text = download.path().read_text(encoding="utf-8-sig")
-    rows = list(csv.DictReader(io.StringIO(text)))
-    assert rows and len(rows[0]) > 3, text[:300]
-    assert any("Nairobi" in row.values() for row in rows)
+    rows = list(csv.DictReader(io.StringIO(download.path().read_text(encoding="utf-8-sig"))))
+    assert rows, "the scores export is empty"
+    assert {row["region"] for row in rows} == {"Africa"}
+    assert "Nairobi" in {row["city"] for row in rows}
+
+    # The same table as an Excel workbook, a binary download.
+    page.locator("input[name='format'][value='xlsx']").check()
+    with page.expect_download() as info:
+        page.get_by_role("button", name="Download", exact=True).click()
+    workbook_path = tmp_path / info.value.suggested_filename
+    assert workbook_path.suffix == ".xlsx"
+    info.value.save_as(workbook_path)
+    workbook = openpyxl.load_workbook(workbook_path, read_only=True)
+    try:
+        sheet = workbook.worksheets[0]
+        values = list(sheet.iter_rows(values_only=True))
+    finally:
+        workbook.close()
+    assert "city" in values[0] and "region" in values[0], values[0]
+    assert len(values) - 1 == len(rows)
 
 
 # --- screenshots for the README -------------------------------------------------------------

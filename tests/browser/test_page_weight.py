@@ -22,8 +22,7 @@ REPORT_BUDGET = 600 * KB
 REPORT_REPEAT_BUDGET = 60 * KB
 LONG_CACHE = 30 * 24 * 3600  # fingerprinted files should be kept far longer than a month
 
-MEASURED = [kind for kind in PAGE_TYPES if kind.status == 200]
-chart_pages = {"report", "dashboard"}
+MEASURED = [kind for kind in PAGE_TYPES if kind.weigh]
 
 
 def chart_drawn(page: Any) -> None:
@@ -37,7 +36,7 @@ def heaviest(visit: dict[str, Any]) -> str:
 
 @pytest.mark.parametrize("kind", MEASURED, ids=lambda kind: kind.name)
 def test_page_weight(browsing: Browsing, world: World, kind: PageType) -> None:
-    ready = chart_drawn if kind.name in chart_pages else None
+    ready = chart_drawn if kind.chart else None
     visits = measure_visits(browsing, kind.name, kind.account, kind.path(world), ready)
     first, repeat = visits["first"], visits["repeat"]
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from tests.browser.conftest import PHONE, Browsing, World, assert_accessible
-from tests.browser.pages import PAGE_TYPES, PageType
+from tests.browser.pages import PAGE_TYPES, PageType, visit
 
 pytestmark = pytest.mark.browser
 
@@ -16,8 +16,7 @@ by_name = pytest.mark.parametrize("kind", PAGE_TYPES, ids=lambda kind: kind.name
 def test_page_has_no_accessibility_violations(browsing: Browsing, world: World,
                                               kind: PageType) -> None:
     page, _watch = browsing.open(kind.account)
-    response = page.goto(kind.path(world), wait_until="networkidle")
-    assert response is not None and response.status == kind.status
+    visit(page, kind, world)
     assert_accessible(page, kind.name)
 
 
@@ -25,8 +24,7 @@ def test_page_has_no_accessibility_violations(browsing: Browsing, world: World,
 def test_page_fits_a_phone_without_sideways_scrolling(browsing: Browsing, world: World,
                                                       kind: PageType) -> None:
     page, _watch = browsing.open(kind.account, viewport=PHONE, is_mobile=True, has_touch=True)
-    response = page.goto(kind.path(world), wait_until="networkidle")
-    assert response is not None and response.status == kind.status
+    visit(page, kind, world)
     widths = page.evaluate(
         "() => ({scroll: document.documentElement.scrollWidth, inner: window.innerWidth})")
     assert widths["scroll"] <= widths["inner"], (

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from tests.browser.conftest import Browsing, World
-from tests.browser.pages import PAGE_TYPES, PageType
+from tests.browser.pages import PAGE_TYPES, PageType, visit
 
 pytestmark = pytest.mark.browser
 
@@ -29,8 +29,7 @@ def test_script_sources_are_read_from_the_policy() -> None:
 def test_page_is_strictly_policed_error_free_and_self_contained(
         browsing: Browsing, world: World, kind: PageType) -> None:
     page, watch = browsing.open(kind.account)
-    response = page.goto(kind.path(world), wait_until="networkidle")
-    assert response is not None and response.status == kind.status
+    visit(page, kind, world)
     page.wait_for_timeout(300)  # a late script error or policy report still counts
 
     # The strict policy, on the page and on every page it led to.
