@@ -9,6 +9,8 @@ PORT ?= 5000
 WORKERS ?= 4
 
 .DEFAULT_GOAL := help
+
+.PHONY: messages
 .PHONY: help install install-test run serve test test-fast lint db-upgrade seed bench browser clean assets
 
 help: ## List the targets
@@ -77,3 +79,7 @@ frontend: ## Rebuild static/vendor/plotly-custom.min.js(.gz) with Node (see fron
 
 clean: ## Remove the virtual environment and caches (keeps instance/ data)
 	rm -rf $(VENV) .pytest_cache .ruff_cache .mypy_cache .hypothesis *.egg-info
+
+messages: install ## Extract interface text into translations/messages.pot for translators
+	mkdir -p translations
+	$(VENV)/bin/pybabel extract -F babel.cfg -k _l -o translations/messages.pot .

@@ -79,6 +79,7 @@ class Settings:
             "SESSION_HOURS": self.session_hours,
             "LOGIN_RATE_LIMIT": self.login_rate_limit,
             "BABEL_DEFAULT_LOCALE": self.default_locale,
+            "BABEL_TRANSLATION_DIRECTORIES": str(PROJECT_ROOT / "translations"),
             "API_PAGE_SIZE": self.api_page_size,
             "API_MAX_PAGE_SIZE": self.api_max_page_size,
             "PROXY_COUNT": self.proxy_count,
