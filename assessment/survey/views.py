@@ -146,6 +146,7 @@ class RoundRow:
     open_url: str | None
     open_label: str
     report_url: str | None
+    report_label: str
     can_start: bool
     note: str | None
 
@@ -168,7 +169,7 @@ def _round_row(entry: services.RoundEntry) -> RoundRow:
         elif not entry.is_open:
             note = _("This round has closed; the city did not take part.")
         return RoundRow(round_.id, round_.name, _period(round_), "not_started",
-                        status_label("not_started"), None, None, None, "", None,
+                        status_label("not_started"), None, None, None, "", None, "",
                         entry.is_open, note)
     status = assessment.status.value
     editing = assessment.status in services.EDITABLE
@@ -177,12 +178,13 @@ def _round_row(entry: services.RoundEntry) -> RoundRow:
         last = _("%(name)s, %(when)s", name=entry.updated_by_name, when=when(assessment.updated_at))
     elif assessment.updated_at:
         last = when(assessment.updated_at)
-    report = report_url(assessment.id) if assessment.status != AssessmentStatus.DRAFT else None
+    report = report_url(assessment.id)
     return RoundRow(
         round_.id, round_.name, _period(round_), status, status_label(status),
         round(100 * assessment.completeness), last,
         url_for("survey.overview", assessment_id=assessment.id),
-        _("Continue") if editing else _("View answers"), report, False, None,
+        _("Continue") if editing else _("View answers"), report,
+        _("Report") if assessment.status == AssessmentStatus.SUBMITTED else _("Preview report"), False, None,
     )
 
 
@@ -260,7 +262,8 @@ def overview(assessment_id: int) -> str:
         can_edit=_editable(assessment),
         can_reopen=can_reopen_city(current_user, assessment.city)
         and assessment.status == AssessmentStatus.SUBMITTED,
-        report_url=report_url(assessment.id) if assessment.status != AssessmentStatus.DRAFT else None,
+        report_url=report_url(assessment.id),
+        report_label=_("Report") if assessment.status == AssessmentStatus.SUBMITTED else _("Preview report"),
     )
 
 
