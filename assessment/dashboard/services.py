@@ -278,12 +278,11 @@ def build_dashboard(session: Session, user: User, selection: Selection, question
     def labels(ids: set[int]) -> dict[int, str]:
         return {i: version_labels[i] for i in sorted(ids)}
 
+    now, before = _by_city(current), _by_city(previous)
     names = {row.city_id: row.name for row in rows}
-    summaries = _element_summaries(_element_infos(questionnaire, frame), current, previous, names)
-
-    by_city: dict[int, dict[str, float | None]] = {}
-    for city_id, element_id, score in current[["city_id", "element_id", "score"]].itertuples(index=False):
-        by_city.setdefault(int(city_id), {})[element_id] = _number(score)
+    summaries = _element_summaries(_element_infos(questionnaire, frame), now, before, names)
+    by_city = {int(city_id): {element_id: _number(score) for element_id, score in scores.items()}
+               for city_id, scores in now.to_dict("index").items()}
     for row in rows:
         if row.submitted:
             row.scores = by_city.get(row.city_id, {})
@@ -447,44 +446,48 @@ def _element_infos(questionnaire: Questionnaire, frame: pd.DataFrame) -> list[El
     return infos
 
 
-def _element_summaries(elements: list[ElementInfo], current: pd.DataFrame, previous: pd.DataFrame,
+def _by_city(frame: pd.DataFrame) -> pd.DataFrame:
+    """One round's scores as a table: a row per city, a column per element, NaN for no score."""
+    if frame.empty:
+        return pd.DataFrame(dtype="float64")
+    # Unique pairs: one assessment per city and round, one stored score per element.
+    return frame.pivot(index="city_id", columns="element_id", values="score")
+
+
+def _element_summaries(elements: list[ElementInfo], now: pd.DataFrame, before: pd.DataFrame,
                        names: dict[int, str]) -> list[ElementSummary]:
     """Count, mean, median, quartiles and extremes per element, and the change since before.
 
-    Quartiles interpolate linearly between cities (pandas' default, as plotly's box plot).
+    ``now`` and ``before`` are city-by-element tables (``_by_city``). Missing scores are NaN
+    and left out. Quartiles interpolate linearly between cities, as plotly's box plot does.
     """
-    scores = current.dropna(subset=["score"])
-    stats = scores.groupby("element_id")["score"].describe().to_dict("index")
-    previous_scores = previous.dropna(subset=["score"])
-    before = previous_scores.groupby("element_id")["score"].agg(["count", "mean"]).to_dict("index")
-    paired = scores.merge(previous_scores, on=["city_id", "element_id"], suffixes=("", "_before"))
-    paired["change"] = paired["score"] - paired["score_before"]
-    paired_stats = paired.groupby("element_id")["change"].agg(["count", "mean"]).to_dict("index")
-
-    values: dict[str, list[float]] = {}
-    labels: dict[str, list[str]] = {}
-    for city_id, element_id, score in scores[["city_id", "element_id", "score"]].itertuples(index=False):
-        values.setdefault(element_id, []).append(float(score))
-        labels.setdefault(element_id, []).append(names.get(int(city_id), ""))
+    stats = now.agg(["count", "mean", "median", "min", "max"]) if not now.empty else pd.DataFrame()
+    quartiles = now.quantile([0.25, 0.75]) if not now.empty else pd.DataFrame()
+    earlier = before.agg(["count", "mean"]) if not before.empty else pd.DataFrame()
+    # Like for like: each city's own change, for the cities with a score in both rounds.
+    changes = now - before.reindex(index=now.index, columns=now.columns)
+    paired = changes.agg(["count", "mean"]) if not changes.empty else pd.DataFrame()
 
     summaries = []
     for info in elements:
-        summary = ElementSummary(info, values=values.get(info.id, []), labels=labels.get(info.id, []))
-        if info.id in stats:
-            row = stats[info.id]
-            summary.cities = int(row["count"])
-            summary.mean = _number(row["mean"])
-            summary.median = _number(row["50%"])
-            summary.minimum = _number(row["min"])
-            summary.lower_quartile = _number(row["25%"])
-            summary.upper_quartile = _number(row["75%"])
-            summary.maximum = _number(row["max"])
-        if info.id in before:
-            summary.previous_cities = int(before[info.id]["count"])
-            summary.previous_mean = _number(before[info.id]["mean"])
-        if info.id in paired_stats:
-            summary.paired_cities = int(paired_stats[info.id]["count"])
-            summary.paired_change = _number(paired_stats[info.id]["mean"])
+        summary = ElementSummary(info)
+        if info.id in stats.columns and stats.at["count", info.id]:
+            column = now[info.id].dropna()
+            summary.values = column.tolist()
+            summary.labels = [names.get(int(city_id), "") for city_id in column.index]
+            summary.cities = int(stats.at["count", info.id])
+            summary.mean = _number(stats.at["mean", info.id])
+            summary.median = _number(stats.at["median", info.id])
+            summary.minimum = _number(stats.at["min", info.id])
+            summary.maximum = _number(stats.at["max", info.id])
+            summary.lower_quartile = _number(quartiles.at[0.25, info.id])
+            summary.upper_quartile = _number(quartiles.at[0.75, info.id])
+        if info.id in earlier.columns:
+            summary.previous_cities = int(earlier.at["count", info.id])
+            summary.previous_mean = _number(earlier.at["mean", info.id])
+        if info.id in paired.columns and paired.at["count", info.id]:
+            summary.paired_cities = int(paired.at["count", info.id])
+            summary.paired_change = _number(paired.at["mean", info.id])
         summaries.append(summary)
     return summaries
 
