@@ -71,9 +71,7 @@ def export_command(table: str, fmt: str, round_: str | None, region: str | None,
 
 def _write(target: Any, session: Session, spec: services.TableSpec, fmt: str,
            filters: services.Filters, scope: Any, bom: bool) -> int:
-    """Write the export to ``target``; returns the rows of the table."""
-    if fmt in ("xlsx", "parquet"):
-        return formats.write_export(target, session, spec, fmt, filters, scope)
+    """Write a CSV or JSON export to the binary stream ``target``; returns the rows written."""
     count = 0
 
     def counted(rows: Iterator[services.Row]) -> Iterator[services.Row]:
@@ -96,7 +94,10 @@ def _to_file(path: Path, session: Session, spec: services.TableSpec, fmt: str,
     handle, partial = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".partial", dir=directory)
     try:
         with os.fdopen(handle, "wb") as target:
-            rows = _write(target, session, spec, fmt, filters, scope, bom)
+            if fmt in ("csv", "json"):
+                rows = _write(target, session, spec, fmt, filters, scope, bom)
+        if fmt in ("xlsx", "parquet"):
+            rows = formats.write_export(partial, session, spec, fmt, filters, scope)
         os.replace(partial, path)
     except BaseException:
         Path(partial).unlink(missing_ok=True)
@@ -106,7 +107,7 @@ def _to_file(path: Path, session: Session, spec: services.TableSpec, fmt: str,
 
 def _to_stdout(session: Session, spec: services.TableSpec, fmt: str, filters: services.Filters,
                scope: Any, bom: bool) -> int:
-    stdout = click.get_binary_stream("stdout")
+    stdout = sys.stdout.buffer
     if fmt in ("csv", "json"):
         rows = _write(stdout, session, spec, fmt, filters, scope, bom)
         stdout.flush()
@@ -114,10 +115,11 @@ def _to_stdout(session: Session, spec: services.TableSpec, fmt: str, filters: se
     if sys.stdout.isatty():
         raise click.UsageError(f"{fmt.upper()} is a binary format: redirect standard output to "
                                "a file, or use -o FILE.")
-    # Binary formats need a seekable file: build it aside, then copy it out.
-    with tempfile.TemporaryFile() as target:
-        rows = _write(target, session, spec, fmt, filters, scope, bom)
-        target.seek(0)
-        shutil.copyfileobj(target, stdout)
+    # Binary formats are built in a file aside, then copied out.
+    with tempfile.TemporaryDirectory(prefix="export-") as folder:
+        path = os.path.join(folder, f"export.{fmt}")
+        rows = formats.write_export(path, session, spec, fmt, filters, scope)
+        with open(path, "rb") as built:
+            shutil.copyfileobj(built, stdout)
     stdout.flush()
     return rows

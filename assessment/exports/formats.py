@@ -15,11 +15,12 @@ import csv
 import io
 import itertools
 import json
+import os
 import re
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import IO, Any
+from typing import Any
 
 from assessment.exports.services import Column, Row
 
@@ -32,6 +33,8 @@ MEDIA_TYPES = {
 }
 # Rows formatted per chunk (CSV, JSON) or per Parquet row group.
 BATCH_ROWS = 2000
+# Rows per Parquet row group (large groups read faster and compress better).
+PARQUET_ROW_GROUP = 50_000
 FORMULA_START = frozenset("=+-@\t\r")
 # Text that is a plain number is not a formula, even with a sign: "-5" stays -5.
 _NUMBER = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?")
@@ -114,11 +117,12 @@ class Sheet:
     rows: Iterable[Row]
 
 
-def write_xlsx(target: IO[bytes], sheets: Sequence[Sheet]) -> int:
-    """Write ``sheets`` as one workbook in constant memory; returns the data rows of the first."""
+def write_xlsx(target: str | os.PathLike[str], sheets: Sequence[Sheet]) -> int:
+    """Write ``sheets`` as one workbook at the path ``target``, in constant memory (each sheet
+    goes to a temporary file row by row); returns the data rows of the first sheet."""
     import xlsxwriter
 
-    workbook = xlsxwriter.Workbook(target, {
+    workbook = xlsxwriter.Workbook(os.fspath(target), {
         "constant_memory": True,
         "strings_to_formulas": False,
         "strings_to_urls": False,
@@ -176,18 +180,28 @@ def columns_sheet(tables: Sequence[tuple[str, Sequence[Column]]]) -> Sheet:
 # --- Parquet -----------------------------------------------------------------------------------
 
 
-def write_parquet(target: IO[bytes], columns: Sequence[Column], rows: Iterable[Row]) -> int:
-    """Write a Parquet file, one row group per ``BATCH_ROWS`` rows; returns the rows written."""
+def write_parquet(target: str | os.PathLike[str], columns: Sequence[Column],
+                  rows: Iterable[Row]) -> int:
+    """Write a Parquet file at the path ``target``; returns the rows written.
+
+    Rows are converted ``BATCH_ROWS`` at a time into Arrow batches, which are written as row
+    groups of up to ``PARQUET_ROW_GROUP`` rows: memory is bounded by one row group.
+    """
+    import pyarrow as pa
     import pyarrow.parquet as pq
 
     schema = _arrow_schema(columns)
     total = 0
-    with pq.ParquetWriter(target, schema, compression="zstd") as writer:
+    pending: list[Any] = []
+    with pq.ParquetWriter(os.fspath(target), schema, compression="zstd") as writer:
         for batch in _batches(rows):
-            writer.write_batch(_arrow_batch(columns, schema, batch))
+            pending.append(_arrow_batch(columns, schema, batch))
             total += len(batch)
-        if total == 0:
-            writer.write_batch(_arrow_batch(columns, schema, []))
+            if sum(b.num_rows for b in pending) >= PARQUET_ROW_GROUP:
+                writer.write_table(pa.Table.from_batches(pending, schema=schema))
+                pending = []
+        if pending or total == 0:
+            writer.write_table(pa.Table.from_batches(pending, schema=schema))
     return total
 
 
@@ -247,9 +261,12 @@ def export_chunks(fmt: str, columns: Sequence[Column], rows: Iterable[Row], *,
     raise ValueError(f"{fmt} is written to a file, not streamed")
 
 
-def write_export(target: IO[bytes], session: Any, spec: Any, fmt: str, filters: Any,
+def write_export(target: str | os.PathLike[str], session: Any, spec: Any, fmt: str, filters: Any,
                  scope: Any) -> int:
-    """Write an XLSX or Parquet export to ``target``; returns the rows of the table."""
+    """Write an XLSX or Parquet export to the file at ``target``; returns the rows of the table.
+
+    Both libraries write to the file themselves, so nothing large passes through Python.
+    """
     from assessment.exports.services import CODEBOOK_COLUMNS, codebook_rows
 
     columns = spec.columns(session, filters)

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+import os
 import tempfile
-from typing import Any
 
 from flask import (
     Blueprint,
@@ -92,15 +92,12 @@ def download() -> Response:
     if fmt == "xlsx" and spec.count(session, filters, scope) > formats.XLSX_MAX_ROWS:
         abort(400, _("This table has more rows than an Excel sheet can hold. Narrow the filters, "
                      "or choose CSV or Parquet."))
-    # XLSX and Parquet are assembled in a temporary file (already unlinked: nothing is left
-    # behind), then sent from disk, so memory does not grow with the table.
-    target: Any = tempfile.TemporaryFile()  # noqa: SIM115 (send_file closes it)
-    try:
-        formats.write_export(target, session, spec, fmt, filters, scope)
-        target.seek(0)
-    except BaseException:
-        target.close()
-        raise
+    # XLSX and Parquet are assembled in a temporary file, sent from disk, so memory does not
+    # grow with the table. The file is unlinked as soon as it is open: nothing is left behind.
+    with tempfile.TemporaryDirectory(prefix="export-") as folder:
+        path = os.path.join(folder, name)
+        formats.write_export(path, session, spec, fmt, filters, scope)
+        target = open(path, "rb")  # noqa: SIM115 (send_file closes it)
     response = send_file(target, mimetype=formats.MEDIA_TYPES[fmt], as_attachment=True,
                          download_name=name, max_age=0)
     response.headers["Cache-Control"] = "no-store"

@@ -63,7 +63,8 @@ def test_parquet_keeps_types_and_column_descriptions(client, login, world, downl
     frame = read("parquet", body)
     assert str(frame["score"].dtype) == "float64"
     assert str(frame["dont_know"].dtype) == "bool"
-    assert str(frame["answered_at"].dtype).startswith("datetime64") and "UTC" in str(frame["answered_at"].dtype)
+    when = str(frame["answered_at"].dtype)
+    assert when.startswith("datetime64") and "UTC" in when
     assert str(frame["assessment_id"].dtype) == "int64"
     schema = pq.read_schema(io.BytesIO(body))
     assert b"last changed" in schema.field("answered_at").metadata[b"description"]
