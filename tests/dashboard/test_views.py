@@ -94,8 +94,11 @@ def test_an_admin_can_switch_regions(client, make, login, world) -> None:
 
 def test_an_analyst_sees_every_region_read_only(client, make, login, world) -> None:
     login(make.user(Role.ANALYST))
-    assert sorted(city_names(page(client, region=world.region.id))) == ["A1", "A2", "B1", "B2", "B3"]
+    html = page(client, region=world.region.id)
+    assert sorted(city_names(html)) == ["A1", "A2", "B1", "B2", "B3"]
     assert city_names(page(client, region=world.elsewhere.id)) == ["X1"]
+    assert re.search(r'<a href="/dashboard"[^>]*>Regional dashboard</a>', html)  # in the menu
+    assert "<form method=\"post\"" not in html.split("<main")[1]  # nothing to change here
 
 
 # --- what the page shows ---------------------------------------------------------------------
@@ -277,6 +280,15 @@ def test_no_rounds_at_all(client, make, login) -> None:
     html = page(client)
     assert "No assessment rounds yet" in html
     assert "chart-" not in html
+
+
+def test_a_region_without_cities(client, make, login, world) -> None:
+    empty = make.region("Aaland")  # first by name: the default for administrators
+    login(make.user(Role.ADMIN))
+    html = page(client)
+    assert "Regional dashboard: Aaland" in html
+    assert "No cities in this region yet" in html
+    assert page(client, region=empty.id) == html
 
 
 def test_no_submissions_yet_for_the_round(client, make, world, regional) -> None:
