@@ -251,10 +251,13 @@ def overview(assessment_id: int) -> str:
          "what": _describe_event(entry, questionnaire)}
         for entry in services.history(db.session, assessment.id)
     ]
+    unfinished = next((e for e in state.elements if e.answered < e.total), state.elements[0])
     return render_template(
         "survey/overview.html",
         assessment=assessment,
         state=state,
+        continue_url=url_for("survey.element", assessment_id=assessment.id, element_id=unfinished.element.id),
+        continue_title=unfinished.element.title,
         history=history,
         status_label=status_label(assessment.status.value),
         last_saved=_last_saved(assessment),
@@ -482,6 +485,8 @@ def element(assessment_id: int, element_id: str) -> str | Response:
     if readonly and can_edit_city(current_user, assessment.city):
         notice = _("This assessment is submitted, so its answers cannot be changed. Your regional "
                    "office can reopen it if something needs correcting.")
+    elif readonly:
+        notice = _("You are viewing this city's answers; only its officials can change them.")
     return _render_element(assessment, questionnaire, element_, form, rows=rows, notice=notice,
                            readonly=readonly)
 

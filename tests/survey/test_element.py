@@ -236,6 +236,10 @@ def test_overview_lists_elements_with_progress_and_history(client, login, world,
     for each in questionnaire.elements:
         assert element_url(world.assessment, each.id) in page
     assert "Recent history" in page and world.official.email in page
+    # "Continue answering" leads to the first element with questions left.
+    next_open = next(e for e in questionnaire.elements
+                     if e.id != element.id or answered < len(element.questions))
+    assert f'class="button" href="{element_url(world.assessment, next_open.id)}"' in page
     assert f"saved {answered} answer" in page
     assert world.assessment.status == AssessmentStatus.DRAFT
 
