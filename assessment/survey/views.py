@@ -717,6 +717,7 @@ def submit(assessment_id: int) -> str | Response:
         notice=notice,
         threshold=round(100 * questionnaire.completeness_threshold),
         unknown_count=sum(len(e.dont_know) for e in state.elements),
+        short_count=sum(1 for e in state.elements if not e.enough),
         blank_count=sum(len(e.missing) for e in state.elements),
     )
 
