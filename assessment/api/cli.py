@@ -74,7 +74,7 @@ def tokens_list(email: str | None, include_revoked: bool) -> None:
     found = tokens.tokens_of(session, _user(email) if email else None,
                              include_revoked=include_revoked)
     emails = dict(session.execute(select(User.id, User.email)
-                                  .where(User.id.in_({t.user_id for t in found}))).tuples().all())
+                                  .where(User.id.in_({t.user_id for t in found}))).all())
     for token in found:
         status = "revoked" if token.revoked_at else "active"
         last = token.last_used_at.strftime("%Y-%m-%d %H:%M") if token.last_used_at else "never"

@@ -149,7 +149,7 @@ def _text_arg(name: str) -> str | None:
 def openapi_document() -> Response:
     """The API description; public, so tools can read it before they have a token."""
     base = url_for("api.openapi", _external=True).removesuffix("/openapi.json")
-    return jsonify(openapi.document(current_app.config, base))
+    return _json(openapi.document(current_app.config, base))
 
 
 @bp.route("/me")
