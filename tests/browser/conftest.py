@@ -159,10 +159,18 @@ def _create_officials(server: LiveServer, cities: dict[str, str]) -> None:
         session.commit()
 
 
+# One server and one Chromium per test run, even when a test module elsewhere imports these
+# fixtures (which makes pytest set them up once more): Playwright's sync API cannot run twice.
+_RUNNING: dict[str, Any] = {}
+
+
 @pytest.fixture(scope="session")
 def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
     if not CHROMIUM.exists():
         pytest.skip(f"{CHROMIUM} is missing: install Debian's chromium package (make browser)")
+    if "server" in _RUNNING:
+        yield _RUNNING["server"]
+        return
     tmp = tmp_path_factory.mktemp("live")
     database_url, drop_database = _throwaway_database(tmp)
     port = _free_port()
@@ -204,8 +212,10 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer
             if process.poll() is not None or time.monotonic() > deadline:
                 raise RuntimeError(f"the live server did not start:\n{server.log_tail()}")
             time.sleep(0.2)
+        _RUNNING["server"] = server
         yield server
     finally:
+        _RUNNING.pop("server", None)
         process.terminate()
         try:
             process.wait(timeout=10)
@@ -224,10 +234,17 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer
 def browser(live_server: LiveServer) -> Iterator[Any]:
     from playwright.sync_api import sync_playwright
 
+    if "browser" in _RUNNING:
+        yield _RUNNING["browser"]
+        return
     with sync_playwright() as playwright:
         chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
+        _RUNNING["browser"] = chromium
+        try:
+            yield chromium
+        finally:
+            _RUNNING.pop("browser", None)
+            chromium.close()
 
 
 class Watch:
