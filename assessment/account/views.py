@@ -62,8 +62,7 @@ def _create(subject: User) -> Any:
     if request.method == "POST" and form.validate_on_submit():
         try:
             new = tokens.create_token(db.session, subject, form.name.data or "", actor=current_user)
-        except tokens.TokenError as problem:
-            db.session.rollback()
+        except tokens.TokenError as problem:  # checked before anything is written
             form.name.errors = [str(problem)]
             return _page(subject, form, status=400)
         db.session.commit()
