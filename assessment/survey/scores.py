@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+from sqlalchemy import delete, insert
 from sqlalchemy.orm import object_session
 
 from assessment.questionnaire import Answer as AnswerInput
@@ -67,16 +68,21 @@ def overall_fields(result: AssessmentScore) -> Mapping[str, Any]:
 
 
 def store_scores(assessment: Assessment, result: AssessmentScore) -> None:
-    """Replace the assessment's stored element scores and overall index with ``result``."""
-    assessment.element_scores.clear()
+    """Replace the assessment's stored element scores and overall index with ``result``.
+
+    In a session this is one DELETE and one multi-row INSERT (old rows go first, since
+    (assessment, element) is unique), whatever the number of elements.
+    """
     session = object_session(assessment)
-    if session is not None:
-        # Delete the old rows first: (assessment, element) is unique, and a flush would
-        # otherwise insert the new rows before deleting the old ones (on resubmission).
-        session.flush()
-    for row in element_score_rows(assessment.id, result):
-        row.pop("assessment_id")
-        assessment.element_scores.append(ElementScore(**row))
+    if session is None or assessment.id is None:
+        assessment.element_scores.clear()
+        for row in element_score_rows(assessment.id, result):
+            row.pop("assessment_id")
+            assessment.element_scores.append(ElementScore(**row))
+    else:
+        session.execute(delete(ElementScore).where(ElementScore.assessment_id == assessment.id))
+        session.execute(insert(ElementScore), element_score_rows(assessment.id, result))
+        session.expire(assessment, ["element_scores"])
     for name, value in overall_fields(result).items():
         setattr(assessment, name, value)
 

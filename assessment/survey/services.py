@@ -496,9 +496,10 @@ def submit_assessment(session: Session, assessment: Assessment, questionnaire: Q
     state = progress(questionnaire, rows)
     if not state.ready:
         raise NotReady(state)
-    assessment.status = AssessmentStatus.SUBMITTED
-    assessment.submitted_at = now
-    assessment.submitted_by_id = user.id
+    # Already written by the UPDATE above: record them without another write.
+    set_committed_value(assessment, "status", AssessmentStatus.SUBMITTED)
+    set_committed_value(assessment, "submitted_at", now)
+    set_committed_value(assessment, "submitted_by_id", user.id)
     assessment.completeness = state.completeness
     store_scores(assessment, state.score)
     record(session, "submit", user, assessment.id,
@@ -526,7 +527,7 @@ def reopen_assessment(session: Session, assessment: Assessment, user: User, reas
     if changed.rowcount != 1:  # type: ignore[attr-defined]
         session.refresh(assessment)
         return False
-    assessment.status = AssessmentStatus.REOPENED
+    set_committed_value(assessment, "status", AssessmentStatus.REOPENED)
     record(session, "reopen", user, assessment.id, {"reason": reason})
     session.flush()
     return True

@@ -163,3 +163,25 @@ def test_another_citys_official_gets_404(client, make, login, world, nearly_done
     login(make.user(Role.OFFICIAL))
     assert client.get(submit_url(world)).status_code == 404
     assert client.post(submit_url(world), data={"confirm": "y"}).status_code == 404
+
+
+def test_submitting_takes_a_fixed_handful_of_queries(client, login, world, nearly_done, db_session) -> None:
+    """One read of the answers, one DELETE and one multi-row INSERT of element scores."""
+    from sqlalchemy import event
+
+    login(world.official)
+    client.get(submit_url(world))
+    statements: list[str] = []
+
+    def seen(conn, cursor, statement, *args):
+        if "SAVEPOINT" not in statement:
+            statements.append(statement.lstrip())
+
+    event.listen(db_session.get_bind(), "before_cursor_execute", seen)
+    try:
+        assert client.post(submit_url(world), data={"confirm": "y"}).status_code == 302
+    finally:
+        event.remove(db_session.get_bind(), "before_cursor_execute", seen)
+    assert len(statements) <= 9, statements
+    assert sum(s.startswith("INSERT INTO element_scores") for s in statements) == 1
+    assert sum(s.startswith("SELECT") and "FROM answers" in s for s in statements) == 1
