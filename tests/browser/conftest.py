@@ -553,6 +553,16 @@ def screenshot(page: Any, name: str, max_height: int = 1800) -> Path:
     """Save a PNG of the page for the README, cut at ``max_height`` pixels."""
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     path = SCREENSHOTS / f"{name}.png"
+    # The test server's random port would change the picture at every run.
+    page.evaluate(
+        """(origin) => {
+            const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+            for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+                node.nodeValue = node.nodeValue.split(origin).join('https://assessment.example.org');
+            }
+        }""",
+        urlsplit(page.url)._replace(path="", query="", fragment="").geturl(),
+    )
     size = page.viewport_size
     height = min(max_height, page.evaluate("() => document.documentElement.scrollHeight"))
     page.screenshot(path=str(path), full_page=True,
