@@ -36,7 +36,7 @@ FULL = Plan(
     healthz={1: Budget(3000, 4), 4: Budget(6000, 4), 16: Budget(8000, 4)},
     submissions={1: Budget(60, 15), 4: Budget(200, 15), 16: Budget(600, 20)},
     report=Budget(60, 12), dashboard=Budget(40, 15),
-    export_csv_runs=3, export_xlsx_runs=1, dump_runs=3, export_seconds=240,
+    export_csv_runs=3, export_xlsx_runs=1, dump_runs=3, export_seconds=180,
 )
 
 QUICK = Plan(

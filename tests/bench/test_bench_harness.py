@@ -7,7 +7,7 @@ import threading
 
 import pytest
 
-from bench.client import Client, css_urls, parse_page
+from bench.client import Client, css_urls, parse_page, route_of
 from bench.loop import bounded_loop
 from bench.report import Row, append_result, format_table, number
 from bench.stats import percentile, rate, ratio, summarise
@@ -194,3 +194,47 @@ def test_forms_are_read_as_a_browser_would_send_them() -> None:
 def test_css_references_skip_data_urls() -> None:
     css = "a{background:url(data:image/png;base64,xx)} @font-face{src:url('/static/f.woff2')}"
     assert css_urls(css) == ["/static/f.woff2"]
+
+
+def test_routes_group_ids_and_elements() -> None:
+    assert route_of("/assessments/12/elements/civic_tech?x=1") == "/assessments/<id>/elements/<element>"
+    assert route_of("/assessments/12/submit") == "/assessments/<id>/submit"
+    assert route_of("/assessments") == "/assessments"
+
+
+# --- simulated answers ---------------------------------------------------------------
+
+
+def test_every_simulated_answer_is_valid_for_its_question() -> None:
+    from assessment.questionnaire import parse_form_value
+    from bench.client import Field, Form
+    from bench.submissions import answers_for, load_questionnaire
+
+    questionnaire = load_questionnaire()
+    for element in questionnaire.elements:
+        fields = [Field("input", "hidden", "csrf_token", "tok")]
+        fields += [Field("input", "radio", f"q_{q.id}", "x") for q in element.questions]
+        fields += [Field("input", "url", f"url_{q.id}", "") for q in element.questions]
+        form = Form(f"/assessments/1/elements/{element.id}", "post", fields)
+        for iteration in range(6):
+            pairs = answers_for(form, questionnaire, element.id, iteration)
+            assert ("csrf_token", "tok") in pairs
+            for question in element.questions:
+                raw = [v for k, v in pairs if k == f"q_{question.id}"]
+                if str(question.type) == "evidence":
+                    assert raw == []
+                    assert dict(pairs)[f"url_{question.id}"].startswith("https://")
+                    continue
+                assert raw, question.id
+                value = parse_form_value(question, raw if str(question.type) == "multiple_choice" else raw[0])
+                assert value is not None, question.id
+
+
+def test_answers_change_between_iterations() -> None:
+    from bench.client import Field, Form
+    from bench.submissions import answers_for, load_questionnaire
+
+    questionnaire = load_questionnaire()
+    element = questionnaire.elements[0]
+    form = Form("/x", "post", [Field("input", "radio", f"q_{q.id}", "") for q in element.questions])
+    assert answers_for(form, questionnaire, element.id, 0) != answers_for(form, questionnaire, element.id, 1)
