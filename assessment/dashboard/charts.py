@@ -92,11 +92,14 @@ def spread(elements: list[ElementSummary]) -> go.Figure:
 
     Horizontal, so the long element titles read on one or two lines instead of sideways.
     """
+    escaped = {label: chart_text(label) for e in elements for label in set(e.labels)}
     traces = [
         # Arrays rather than lists: plotly validates a list item by item, and a region of 500
         # cities has 3,000 points. The scores travel as a typed array, which plotly.js reads.
         go.Box(x=np.asarray(e.values, dtype="float64"),
-               text=np.asarray([chart_text(label) for label in e.labels], dtype=object),
+               # A fixed-width string array: plotly deep-copies arrays, element by element
+               # for Python objects but in one block for these.
+               text=np.asarray([escaped[label] for label in e.labels], dtype=str),
                name=wrap(e.element.title, 26), orientation="h",
                boxpoints="all", jitter=0.5, pointpos=0,
                marker={"color": BLUE, "size": 5, "opacity": 0.6},
@@ -136,9 +139,9 @@ def heatmap(dashboard: Dashboard) -> go.Figure:
     z = [[row.scores.get(e.id) for e in elements] for row in rows]
     trace = go.Heatmap(
         z=z, x=[wrap(e.title) for e in elements],
-        y=[chart_text(f"{row.name} ({row.country})") for row in rows],
+        y=np.asarray([chart_text(f"{row.name} ({row.country})") for row in rows], dtype=str),
         zmin=0, zmax=100, colorscale=HEATMAP_SCALE, xgap=2, ygap=2,
-        text=[["" if v is None else f"{v:.0f}" for v in line] for line in z],
+        text=np.asarray([["" if v is None else f"{v:.0f}" for v in line] for line in z], dtype=str),
         texttemplate="%{text}", hovertemplate="%{y}<br>%{x}: %{z:.0f}<extra></extra>",
         colorbar={"title": {"text": _("Score")}, "thickness": 14},
     )
