@@ -61,7 +61,7 @@ def index() -> str:
     ]
     return render_template(
         "exports/index.html", form=form, tables=tables, error=error, scope_note=_scope_note(),
-        filters=filters.describe(), xlsx_max_rows=formats.XLSX_MAX_ROWS,
+        filters=filters.describe() if filters.as_query() else _("none"), xlsx_max_rows=formats.XLSX_MAX_ROWS,
         openapi_url=url_for("api.openapi"),
     )
 
