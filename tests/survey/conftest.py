@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from html.parser import HTMLParser
 
 import pytest
-from flask import Flask, g, request_started
+from flask import Flask
 from flask.testing import FlaskClient
 from werkzeug.datastructures import MultiDict
 
@@ -17,21 +17,6 @@ from assessment.auth.models import Role, User
 from assessment.places.models import City
 from assessment.questionnaire import Question, Questionnaire, QuestionType
 from assessment.survey.models import Assessment, Round
-
-
-@pytest.fixture(autouse=True)
-def fresh_request_globals(app: Flask):
-    """Requests made in a test share the test's app context, and so ``g``; a browser's
-    requests do not. Forget the signed-in user and the CSRF token that Flask-Login and
-    Flask-WTF cache in ``g``, so that two clients are really two people."""
-
-    def forget(sender: Flask, **extra: object) -> None:
-        for name in ("_login_user", "csrf_token"):
-            g.pop(name, None)
-
-    request_started.connect(forget, app)
-    yield
-    request_started.disconnect(forget, app)
 
 
 class _FormReader(HTMLParser):
