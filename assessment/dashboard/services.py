@@ -257,7 +257,7 @@ def round_questionnaire(session: Session, option: RoundOption) -> Questionnaire:
 
 def build_dashboard(session: Session, user: User, selection: Selection, questionnaire: Questionnaire,
                     report_url: Callable[[int], str | None] | None = None) -> Dashboard:
-    """Every figure of the dashboard for ``selection``: three queries.
+    """Every figure of the dashboard for ``selection``: three queries, and one for version labels.
 
     ``questionnaire`` is the round's (``round_questionnaire``); ``report_url`` links a
     submitted assessment to its report.
@@ -301,8 +301,8 @@ def build_dashboard(session: Session, user: User, selection: Selection, question
     pages = max(1, math.ceil(len(ordered) / PAGE_SIZE))
     page = min(selection.page, pages)
     overall = pd.Series([row.overall for row in submitted], dtype="float64")
-    before = pd.Series([row.previous_overall for row in rows if row.previous_overall is not None],
-                       dtype="float64")
+    overall_before = pd.Series(
+        [row.previous_overall for row in rows if row.previous_overall is not None], dtype="float64")
     changes = pd.Series([row.change for row in rows if row.change is not None], dtype="float64")
     return Dashboard(
         selection=selection,
@@ -314,7 +314,7 @@ def build_dashboard(session: Session, user: User, selection: Selection, question
         pages=pages,
         overall_mean=_number(overall.mean()),
         overall_median=_number(overall.median()),
-        previous_overall_mean=_number(before.mean()),
+        previous_overall_mean=_number(overall_before.mean()),
         paired_overall_change=_number(changes.mean()),
         paired_cities=len(changes),
         versions=labels(round_version_ids),
