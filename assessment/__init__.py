@@ -6,7 +6,7 @@ import logging
 from collections.abc import Mapping
 from typing import Any
 
-from flask import Flask, Response, render_template, request
+from flask import Flask, Response, jsonify, render_template, request
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext
 from flask_wtf.csrf import CSRFError
@@ -21,6 +21,7 @@ from assessment.questionnaire import load_questionnaire
 
 __all__ = ["create_app"]
 
+API_PREFIX = "/api/v1"
 WRITE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 
 
@@ -94,7 +95,7 @@ def register_blueprints(app: Flask) -> None:
     for blueprint in (home_bp, health_bp, auth_bp, survey_bp, results_bp, dashboard_bp,
                       exports_bp, admin_bp, account_bp):
         app.register_blueprint(blueprint)
-    app.register_blueprint(api_bp, url_prefix="/api/v1")
+    app.register_blueprint(api_bp, url_prefix=API_PREFIX)
     # The API authenticates with bearer tokens, not cookies, so CSRF does not apply.
     csrf.exempt(api_bp)
 
@@ -111,21 +112,25 @@ def register_error_handlers(app: Flask) -> None:
         message = _("This form has expired. Please go back, reload the page and try again.")
         return render_template("errors/error.html", code=400, message=message), 400
 
-    @app.errorhandler(HTTPException)
-    def _http_error(error: HTTPException) -> Response | tuple[str, int]:
-        if request.blueprint == "api":
-            from flask import jsonify
+    def _wants_json() -> bool:
+        # By path, not blueprint: an unknown URL under /api/ matches no blueprint.
+        return request.path.startswith(API_PREFIX + "/") or request.path == API_PREFIX
 
-            return jsonify({"error": error.name, "detail": error.description}), error.code or 500
-        return render_template("errors/error.html", code=error.code, message=error.description), (
-            error.code or 500
-        )
+    @app.errorhandler(HTTPException)
+    def _http_error(error: HTTPException) -> Response | tuple[str | Response, int]:
+        code = error.code or 500
+        if _wants_json():
+            return jsonify({"error": error.name, "detail": error.description}), code
+        return render_template("errors/error.html", code=code, message=error.description), code
 
     @app.errorhandler(Exception)
-    def _server_error(error: Exception) -> tuple[str, int]:
+    def _server_error(error: Exception) -> tuple[str | Response, int]:
         # Leave no half-written transaction behind.
         db.session.rollback()
         app.logger.exception("unhandled error")
+        if _wants_json():
+            return jsonify({"error": "Internal Server Error",
+                            "detail": "Something went wrong on our side."}), 500
         message = _("Something went wrong on our side. Nothing you saved has been lost.")
         return render_template("errors/error.html", code=500, message=message), 500
 

@@ -65,6 +65,7 @@ class Settings:
     default_locale: str
     api_page_size: int
     api_max_page_size: int
+    api_auth_failure_limit: str
     proxy_count: int
     secure_cookies: bool
     log_level: str
@@ -82,6 +83,7 @@ class Settings:
             "BABEL_TRANSLATION_DIRECTORIES": str(PROJECT_ROOT / "translations"),
             "API_PAGE_SIZE": self.api_page_size,
             "API_MAX_PAGE_SIZE": self.api_max_page_size,
+            "API_AUTH_FAILURE_LIMIT": self.api_auth_failure_limit,
             "PROXY_COUNT": self.proxy_count,
             "SESSION_COOKIE_SECURE": self.secure_cookies,
             "REMEMBER_COOKIE_SECURE": self.secure_cookies,
@@ -135,6 +137,7 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         default_locale=_text(env, "DEFAULT_LOCALE", "en"),
         api_page_size=_int(env, "API_PAGE_SIZE", 100, minimum=1),
         api_max_page_size=_int(env, "API_MAX_PAGE_SIZE", 1000, minimum=1),
+        api_auth_failure_limit=_text(env, "API_AUTH_FAILURE_LIMIT", "30 per minute"),
         proxy_count=_int(env, "PROXY_COUNT", 0),
         secure_cookies=_bool(env, "SECURE_COOKIES", app_env == "production"),
         log_level=log_level,

@@ -24,8 +24,6 @@ bp = Blueprint("api", __name__)
 
 REALM = "City Innovation Self-Assessment API"
 MAX_PAGE = openapi.MAX_PAGE
-# Failed token checks allowed per client address; override with API_AUTH_FAILURE_LIMIT.
-DEFAULT_FAILURE_LIMIT = "30 per minute"
 _PUBLIC = {"api.openapi"}
 
 
@@ -44,7 +42,8 @@ def _api_error(problem: ApiError) -> Response:
 
 
 def _failure_limit() -> Any:
-    return parse(current_app.config.get("API_AUTH_FAILURE_LIMIT", DEFAULT_FAILURE_LIMIT))
+    # Failed token checks allowed per client address (setting API_AUTH_FAILURE_LIMIT).
+    return parse(current_app.config["API_AUTH_FAILURE_LIMIT"])
 
 
 def _unauthorized(detail: str, error: str | None) -> ApiError:

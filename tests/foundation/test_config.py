@@ -58,6 +58,6 @@ def test_env_example_documents_every_setting() -> None:
     readme = (Path(__file__).parents[2] / "README.md").read_text()
     for name in ("APP_ENV", "SECRET_KEY", "DATABASE_URL", "QUESTIONNAIRE_PATH", "REDIS_URL",
                  "SESSION_HOURS", "LOGIN_RATE_LIMIT", "DEFAULT_LOCALE", "API_PAGE_SIZE",
-                 "API_MAX_PAGE_SIZE", "PROXY_COUNT", "SECURE_COOKIES", "LOG_LEVEL"):
+                 "API_MAX_PAGE_SIZE", "API_AUTH_FAILURE_LIMIT", "PROXY_COUNT", "SECURE_COOKIES", "LOG_LEVEL"):
         assert name in example, name
         assert f"`{name}`" in readme, name

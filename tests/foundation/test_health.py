@@ -43,3 +43,9 @@ def test_unknown_page_is_a_friendly_404(client) -> None:
     response = client.get("/no-such-page")
     assert response.status_code == 404
     assert "Back to the start page" in response.get_data(as_text=True)
+
+
+def test_errors_under_the_api_are_json_even_for_unknown_paths(client) -> None:
+    response = client.get("/api/v1/no-such-endpoint")
+    assert response.status_code == 404
+    assert response.is_json and response.json["error"] == "Not Found"
