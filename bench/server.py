@@ -133,6 +133,13 @@ class MemoryWatch:
         return self.baseline.get(pid, 0) / 1024, self.peaks[pid] / 1024
 
 
+def _no_control_socket(gunicorn: str) -> list[str]:
+    """Recent gunicorn opens a control socket at a fixed path in the home directory; the
+    benchmark's server needs none, and must not take over another server's."""
+    done = subprocess.run([gunicorn, "--help"], capture_output=True, text=True, check=False)
+    return ["--no-control-socket"] if "--no-control-socket" in done.stdout else []
+
+
 class Server:
     """``gunicorn --workers 2`` serving the app; use as a context manager."""
 
@@ -153,14 +160,16 @@ class Server:
         return Client(HOST, self.port, **kwargs)  # type: ignore[arg-type]
 
     def start(self) -> None:
-        gunicorn = PROJECT_ROOT / ".venv" / "bin" / "gunicorn"
+        venv_gunicorn = PROJECT_ROOT / ".venv" / "bin" / "gunicorn"
+        gunicorn = str(venv_gunicorn) if venv_gunicorn.exists() else "gunicorn"
         command = [
-            str(gunicorn) if gunicorn.exists() else "gunicorn",
+            gunicorn,
             "--workers", str(self.workers),
             "--bind", f"{HOST}:{self.port}",
             # Exports stream for longer than gunicorn's default 30 s on large tables.
             "--timeout", str(self.timeout),
             "--error-logfile", "-",
+            *_no_control_socket(gunicorn),
             "assessment:create_app()",
         ]
         log = self.log_path.open("ab")

@@ -274,7 +274,7 @@ def _measure(ctx: Context, officials: list[Official], questionnaire: Questionnai
             note=f"{per_submission:.0f} requests each (+2 reopen); server {server_rate:.0f} req/s; "
                  f"worker CPU {submit_cpu_ms:.0f} ms/submission" + (
                      f" = {submit_cpu_ms / per_submission / healthz_cpu:.1f}x healthz per request"
-                     if healthz_cpu else "")),
+                     if healthz_cpu else "") + f"; load generator {cpu.client / cpu.wall:.0%} of a core"),
         Row(f"{key}.latency", f"  submission latency, {concurrency} at once", summary.median * 1000, "ms",
             p95=summary.p95 * 1000,
             target=f"p95 < {P95_TARGET_MS:.0f} ms" if concurrency == 16 else "",
