@@ -152,6 +152,9 @@ def scenario_weight(ctx: Context) -> list[Row]:
         rows.append(weight_row(ctx, "weight.questionnaire", "questionnaire page, first visit", client,
                                world.questionnaire_url, QUESTIONNAIRE_PAGE_KB))
         client.close()
+    else:
+        rows.append(Row("weight.questionnaire", "questionnaire page, first visit", None, "kB",
+                        note="not measured: the submit scenario opens the assessment it needs"))
     if world.report_assessment is not None:
         client = signed_in(ctx, official)
         rows.append(weight_row(ctx, "weight.report", "report page with radar chart, first visit", client,
