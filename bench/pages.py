@@ -109,6 +109,11 @@ def page_weight(client: Client, url: str) -> dict[str, object]:
     page = client.get(url)
     if b"This page is being prepared" in page.body:
         raise LookupError(f"{url} is not built yet")
+    if "/elements/" in url and not any(
+        f.name.startswith("q_") and "disabled" not in f.attrs
+        for form in parse_page(page.text).forms for f in form.fields
+    ):
+        raise RuntimeError(f"{url} is read-only; the editable questionnaire page was expected")
     items = [{"url": url, "bytes": page.wire_headers + page.wire_body, "body": page.wire_body,
               "encoding": page.headers.get("content-encoding", "")}]
     queue = [urljoin(page.path, a) for a in parse_page(page.text).assets]
@@ -126,6 +131,21 @@ def page_weight(client: Client, url: str) -> dict[str, object]:
             queue.extend(urljoin(asset, ref) for ref in css_urls(response.text))
     return {"requests": len(items), "bytes": sum(int(i["bytes"]) for i in items),  # type: ignore[call-overload]
             "items": items}
+
+
+def make_editable(ctx: Context, assessment_url: str) -> None:
+    """Reopen the assessment (as the regional office) if it is submitted."""
+    client = signed_in(ctx, ctx.world.accounts_with("regional")[0])
+    try:
+        page = client.get(f"{assessment_url}/reopen", expect=(200, 302, 303))
+        if page.status != 200:
+            return  # not submitted: already editable
+        form = parse_page(page.text).form(action_contains="/reopen")
+        fields = [(k, v) for k, v in form.defaults() if k != "reason"]
+        client.post(form.action, [*fields, ("reason", "Benchmark: weigh the editable page.")],
+                    expect=(302, 303))
+    finally:
+        client.close()
 
 
 def weight_row(ctx: Context, key: str, label: str, client: Client, url: str,
@@ -148,6 +168,8 @@ def scenario_weight(ctx: Context) -> list[Row]:
     anonymous.close()
     official = world.accounts_with("official")[0]
     if world.questionnaire_url:
+        # The editable page (with its script), not the read-only one of a submitted assessment.
+        make_editable(ctx, world.questionnaire_url.split("/elements/")[0])
         client = signed_in(ctx, official)
         rows.append(weight_row(ctx, "weight.questionnaire", "questionnaire page, first visit", client,
                                world.questionnaire_url, QUESTIONNAIRE_PAGE_KB))
