@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import platform
 import shutil
@@ -12,13 +13,13 @@ import tempfile
 import time
 import traceback
 from collections.abc import Callable
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field, fields, replace
 from datetime import UTC, datetime
 from pathlib import Path
 
 from bench import ceilings, exports, pages, submissions
 from bench.plan import FULL, QUICK, Plan
-from bench.report import Row, append_result, format_table, row_dict
+from bench.report import RESULTS_DIR, Row, append_result, format_table, row_dict
 from bench.server import PROJECT_ROOT, Server
 from bench.stats import summarise
 from bench.world import DEFAULT_PG_URL, World, create_postgres, drop_postgres, seed
@@ -110,7 +111,30 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
                              "benchmark's own database (default: %(default)s)")
     parser.add_argument("--no-save", action="store_true", help="do not append to bench/results/")
     parser.add_argument("--keep", action="store_true", help="keep the work directory and databases")
+    parser.add_argument("--show", action="store_true",
+                        help="print the tables of the latest saved run and exit (measures nothing)")
     return parser.parse_args(argv)
+
+
+def show_latest() -> int:
+    """Print the tables of the last run appended to bench/results/."""
+    files = sorted(RESULTS_DIR.glob("*.jsonl"))
+    if not files:
+        print("no saved runs in bench/results/", file=sys.stderr)
+        return 1
+    record = json.loads(files[-1].read_text().splitlines()[-1])
+    names = {f.name for f in fields(Row)}
+    print(f"run of {record['started']} at commit {record['commit']}, {record['minutes']} min, "
+          f"load average {record['machine']['load_before'][0]} before")
+    for kind, result in sorted(record["databases"].items(), key=lambda item: item[0] != "sqlite"):
+        world = result["world"]
+        counts = world.get("counts", {})
+        title = (f"{kind}: {world['cities']} cities x {world['rounds']} rounds, "
+                 f"{counts.get('assessments', 0):,} assessments, {counts.get('answers', 0):,} answers "
+                 f"(seeded in {world.get('seed_seconds')} s)")
+        rows = [Row(**{k: v for k, v in row.items() if k in names}) for row in result["rows"]]
+        print("\n" + format_table(rows, title))
+    return 0
 
 
 def git_commit() -> str:
@@ -166,6 +190,8 @@ def run_database(kind: str, plan: Plan, only: tuple[str, ...], args: argparse.Na
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
+    if args.show:
+        return show_latest()
     plan = QUICK if args.quick else FULL
     plan = replace(plan, cities=args.cities or plan.cities, rounds=args.rounds or plan.rounds)
     only = tuple(s.strip() for s in args.only.split(",")) if args.only else ORDER
