@@ -420,7 +420,8 @@ def axe_violations(page: Any) -> list[dict[str, Any]]:
     """Run axe-core on the page as it is now and return its WCAG 2.1 A/AA violations.
 
     axe is evaluated through the DevTools protocol, which the page's CSP does not govern,
-    so the page keeps its real policy and no inline script has to be allowed.
+    so the page keeps its real policy and no inline script has to be allowed. (It needs a
+    context with JavaScript enabled: with it disabled, evaluating never returns.)
     """
     if not AXE_SCRIPT.exists():
         pytest.fail(f"{AXE_SCRIPT} is missing: run `npm ci --prefix tests/browser` (make test does)")

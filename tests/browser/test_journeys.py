@@ -18,6 +18,7 @@ from tests.browser.conftest import (
     PHONE,
     Browsing,
     World,
+    assert_accessible,
     assessment_id_for,
     screenshot,
     sign_in,
@@ -212,6 +213,7 @@ def test_two_officials_editing_one_answer_see_a_conflict_not_a_silent_overwrite(
     expect(conflict).to_contain_text(label(second, theirs))
     expect(conflict).to_contain_text(label(second, mine))
     expect(second.locator("#page-notice")).to_contain_text("colleague")
+    assert_accessible(second, "an element page showing a conflict")
 
     # Nothing was overwritten: the first official still finds their answer.
     first.reload()
@@ -223,6 +225,34 @@ def test_two_officials_editing_one_answer_see_a_conflict_not_a_silent_overwrite(
     expect(second.locator(".flash-success")).to_contain_text("Saved")
     first.reload()
     expect(first.locator(f"{radios}[value='{mine}']")).to_be_checked()
+
+
+def test_a_wrong_answer_is_explained_next_to_its_field_and_nothing_is_lost(
+        browsing: Browsing, questionnaire: Questionnaire) -> None:
+    assessment_id = assessment_id_for(browsing.server, "conflict_a")
+    element = next(e for e in questionnaire.elements
+                   if any(q.type is QuestionType.NUMBER for q in e.questions))
+    question = next(q for q in element.questions if q.type is QuestionType.NUMBER)
+    page, _watch = browsing.open("conflict_a")
+    page.goto(f"/assessments/{assessment_id}/elements/{element.id}")
+    field = page.locator(f"input[name='{question.field_name}']")
+    field.fill("about a dozen")
+    # Autosave says so at once, in the status line read out by screen readers ...
+    expect(page.locator("#save-status")).to_contain_text("Not saved")
+    # ... and pressing Save shows the whole page with the message by the field.
+    page.get_by_role("button", name="Save draft").click()
+    page.wait_for_load_state()
+
+    notice = page.locator("#page-notice")
+    expect(notice).to_contain_text("needs correcting")
+    # The summary links to the question, the message sits by the field and is announced with it.
+    expect(notice.locator(f"a[href='#q-{question.id}']")).to_have_count(1)
+    expect(field).to_have_value("about a dozen")
+    expect(field).to_have_attribute("aria-invalid", "true")
+    described = (field.get_attribute("aria-describedby") or "").split()
+    assert f"q-{question.id}-errors" in described, described
+    expect(page.locator(f"#q-{question.id}-errors")).to_be_visible()
+    assert_accessible(page, "an element page with an answer to correct")
 
 
 # --- regional office ---------------------------------------------------------------------

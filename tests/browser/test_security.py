@@ -55,3 +55,6 @@ def test_page_is_strictly_policed_error_free_and_self_contained(
     origin = browsing.server.url + "/"
     elsewhere = [url for url in watch.requests if not url.startswith((origin, "data:", "blob:"))]
     assert not elsewhere, f"{kind.name} asked other hosts for: {elsewhere}"
+    # ... and every static file by its fingerprinted address, so browsers may keep it.
+    unversioned = [url for url in watch.requests if "/static/" in url and "?v=" not in url]
+    assert not unversioned, f"{kind.name} loads static files without a fingerprint: {unversioned}"
