@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.browser.conftest import PHONE, Browsing, World, assert_accessible
 from tests.browser.pages import PAGE_TYPES, PageType, visit
@@ -44,3 +45,17 @@ def widest_elements(page: object, limit: int) -> list[str]:
                  + ' ' + Math.round(e.getBoundingClientRect().right) + 'px')""",
         limit,
     )
+
+
+def test_keyboard_users_can_skip_straight_to_the_content(browsing: Browsing, world: World) -> None:
+    page, _watch = browsing.open("official")
+    page.goto(f"/assessments/{world.kigali_draft}/elements/{world.elements[0]}")
+    page.keyboard.press("Tab")
+    skip = page.locator(":focus")
+    expect(skip).to_have_text("Skip to main content")
+    assert skip.bounding_box()["x"] >= 0, "the skip link stays off screen when focused"
+    page.keyboard.press("Enter")
+    expect(page.locator("main")).to_be_focused()
+    # The next Tab lands inside the main content, not back in the header.
+    page.keyboard.press("Tab")
+    assert page.evaluate("() => document.querySelector('main').contains(document.activeElement)")
