@@ -3,11 +3,13 @@
 A content hash in the URL lets browsers cache files for a year. A file with a ``.gz``
 sibling (the plotly.js bundle, built by ``frontend/build-plotly.mjs``) is sent as that
 sibling, gzip-encoded, to browsers that accept gzip: compressing 1.2 MB on every request
-would cost CPU, and Flask-Compress leaves streamed files alone anyway.
+would cost CPU, and Flask-Compress leaves streamed files alone anyway. The app's own small
+text files (CSS, JavaScript, SVG) are compressed once per process and kept in memory.
 """
 
 from __future__ import annotations
 
+import gzip
 import hashlib
 import mimetypes
 import os
@@ -19,6 +21,11 @@ from werkzeug.security import safe_join
 
 ONE_YEAR = 365 * 24 * 3600
 GZIP_SUFFIX = ".gz"
+# Text files worth compressing in memory; anything larger should ship a .gz sibling.
+COMPRESSIBLE_TYPES = frozenset({"text/css", "text/javascript", "application/javascript",
+                                "image/svg+xml", "application/json"})
+MIN_COMPRESS_BYTES = 500
+MAX_MEMORY_COMPRESS_BYTES = 512 * 1024
 
 
 @cache
@@ -62,6 +69,28 @@ def precompressed_path(static_folder: str, filename: str) -> str | None:
     return original + GZIP_SUFFIX
 
 
+@cache
+def _gzipped(path: str, mtime_ns: int) -> bytes:
+    """The gzip of a small static file, made once per version of the file."""
+    with open(path, "rb") as source:
+        # mtime=0: the same bytes every time, so every worker sends an identical body.
+        return gzip.compress(source.read(), compresslevel=9, mtime=0)
+
+
+def _memory_compressible(static_folder: str, filename: str, mimetype: str) -> str | None:
+    """The path of ``filename`` if it is a small text file worth compressing in memory."""
+    if mimetype not in COMPRESSIBLE_TYPES:
+        return None
+    path = safe_join(static_folder, filename)
+    if path is None:
+        return None
+    try:
+        size = os.path.getsize(path)
+    except OSError:
+        return None
+    return path if MIN_COMPRESS_BYTES <= size <= MAX_MEMORY_COMPRESS_BYTES else None
+
+
 def _accepts_gzip() -> bool:
     return request.accept_encodings["gzip"] > 0
 
@@ -72,9 +101,19 @@ def _serve_precompressed() -> Response | None:
         return None
     static_folder = current_app.static_folder
     filename = request.view_args.get("filename", "")
-    if static_folder is None or precompressed_path(static_folder, filename) is None:
+    if static_folder is None:
         return None
     mimetype = mimetypes.guess_type(filename)[0] or "application/octet-stream"
+    if precompressed_path(static_folder, filename) is None:
+        path = _memory_compressible(static_folder, filename, mimetype)
+        if path is None:
+            return None
+        body = _gzipped(path, os.stat(path).st_mtime_ns)
+        response = Response(body, mimetype=mimetype)
+        response.headers["Content-Encoding"] = "gzip"
+        response.cache_control.max_age = current_app.get_send_file_max_age(filename)
+        response.vary.add("Accept-Encoding")
+        return response
     response = send_from_directory(
         static_folder, filename + GZIP_SUFFIX, mimetype=mimetype,
         max_age=current_app.get_send_file_max_age(filename),
@@ -94,7 +133,9 @@ def init_app(app: Flask) -> None:
         if request.endpoint != "static":
             return response
         filename = (request.view_args or {}).get("filename", "")
-        if app.static_folder and precompressed_path(app.static_folder, filename):
+        mimetype = mimetypes.guess_type(filename)[0] or ""
+        if app.static_folder and (precompressed_path(app.static_folder, filename)
+                                  or _memory_compressible(app.static_folder, filename, mimetype)):
             # Shared caches must keep the gzip and the plain copy apart.
             response.vary.add("Accept-Encoding")
         if request.args.get("v") and response.status_code in (200, 304):

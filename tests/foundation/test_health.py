@@ -49,3 +49,19 @@ def test_errors_under_the_api_are_json_even_for_unknown_paths(client) -> None:
     response = client.get("/api/v1/no-such-endpoint")
     assert response.status_code == 404
     assert response.is_json and response.json["error"] == "Not Found"
+
+
+def test_small_static_text_files_are_gzipped_when_the_browser_accepts_it(client) -> None:
+    import gzip
+    from pathlib import Path
+
+    original = (Path(__file__).parents[2] / "static" / "css" / "app.css").read_bytes()
+    with client.get("/static/css/app.css", headers={"Accept-Encoding": "gzip, br"}) as zipped:
+        assert zipped.headers["Content-Encoding"] == "gzip"
+        assert "Accept-Encoding" in zipped.headers["Vary"]
+        body = zipped.get_data()
+    assert len(body) < len(original) / 2
+    assert gzip.decompress(body) == original
+    with client.get("/static/css/app.css") as plain:
+        assert "Content-Encoding" not in plain.headers
+        assert plain.get_data() == original

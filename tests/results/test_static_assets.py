@@ -78,8 +78,11 @@ def test_revalidation_of_the_gzip_copy(client):
         assert plain.status_code == 200  # the plain copy is a different representation
 
 
-def test_files_without_a_sibling_are_untouched(client):
+def test_small_scripts_without_a_sibling_are_compressed_in_memory(client):
     with client.get("/static/js/charts.js", headers={"Accept-Encoding": "gzip"}) as response:
+        assert response.headers["Content-Encoding"] == "gzip"
+        assert b"data-figure" in gzip.decompress(response.get_data())
+    with client.get("/static/js/charts.js") as response:
         assert "Content-Encoding" not in response.headers
         assert b"data-figure" in response.get_data()
 
