@@ -97,9 +97,10 @@ DEMO_ACCOUNTS = (
     DemoAccount(Role.ADMIN, "admin@example.org", "demo-admin-2026", "Administrator"),
 )
 
-DEMO_ROUNDS = (
+# The current round has no closing date, so the demo stays open for as long as it is used.
+DEMO_ROUNDS: tuple[tuple[str, date, date | None], ...] = (
     ("2025", date(2025, 3, 1), date(2025, 9, 30)),
-    ("2026", date(2026, 3, 1), date(2026, 12, 15)),
+    ("2026", date(2026, 3, 1), None),
 )
 
 
