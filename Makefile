@@ -43,7 +43,8 @@ run: seed ## Install, migrate, seed demo data and serve on http://127.0.0.1:5000
 	$(FLASK) run --host $(HOST) --port $(PORT)
 
 serve: seed ## Production-style: gunicorn with $(WORKERS) workers (set SECRET_KEY, DATABASE_URL)
-	$(VENV)/bin/gunicorn --workers $(WORKERS) --bind $(HOST):$(PORT) --access-logfile - 'assessment:create_app()'
+	$(VENV)/bin/gunicorn --workers $(WORKERS) --threads 4 --timeout 120 --bind $(HOST):$(PORT) \
+	  --access-logfile - 'assessment:create_app()'
 
 browser: ## Install what the browser tests need when it is missing: Debian's Chromium (needs root), axe-core
 	@if [ ! -x /usr/bin/chromium ]; then \
