@@ -109,6 +109,9 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--pg-url", default=DEFAULT_PG_URL,
                         help="a PostgreSQL database on this machine, used to create and drop the "
                              "benchmark's own database (default: %(default)s)")
+    parser.add_argument("--threads", type=int, default=4,
+                        help="threads per gunicorn worker (default %(default)s, as the production "
+                             "command in README.md; 1 gives gunicorn's sync workers)")
     parser.add_argument("--no-save", action="store_true", help="do not append to bench/results/")
     parser.add_argument("--keep", action="store_true", help="keep the work directory and databases")
     parser.add_argument("--show", action="store_true",
@@ -165,7 +168,7 @@ def run_database(kind: str, plan: Plan, only: tuple[str, ...], args: argparse.Na
         if kind == "sqlite":
             world.sqlite_path = path
         print(f"[{kind}] seeded in {world.seed_seconds:.0f} s: {world.counts}", flush=True)
-        with Server(url, workdir) as server:
+        with Server(url, workdir, threads=args.threads) as server:
             ctx = Context(world, server, plan, workdir)
             for name in ORDER:
                 if name not in only:
@@ -241,6 +244,7 @@ def main(argv: list[str] | None = None) -> int:
         "minutes": round((finished - started).total_seconds() / 60, 1),
         "commit": git_commit(),
         "quick": args.quick,
+        "server": {"workers": 2, "threads": args.threads},
         "only": list(only),
         "machine": {"cpus": os.cpu_count(), "python": platform.python_version(),
                     "load_before": [round(x, 2) for x in load_before],
