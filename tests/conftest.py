@@ -34,9 +34,12 @@ FAST_HASH_METHOD = "pbkdf2:sha256:1000"
 TEST_PASSWORD = "correct horse battery"
 
 
-def _create_postgres_database(base_url: str) -> tuple[str, Callable[[], None]]:
+def create_postgres_database(
+    base_url: str, prefix: str = "assessment_test"
+) -> tuple[str, Callable[[], None]]:
+    """A fresh database next to the one ``base_url`` names; returns its URL and a dropper."""
     url = make_url(base_url)
-    name = f"assessment_test_{uuid.uuid4().hex[:10]}"
+    name = f"{prefix}_{uuid.uuid4().hex[:10]}"
     admin = create_engine(url, isolation_level="AUTOCOMMIT")
     with admin.connect() as conn:
         conn.execute(text(f'CREATE DATABASE "{name}"'))
@@ -53,7 +56,7 @@ def _create_postgres_database(base_url: str) -> tuple[str, Callable[[], None]]:
 def database_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     base = os.environ.get("TEST_DATABASE_URL", "").strip()
     if base.startswith("postgresql"):
-        url, drop = _create_postgres_database(base)
+        url, drop = create_postgres_database(base)
         yield url
         drop()
     else:
