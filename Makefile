@@ -71,6 +71,12 @@ lint: install-test ## Ruff on everything, mypy on the pure core
 	$(VENV)/bin/mypy --strict --follow-imports=silent assessment/questionnaire
 
 bench: install-test ## Run the benchmarks (see bench/README.md)
+	@if ! command -v sqlite3 >/dev/null; then \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    echo "Installing Debian's sqlite3 for the database-dump ceiling"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq sqlite3 >/dev/null; \
+	  else echo "The sqlite3 command is missing: install Debian's sqlite3 package."; fi; \
+	fi
 	$(PY) -m bench $(BENCH_ARGS)
 
 .PHONY: frontend
