@@ -19,34 +19,11 @@ from assessment.questionnaire import (
     load_questionnaire,
     parse_form_value,
 )
+from tests.questionnaire.strategies import values_for
 
 ROOT = Path(__file__).resolve().parents[2]
 QUESTIONNAIRE = load_questionnaire(ROOT / "questionnaire.yaml")
 ANSWERABLE = [q for q in QUESTIONNAIRE.questions if q.type is not QuestionType.EVIDENCE]
-
-
-def values_for(question: Question) -> st.SearchStrategy[AnswerValue]:
-    """Every valid, non-empty value of a question."""
-    qtype = question.type
-    if qtype is QuestionType.MATURITY:
-        return st.integers(0, 4)
-    if qtype is QuestionType.YES_NO:
-        return st.sampled_from(["yes", "no"])
-    keys = [option.key for option in question.options]
-    if qtype is QuestionType.SINGLE_CHOICE:
-        return st.sampled_from(keys)
-    if qtype is QuestionType.MULTIPLE_CHOICE:
-        exclusive = [(o.key,) for o in question.options if o.exclusive]
-        plain = [o.key for o in question.options if not o.exclusive]
-        subsets = st.sets(st.sampled_from(plain), min_size=1).map(
-            lambda chosen: tuple(key for key in plain if key in chosen)
-        )
-        return st.one_of(st.sampled_from(exclusive), subsets) if exclusive else subsets
-    low = question.min_value if question.min_value is not None else -1e9
-    high = question.max_value if question.max_value is not None else 1e9
-    if question.integer:
-        return st.integers(int(low), int(high))
-    return st.floats(low, high, allow_nan=False, allow_infinity=False)
 
 
 question_and_value = st.sampled_from(ANSWERABLE).flatmap(lambda q: st.tuples(st.just(q), values_for(q)))
