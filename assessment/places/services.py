@@ -104,11 +104,7 @@ def region_delete_blocker(session: Session, region: Region) -> str | None:
 
 
 def delete_region(session: Session, region: Region) -> None:
-    blocker = region_delete_blocker(session, region)
-    if blocker:
-        raise PlaceError(blocker)
-    session.delete(region)
-    session.flush()
+    _delete_unless_blocked(session, region, region_delete_blocker(session, region))
 
 
 # --- countries --------------------------------------------------------------------------
@@ -157,11 +153,7 @@ def country_delete_blocker(session: Session, country: Country) -> str | None:
 
 
 def delete_country(session: Session, country: Country) -> None:
-    blocker = country_delete_blocker(session, country)
-    if blocker:
-        raise PlaceError(blocker)
-    session.delete(country)
-    session.flush()
+    _delete_unless_blocked(session, country, country_delete_blocker(session, country))
 
 
 # --- cities -----------------------------------------------------------------------------
@@ -225,8 +217,12 @@ def city_delete_blocker(session: Session, city: City) -> str | None:
 
 
 def delete_city(session: Session, city: City) -> None:
-    blocker = city_delete_blocker(session, city)
+    _delete_unless_blocked(session, city, city_delete_blocker(session, city))
+
+
+def _delete_unless_blocked(session: Session, place: Region | Country | City, blocker: str | None) -> None:
+    """Delete ``place``, or raise ``PlaceError`` with the reason it must stay."""
     if blocker:
         raise PlaceError(blocker)
-    session.delete(city)
+    session.delete(place)
     session.flush()
