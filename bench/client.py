@@ -12,6 +12,7 @@ import re
 import time
 import zlib
 from dataclasses import dataclass, field
+from html import unescape
 from html.parser import HTMLParser
 from http.cookies import SimpleCookie
 from urllib.parse import urlencode, urljoin, urlsplit
@@ -310,6 +311,40 @@ def parse_page(html: str) -> Page:
     parser.feed(html)
     parser.close()
     return Page(parser.forms, parser.assets, parser.links)
+
+
+_FORM = re.compile(r'<form\b[^>]*\bid="([^"]*)"[^>]*>(.*?)</form>', re.S)
+_CONTROL = re.compile(r'<input\b([^>]*)>|<textarea\b([^>]*)>(.*?)</textarea>', re.S)
+_ATTR = re.compile(r'([a-zA-Z_:][-a-zA-Z0-9_:.]*)(?:="([^"]*)")?')
+
+
+def form_pairs(html: str, form_id: str) -> list[tuple[str, str]]:
+    """What a browser sends unchanged from the form with id ``form_id`` (no button pressed).
+
+    A regular-expression reading of inputs and text areas, far cheaper than ``parse_page`` for
+    a page of several hundred controls (the load generator shares the server's cores). It
+    expects attributes in double quotes, as the app writes them.
+    """
+    body = next((m.group(2) for m in _FORM.finditer(html) if m.group(1) == form_id), None)
+    if body is None:
+        raise LookupError(f"no form with id {form_id!r}")
+    pairs = []
+    for match in _CONTROL.finditer(body):
+        attrs = dict(_ATTR.findall(match.group(1) if match.group(1) is not None else match.group(2)))
+        name = attrs.get("name")
+        if not name or "disabled" in attrs:
+            continue
+        if match.group(1) is None:  # textarea; the newline right after its tag is not content
+            text = match.group(3)
+            pairs.append((name, unescape(text[1:] if text.startswith("\n") else text)))
+            continue
+        kind = attrs.get("type", "text").lower()
+        if kind in ("submit", "button", "reset", "image", "file"):
+            continue
+        if kind in ("radio", "checkbox") and "checked" not in attrs:
+            continue
+        pairs.append((name, unescape(attrs.get("value", "on" if kind in ("radio", "checkbox") else ""))))
+    return pairs
 
 
 def css_urls(css: str) -> list[str]:

@@ -167,12 +167,16 @@ def scenario_weight(ctx: Context) -> list[Row]:
     rows.append(weight_row(ctx, "weight.sign_in", "sign-in page, first visit", anonymous, "/sign-in"))
     anonymous.close()
     official = world.accounts_with("official")[0]
-    if world.questionnaire_url:
+    if world.questionnaire_url and world.element_url:
         # The editable page (with its script), not the read-only one of a submitted assessment.
-        make_editable(ctx, world.questionnaire_url.split("/elements/")[0])
+        make_editable(ctx, world.questionnaire_url.rsplit("/answers", 1)[0])
         client = signed_in(ctx, official)
-        rows.append(weight_row(ctx, "weight.questionnaire", "questionnaire page, first visit", client,
-                               world.questionnaire_url, QUESTIONNAIRE_PAGE_KB))
+        rows.append(weight_row(ctx, "weight.questionnaire", "questionnaire page (every question), "
+                               "first visit", client, world.questionnaire_url, QUESTIONNAIRE_PAGE_KB))
+        client.close()
+        client = signed_in(ctx, official)
+        rows.append(weight_row(ctx, "weight.element", "  one element's page, first visit", client,
+                               world.element_url, QUESTIONNAIRE_PAGE_KB))
         client.close()
     else:
         rows.append(Row("weight.questionnaire", "questionnaire page, first visit", None, "kB",

@@ -43,7 +43,8 @@ class World:
     first_region_id: int = 0
     last_round_id: int = 0  # the latest seeded round (all of its assessments submitted)
     report_assessment: int | None = None  # the first official's city, latest seeded round
-    questionnaire_url: str | None = None  # an element page of an open assessment, once known
+    questionnaire_url: str | None = None  # the page with every question of an assessment, once known
+    element_url: str | None = None  # one element's page of the same assessment
     sqlite_path: Path | None = None
     pg_admin_url: str | None = None
     pg_database: str | None = None

@@ -1,4 +1,4 @@
-"""Questionnaire forms, built from the assessment's questionnaire version, one element at a time.
+"""Questionnaire forms: the fields of each question, and reading what a questions page posts.
 
 Field names per question (``<id>`` is the question id):
 
@@ -19,33 +19,19 @@ messages are shown next to the field.
 
 from __future__ import annotations
 
-import threading
-from collections.abc import Mapping
+from collections.abc import Iterable
 from typing import Any
 from urllib.parse import urlsplit
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from markupsafe import Markup, escape
 from werkzeug.datastructures import MultiDict
-from wtforms import (
-    BooleanField,
-    Field,
-    HiddenField,
-    RadioField,
-    SelectChoice,
-    SelectMultipleField,
-    StringField,
-    TextAreaField,
-)
+from wtforms import BooleanField, TextAreaField
 from wtforms.validators import DataRequired, Length
-from wtforms.widgets import ListWidget
 
 from assessment.questionnaire import (
-    Element,
     Question,
-    Questionnaire,
     QuestionType,
     decode_value,
     encode_value,
@@ -62,178 +48,6 @@ MAX_URL = 2000
 MAX_NOTE = 5000
 _TICKED = frozenset({"y", "yes", "on", "1", "true"})
 RADIO_TYPES = frozenset({QuestionType.MATURITY, QuestionType.YES_NO, QuestionType.SINGLE_CHOICE})
-
-
-# --- widgets ---------------------------------------------------------------------------------
-# An element page renders a few hundred inputs. These widgets write the same HTML as WTForms'
-# own, without building a Markup object per attribute, which makes the page several times
-# faster to render.
-
-
-def html_attrs(**kwargs: Any) -> str:
-    """Attributes like ``wtforms.widgets.html_params``: sorted, ``True`` bare, ``False`` left out."""
-    params = []
-    for key, value in sorted(kwargs.items()):
-        if value is False or value is None:
-            continue
-        key = key.rstrip("_")
-        if key.startswith(("data_", "aria_")):
-            key = key.replace("_", "-")
-        params.append(key if value is True else f'{key}="{escape(value)}"')
-    return " ".join(params)
-
-
-class Input:
-    def __init__(self, input_type: str) -> None:
-        self.input_type = input_type
-
-    def __call__(self, field: Field, **kwargs: Any) -> Markup:
-        kwargs.setdefault("id", field.id)
-        kwargs.setdefault("type", self.input_type)
-        if "value" not in kwargs:
-            kwargs["value"] = field._value()
-        if self.input_type in ("radio", "checkbox") and getattr(field, "checked", field.data):
-            kwargs.setdefault("checked", True)
-        return Markup(f"<input {html_attrs(name=field.name, **kwargs)}>")
-
-
-class TextArea:
-    def __call__(self, field: Field, **kwargs: Any) -> Markup:
-        kwargs.setdefault("id", field.id)
-        # The newline after <textarea> is dropped by browsers, so a leading newline survives.
-        return Markup(f"<textarea {html_attrs(name=field.name, **kwargs)}>\r\n"
-                      f"{escape(field._value())}</textarea>")
-
-
-class NoteField(TextAreaField):
-    widget = TextArea()
-
-
-class FlagField(BooleanField):
-    widget = Input("checkbox")
-
-
-class RevisionField(HiddenField):
-    widget = Input("hidden")
-
-
-# --- one field class per question type --------------------------------------------------
-
-
-RADIO = Input("radio")
-
-
-class AnswerRadioField(RadioField):
-    """Radios for one answer; "Don't know" and "Not applicable" are radios of the same group."""
-
-    def __init__(self, question: Question, choices: list[tuple[str, str]],
-                 descriptions: Mapping[str, str] | None = None, **kwargs: Any) -> None:
-        choices = [*choices, (DONT_KNOW, _l("Don't know"))]
-        if question.allow_na:
-            choices.append((NOT_APPLICABLE, _l("Not applicable")))
-        super().__init__(question.text, choices=[SelectChoice(v, label) for v, label in choices],
-                         validate_choice=False, **kwargs)
-        self.option_widget = RADIO
-        self.question = question
-        self.descriptions = dict(descriptions or {})
-        self.special = SPECIAL_VALUES
-
-
-class MaturityField(AnswerRadioField):
-    """Levels 0-4, each showing the scale's name and this question's own description."""
-
-    def __init__(self, question: Question, **kwargs: Any) -> None:
-        choices = [(str(level.value), f"{level.value} · {level.label}") for level in question.levels]
-        descriptions = {str(level.value): str(level.description) for level in question.levels}
-        super().__init__(question, choices, descriptions, **kwargs)
-
-
-class YesNoField(AnswerRadioField):
-    def __init__(self, question: Question, **kwargs: Any) -> None:
-        super().__init__(question, [("yes", _l("Yes")), ("no", _l("No"))], **kwargs)
-
-
-class SingleChoiceField(AnswerRadioField):
-    def __init__(self, question: Question, **kwargs: Any) -> None:
-        super().__init__(question, [(o.key, str(o.label)) for o in question.options], **kwargs)
-
-
-class MultipleChoiceField(SelectMultipleField):
-    """Checkboxes; an exclusive option ("none of these") cannot be combined with the others."""
-
-    widget = ListWidget(prefix_label=False)
-    option_widget = Input("checkbox")
-
-    def __init__(self, question: Question, **kwargs: Any) -> None:
-        super().__init__(question.text,
-                         choices=[SelectChoice(o.key, str(o.label)) for o in question.options],
-                         validate_choice=False, **kwargs)
-        self.question = question
-        self.exclusive = frozenset(o.key for o in question.options if o.exclusive)
-
-
-class NumberAnswerField(StringField):
-    """A number with its unit. A text box with a decimal keyboard rather than
-    ``type=number``, which some browsers empty silently when the input does not parse."""
-
-    widget = Input("text")
-
-    def __init__(self, question: Question, **kwargs: Any) -> None:
-        super().__init__(question.text, render_kw={"inputmode": "decimal", "autocomplete": "off"},
-                         **kwargs)
-        self.question = question
-        self.unit = str(question.unit) if question.unit else ""
-
-
-class EvidenceLinkField(StringField):
-    widget = Input("url")
-
-
-FIELD_CLASSES: dict[QuestionType, type[Field]] = {
-    QuestionType.MATURITY: MaturityField,
-    QuestionType.YES_NO: YesNoField,
-    QuestionType.SINGLE_CHOICE: SingleChoiceField,
-    QuestionType.MULTIPLE_CHOICE: MultipleChoiceField,
-    QuestionType.NUMBER: NumberAnswerField,
-}
-
-
-class ElementForm(FlaskForm):
-    """Base of the per-element form classes. The CSRF token is written by the template and
-    checked by the view itself, so that an expired token never throws away what was typed."""
-
-    class Meta:
-        csrf = False
-
-
-_classes: dict[tuple[str, str], type[ElementForm]] = {}
-_lock = threading.Lock()
-
-
-def element_form_class(questionnaire: Questionnaire, element: Element) -> type[ElementForm]:
-    """The form class of one element of one questionnaire version (built once per process)."""
-    key = (questionnaire.content_hash, element.id)
-    found = _classes.get(key)
-    if found is not None:
-        return found
-    fields: dict[str, Any] = {}
-    for question in element.questions:
-        qid = question.id
-        field_class = FIELD_CLASSES.get(question.type)
-        if field_class is not None:
-            fields[question.field_name] = field_class(question)  # type: ignore[call-arg]
-        if question.type in (QuestionType.MULTIPLE_CHOICE, QuestionType.NUMBER):
-            fields[f"dk_{qid}"] = FlagField(_l("Don't know"))
-            if question.allow_na:
-                fields[f"na_{qid}"] = FlagField(_l("Not applicable"))
-        fields[f"url_{qid}"] = EvidenceLinkField(_l("Link to evidence"))
-        fields[f"note_{qid}"] = NoteField(_l("Note"))
-        fields[f"rev_{qid}"] = RevisionField()
-        fields[f"was_{qid}"] = RevisionField()
-    form_class = type(f"ElementForm_{element.id}", (ElementForm,), fields)
-    with _lock:
-        _classes.setdefault(key, form_class)
-    return _classes[key]
 
 
 # --- stored answers -> form data -------------------------------------------------------------
@@ -290,28 +104,6 @@ def number_text(value: Any) -> str:
     return str(value)
 
 
-def element_data(element: Element, rows: Mapping[str, Answer]) -> dict[str, Any]:
-    data: dict[str, Any] = {}
-    for question in element.questions:
-        data.update(answer_data(question, rows.get(question.id)))
-    return data
-
-
-def show_stored(form: ElementForm, question: Question, row: Answer | None) -> None:
-    """Replace what the form shows for one question by the stored answer (e.g. a colleague's)."""
-    for name, value in answer_data(question, row).items():
-        if name in form:
-            form[name].data = value
-            form[name].raw_data = None
-
-
-def set_revision(form: ElementForm, question_id: str, revision: int, fingerprint: str) -> None:
-    form[f"rev_{question_id}"].data = str(revision)
-    form[f"rev_{question_id}"].raw_data = None
-    form[f"was_{question_id}"].data = fingerprint
-    form[f"was_{question_id}"].raw_data = None
-
-
 # --- posted form -> checked answers ----------------------------------------------------------
 
 
@@ -322,8 +114,8 @@ def read_posted(question: Question, formdata: MultiDict[str, str]) -> PostedAnsw
         return None
     errors: dict[str, list[str]] = {}
     value_field = question.field_name
-    dont_know = _ticked(formdata.get(f"dk_{qid}"))
-    not_applicable = _ticked(formdata.get(f"na_{qid}"))
+    dont_know = ticked(formdata.get(f"dk_{qid}"))
+    not_applicable = ticked(formdata.get(f"na_{qid}"))
     value: str | None = None
     if question.type is not QuestionType.EVIDENCE:
         raw: str | list[str]
@@ -374,8 +166,8 @@ def read_posted(question: Question, formdata: MultiDict[str, str]) -> PostedAnsw
     )
 
 
-def read_element(element: Element, formdata: MultiDict[str, str]) -> list[PostedAnswer]:
-    posted = (read_posted(question, formdata) for question in element.questions)
+def read_questions(questions: Iterable[Question], formdata: MultiDict[str, str]) -> list[PostedAnswer]:
+    posted = (read_posted(question, formdata) for question in questions)
     return [item for item in posted if item is not None]
 
 
@@ -396,7 +188,7 @@ def normalise_note(text: str | None) -> str | None:
     return text or None
 
 
-def _ticked(raw: str | None) -> bool:
+def ticked(raw: str | None) -> bool:
     return raw is not None and raw.strip().lower() in _TICKED
 
 
@@ -405,14 +197,6 @@ def _whole(raw: str | None) -> int | None:
         return int(raw) if raw not in (None, "") else None
     except (TypeError, ValueError):
         return None
-
-
-def attach_errors(form: ElementForm, errors: Mapping[str, Mapping[str, tuple[str, ...]]]) -> None:
-    """Show each question's messages on the fields they belong to."""
-    for messages_by_field in errors.values():
-        for name, messages in messages_by_field.items():
-            if name in form:
-                form[name].errors = list(messages)
 
 
 # --- submitting and reopening -----------------------------------------------------------------

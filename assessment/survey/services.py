@@ -475,12 +475,13 @@ class NotReady(Exception):
 
 
 def submit_assessment(session: Session, assessment: Assessment, questionnaire: Questionnaire,
-                      user: User) -> bool:
+                      user: User, rows: Mapping[str, Answer] | None = None) -> bool:
     """Lock the assessment as submitted and store its scores. ``False`` if it already was.
 
     The status changes with one conditional UPDATE, so a double click, two tabs or a retried
     POST submit exactly once. Raises ``NotReady`` (the caller rolls back) when an element
-    lacks the answers it needs for a score.
+    lacks the answers it needs for a score. ``rows`` are the assessment's answers when the
+    caller already holds them under the assessment's lock (as a save just before does).
     """
     now = utcnow()
     claimed = session.execute(
@@ -492,7 +493,8 @@ def submit_assessment(session: Session, assessment: Assessment, questionnaire: Q
     if claimed.rowcount != 1:  # type: ignore[attr-defined]
         session.refresh(assessment)
         return False
-    rows = load_answers(session, assessment.id)
+    if rows is None:
+        rows = load_answers(session, assessment.id)
     state = progress(questionnaire, rows)
     if not state.ready:
         raise NotReady(state)

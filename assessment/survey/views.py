@@ -8,7 +8,8 @@ was posted instead of an error page or a redirect that drops the POST.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
@@ -34,15 +35,15 @@ from flask_wtf.csrf import generate_csrf, validate_csrf
 from limits import parse as parse_limit
 from werkzeug.routing import BuildError
 from werkzeug.wrappers import Response
-from wtforms import Field, ValidationError
+from wtforms import ValidationError
 
 from assessment.auth import services as auth_services
 from assessment.auth.access import can_edit_city, can_reopen_city, can_view_city, roles_required
 from assessment.auth.models import Role, User
 from assessment.database import utcnow
 from assessment.extensions import csrf, db, limiter, login_manager
-from assessment.questionnaire import Element, Question, Questionnaire, QuestionType, decode_value
-from assessment.survey import forms, services
+from assessment.questionnaire import Element, Question, Questionnaire
+from assessment.survey import forms, presentation, services
 from assessment.survey.models import Answer, Assessment, AssessmentStatus, Round
 
 bp = Blueprint("survey", __name__)
@@ -95,13 +96,6 @@ def _viewable(assessment_id: int) -> Assessment:
     if assessment is None or not can_view_city(current_user, assessment.city):
         abort(404)
     return assessment
-
-
-def _element_or_404(questionnaire: Questionnaire, element_id: str) -> Element:
-    try:
-        return questionnaire.element(element_id)
-    except KeyError:
-        abort(404)
 
 
 def _editable(assessment: Assessment) -> bool:
@@ -284,202 +278,137 @@ def _submitted_text(assessment: Assessment) -> str | None:
     return _("Submitted by %(name)s, %(when)s", name=name, when=when(assessment.submitted_at))
 
 
-# --- element pages ----------------------------------------------------------------------------
+# --- questions pages: one element, or every question on one page -----------------------------
 
 
 @dataclass(frozen=True)
-class ConflictView:
-    theirs: str
-    by: str
-    at: str
-    yours: str
-    theirs_revision: int
+class Scope:
+    """The questions of one questions page: one element, or the whole questionnaire (``element``
+    is then None)."""
+
+    elements: tuple[Element, ...]
+    element: Element | None
+
+    @property
+    def questions(self) -> list[Question]:
+        return [q for e in self.elements for q in e.questions]
 
 
-@dataclass(frozen=True)
-class QuestionView:
-    question: Question
-    number: str
-    kind: str  # radio, checkboxes, number, evidence
-    value_field: Field | None
-    dk_field: Field | None
-    na_field: Field | None
-    url_field: Field
-    note_field: Field
-    rev_field: Field
-    was_field: Field
-    answered: bool
-    errors: list[str]
-    conflict: ConflictView | None
-    refreshed: str | None
-    evidence_open: bool
-
-
-KINDS = {
-    QuestionType.MATURITY: "radio",
-    QuestionType.YES_NO: "radio",
-    QuestionType.SINGLE_CHOICE: "radio",
-    QuestionType.MULTIPLE_CHOICE: "checkboxes",
-    QuestionType.NUMBER: "number",
-    QuestionType.EVIDENCE: "evidence",
-}
-
-
-def describe(question: Question, value: str | None, dont_know: bool, not_applicable: bool,
-             evidence_url: str | None, note: str | None) -> str:
-    """One answer in words, for comparing two versions of it."""
-    if dont_know:
-        text = _("Don't know")
-    elif not_applicable:
-        text = _("Not applicable")
-    elif value is None:
-        text = _("No answer") if question.type is not QuestionType.EVIDENCE else ""
-    else:
-        text = _describe_value(question, value)
-    extras = []
-    if evidence_url:
-        extras.append(_("link: %(url)s", url=evidence_url))
-    if note:
-        extras.append(_("note: “%(note)s”", note=note if len(note) <= 200 else note[:197] + "…"))
-    return "; ".join(part for part in [text, *extras] if part) or _("No answer")
-
-
-def _describe_value(question: Question, value: str) -> str:
+def _scope_or_404(questionnaire: Questionnaire, element_id: str | None) -> Scope:
+    if element_id is None:
+        return Scope(questionnaire.elements, None)
     try:
-        decoded = decode_value(question, value)
-    except ValueError:
-        return value
-    if question.type is QuestionType.MATURITY and isinstance(decoded, int):
-        return f"{decoded} · {question.level(decoded).label}"
-    if question.type is QuestionType.YES_NO:
-        return _("Yes") if decoded == "yes" else _("No")
-    if question.type is QuestionType.SINGLE_CHOICE and isinstance(decoded, str):
-        return str(question.option(decoded).label)
-    if question.type is QuestionType.MULTIPLE_CHOICE and isinstance(decoded, tuple):
-        return "; ".join(str(question.option(key).label) for key in decoded)
-    if question.type is QuestionType.NUMBER:
-        number = forms.number_text(decoded)
-        return f"{number} {question.unit}" if question.unit else number
-    return value
+        element_ = questionnaire.element(element_id)
+    except KeyError:
+        abort(404)
+    return Scope((element_,), element_)
 
 
-def _describe_row(question: Question, row: Answer | None) -> str:
-    if row is None:
-        return _("No answer")
-    return describe(question, row.value, row.dont_know, row.not_applicable, row.evidence_url, row.note)
+def _page_url(assessment_id: int, scope: Scope, *, autosave: bool = False) -> str:
+    if scope.element is None:
+        return url_for("survey.all_autosave" if autosave else "survey.all_questions",
+                       assessment_id=assessment_id)
+    return url_for("survey.autosave" if autosave else "survey.element", assessment_id=assessment_id,
+                   element_id=scope.element.id)
 
 
-def _question_views(questionnaire: Questionnaire, element: Element, element_number: int,
-                    form: forms.ElementForm, rows: dict[str, Answer],
-                    result: services.SaveResult | None, names: dict[int, str]) -> list[QuestionView]:
-    views = []
-    for index, question in enumerate(element.questions, 1):
-        qid = question.id
-        conflict = None
-        refreshed = None
-        if result is not None and qid in result.conflicts:
-            item = result.conflicts[qid]
-            theirs = item.theirs
-            conflict = ConflictView(
-                theirs=_describe_row(question, theirs),
-                by=names.get(theirs.updated_by_id or 0, _("a colleague")) if theirs else _("a colleague"),
-                at=when(theirs.updated_at) if theirs else "",
-                yours=describe(question, item.yours.value, item.yours.dont_know,
-                               item.yours.not_applicable, item.yours.evidence_url, item.yours.note),
-                theirs_revision=theirs.revision if theirs else 0,
-            )
-        if result is not None and qid in result.refreshed:
-            row = result.refreshed[qid]
-            refreshed = _("%(name)s changed this answer at %(when)s; their answer is shown.",
-                          name=names.get(row.updated_by_id or 0, _("A colleague")), when=when(row.updated_at))
-        value_name = question.field_name
-        errors: list[str] = []
-        for name in (value_name, f"url_{qid}", f"note_{qid}"):
-            if name in form:
-                errors.extend(form[name].errors)
-        url_field, note_field = form[f"url_{qid}"], form[f"note_{qid}"]
-        views.append(
-            QuestionView(
-                question=question,
-                number=f"{element_number}.{index}",
-                kind=KINDS[question.type],
-                value_field=form._fields.get(value_name),
-                dk_field=form._fields.get(f"dk_{qid}"),
-                na_field=form._fields.get(f"na_{qid}"),
-                url_field=url_field,
-                note_field=note_field,
-                rev_field=form[f"rev_{qid}"],
-                was_field=form[f"was_{qid}"],
-                answered=services.has_answer(question, rows.get(qid)),
-                errors=errors,
-                conflict=conflict,
-                refreshed=refreshed,
-                evidence_open=question.type is QuestionType.EVIDENCE
-                or bool(url_field._value() or note_field._value() or url_field.errors or note_field.errors),
-            )
-        )
-    return views
+@dataclass
+class PageState:
+    """What a questions page shows besides the stored answers."""
+
+    values: dict[str, Any]
+    errors: dict[str, Any] = field(default_factory=dict)  # question id -> field name -> messages
+    result: services.SaveResult | None = None
 
 
-def _render_element(assessment: Assessment, questionnaire: Questionnaire, element: Element,
-                    form: forms.ElementForm, *, rows: dict[str, Answer] | None = None,
-                    result: services.SaveResult | None = None, notice: str | None = None,
-                    signed_out: bool = False, reauth_error: str | None = None,
-                    readonly: bool = False, locked: bool = False) -> str:
-    """The element page; ``signed_out`` shows only what was posted (no stored data)."""
-    elements = questionnaire.elements
-    number = elements.index(element) + 1
-    previous_element = elements[number - 2] if number > 1 else None
-    next_element = elements[number] if number < len(elements) else None
+def _conflict_view(question: Question, item: services.Conflict,
+                   names: dict[int, str]) -> presentation.ConflictView:
+    theirs = item.theirs
+    return presentation.ConflictView(
+        theirs=presentation.describe_row(question, theirs),
+        by=names.get(theirs.updated_by_id or 0, _("a colleague")) if theirs else _("a colleague"),
+        at=when(theirs.updated_at) if theirs else "",
+        yours=presentation.describe(question, item.yours.value, item.yours.dont_know,
+                                    item.yours.not_applicable, item.yours.evidence_url, item.yours.note),
+        theirs_revision=theirs.revision if theirs else 0,
+    )
+
+
+def _sections(questionnaire: Questionnaire, scope: Scope, page: PageState, rows: Mapping[str, Answer],
+              names: dict[int, str], state: services.Progress | None,
+              readonly: bool) -> list[presentation.Section]:
+    specs = presentation.specs(questionnaire)
+    result = page.result
+    sections = []
+    for element_ in scope.elements:
+        views = []
+        for question in element_.questions:
+            qid = question.id
+            conflict = refreshed = None
+            if result is not None and qid in result.conflicts:
+                conflict = _conflict_view(question, result.conflicts[qid], names)
+            if result is not None and qid in result.refreshed:
+                row = result.refreshed[qid]
+                refreshed = _("%(name)s changed this answer at %(when)s; their answer is shown.",
+                              name=names.get(row.updated_by_id or 0, _("A colleague")),
+                              when=when(row.updated_at))
+            views.append(presentation.question_view(
+                specs[qid], page.values, answered=services.has_answer(question, rows.get(qid)),
+                errors=page.errors.get(qid), conflict=conflict, refreshed=refreshed, readonly=readonly))
+        sections.append(presentation.Section(element_, questionnaire.elements.index(element_) + 1, views,
+                                             state.element(element_.id) if state else None))
+    return sections
+
+
+def _render_questions(assessment: Assessment, questionnaire: Questionnaire, scope: Scope, page: PageState, *,
+                      rows: Mapping[str, Answer] | None = None, notice: str | None = None,
+                      signed_out: bool = False, reauth_error: str | None = None, readonly: bool = False,
+                      locked: bool = False, confirm_error: str | None = None) -> str:
+    """A questions page; ``signed_out`` shows only what was posted (no stored data)."""
     names: dict[int, str] = {}
     state = None
     if not signed_out:
         if rows is None:
             rows = services.load_answers(db.session, assessment.id)
-        state = services.progress(questionnaire, rows).element(element.id)
-        if result is not None:
-            involved = [c.theirs.updated_by_id for c in result.conflicts.values() if c.theirs]
-            involved += [row.updated_by_id for row in result.refreshed.values()]
+        state = services.progress(questionnaire, rows)
+        if page.result is not None:
+            involved = [c.theirs.updated_by_id for c in page.result.conflicts.values() if c.theirs]
+            involved += [row.updated_by_id for row in page.result.refreshed.values()]
             names = services.user_names(db.session, involved)
-    questions = _question_views(questionnaire, element, number, form, rows or {}, result, names)
-    error_links = [(q.question.id, q.number, str(q.question.text)) for q in questions if q.errors]
-    conflict_links = [(q.question.id, q.number, str(q.question.text)) for q in questions if q.conflict]
-    return render_template(
-        "survey/element.html",
-        assessment=assessment,
-        element=element,
-        number=number,
-        count=len(elements),
-        state=state,
-        questions=questions,
-        previous_element=previous_element,
-        next_element=next_element,
-        notice=notice,
-        error_links=error_links,
-        conflict_links=conflict_links,
-        signed_out=signed_out,
-        reauth_error=reauth_error,
-        readonly=readonly,
-        can_save=not (readonly or locked),
+    sections = _sections(questionnaire, scope, page, rows or {}, names, state, readonly)
+    questions = [q for section in sections for q in section.questions]
+    error_links = [(q.spec.id, q.spec.number, q.spec.text) for q in questions if q.all_errors]
+    conflict_links = [(q.spec.id, q.spec.number, q.spec.text) for q in questions if q.conflict]
+    context: dict[str, Any] = dict(
+        assessment=assessment, sections=sections, texts=presentation.texts(), notice=notice,
+        error_links=error_links, conflict_links=conflict_links, signed_out=signed_out,
+        reauth_error=reauth_error, readonly=readonly, can_save=not (readonly or locked),
         last_saved=None if signed_out else _last_saved(assessment),
         status_label=status_label(assessment.status.value),
-        action_url=url_for("survey.element", assessment_id=assessment.id, element_id=element.id),
-        autosave_url=url_for("survey.autosave", assessment_id=assessment.id, element_id=element.id),
+        action_url=_page_url(assessment.id, scope),
+        autosave_url=_page_url(assessment.id, scope, autosave=True),
     )
+    if scope.element is None:
+        return render_template(
+            "survey/answers.html", **context, state=state, question_count=len(questions),
+            confirm_label=forms.SubmitForm.confirm.args[0], confirm_error=confirm_error,
+            threshold=round(100 * questionnaire.completeness_threshold))
+    elements = questionnaire.elements
+    number = elements.index(scope.element) + 1
+    return render_template(
+        "survey/element.html", **context, element=scope.element, number=number, count=len(elements),
+        state=state.element(scope.element.id) if state else None,
+        previous_element=elements[number - 2] if number > 1 else None,
+        next_element=elements[number] if number < len(elements) else None)
 
 
-@bp.route("/assessments/<int:assessment_id>/elements/<element_id>", methods=["GET", "POST"])
-def element(assessment_id: int, element_id: str) -> str | Response:
-    if request.method == "POST":
-        return _save_element(assessment_id, element_id, autosave=False)
+def _show(assessment_id: int, element_id: str | None) -> str | Response:
     if not current_user.is_authenticated:
         return login_manager.unauthorized()  # type: ignore[no-any-return]
     assessment = _viewable(assessment_id)
     questionnaire = services.questionnaire_of(assessment)
-    element_ = _element_or_404(questionnaire, element_id)
+    scope = _scope_or_404(questionnaire, element_id)
     rows = services.load_answers(db.session, assessment.id)
-    form = forms.element_form_class(questionnaire, element_)(
-        formdata=None, data=forms.element_data(element_, rows))
     notice = None
     readonly = not _editable(assessment)
     if readonly and can_edit_city(current_user, assessment.city):
@@ -487,18 +416,39 @@ def element(assessment_id: int, element_id: str) -> str | Response:
                    "office can reopen it if something needs correcting.")
     elif readonly:
         notice = _("You are viewing this city's answers; only its officials can change them.")
-    return _render_element(assessment, questionnaire, element_, form, rows=rows, notice=notice,
-                           readonly=readonly)
+    page = PageState(presentation.stored_values(scope.questions, rows))
+    return _render_questions(assessment, questionnaire, scope, page, rows=rows, notice=notice,
+                             readonly=readonly)
+
+
+@bp.route("/assessments/<int:assessment_id>/elements/<element_id>", methods=["GET", "POST"])
+def element(assessment_id: int, element_id: str) -> str | Response:
+    if request.method == "POST":
+        return _save(assessment_id, element_id, autosave=False)
+    return _show(assessment_id, element_id)
 
 
 @bp.route("/assessments/<int:assessment_id>/elements/<element_id>/autosave", methods=["POST"])
 def autosave(assessment_id: int, element_id: str) -> Response | str:
-    return _save_element(assessment_id, element_id, autosave=True)
+    return _save(assessment_id, element_id, autosave=True)
 
 
-# Both views check the CSRF token themselves, keeping what was posted when it fails.
-csrf.exempt(element)
-csrf.exempt(autosave)
+@bp.route("/assessments/<int:assessment_id>/answers", methods=["GET", "POST"])
+def all_questions(assessment_id: int) -> str | Response:
+    """Every question on one page: fewer round trips on a slow connection, and a submit button."""
+    if request.method == "POST":
+        return _save(assessment_id, None, autosave=False)
+    return _show(assessment_id, None)
+
+
+@bp.route("/assessments/<int:assessment_id>/answers/autosave", methods=["POST"])
+def all_autosave(assessment_id: int) -> Response | str:
+    return _save(assessment_id, None, autosave=True)
+
+
+# These views check the CSRF token themselves, keeping what was posted when it fails.
+for _view in (element, autosave, all_questions, all_autosave):
+    csrf.exempt(_view)
 
 
 def _json(status: str, message: str, code: int = 200, **extra: Any) -> Response:
@@ -507,20 +457,20 @@ def _json(status: str, message: str, code: int = 200, **extra: Any) -> Response:
     return response
 
 
-def _save_element(assessment_id: int, element_id: str, *, autosave: bool) -> Response | str:
+def _save(assessment_id: int, element_id: str | None, *, autosave: bool) -> Response | str:
     assessment = services.get_assessment(db.session, assessment_id)
     if assessment is None:
         abort(404)
     questionnaire = services.questionnaire_of(assessment)
-    element_ = _element_or_404(questionnaire, element_id)
-    posted = forms.read_element(element_, request.form)
+    scope = _scope_or_404(questionnaire, element_id)
+    posted = forms.read_questions(scope.questions, request.form)
     token_ok = csrf_ok()
 
-    def posted_form() -> forms.ElementForm:
-        """The page as it was posted, with each question's messages (built only to re-render)."""
-        form = forms.element_form_class(questionnaire, element_)(formdata=request.form)
-        forms.attach_errors(form, {p.question_id: p.errors for p in posted if p.errors})
-        return form
+    def as_posted(**kwargs: Any) -> str:
+        """The page as it was posted, with each question's messages."""
+        page = PageState(presentation.posted_values(scope.questions, request.form),
+                         {p.question_id: p.errors for p in posted if p.errors})
+        return _render_questions(assessment, questionnaire, scope, page, **kwargs)
 
     if not current_user.is_authenticated:
         reauth_error = None
@@ -532,9 +482,8 @@ def _save_element(assessment_id: int, element_id: str, *, autosave: bool) -> Res
                 return _json("signed_out", _("You are signed out. Sign in again (in another tab, or with "
                                              "Save draft on this page); your answers stay on this page."),
                              401)
-            return _render_element(
-                assessment, questionnaire, element_, posted_form(), signed_out=True,
-                reauth_error=reauth_error,
+            return as_posted(
+                signed_out=True, reauth_error=reauth_error,
                 notice=_("Your sign-in has ended, so these answers are not saved yet. Everything you "
                          "entered is still below. Sign in here and it will be saved."))
         token_ok = True  # the sign-in just made was itself checked against a valid token
@@ -546,32 +495,57 @@ def _save_element(assessment_id: int, element_id: str, *, autosave: bool) -> Res
     if not token_ok:
         if autosave:
             return _json("csrf", _("The page had expired; trying again."), 400, csrf_token=generate_csrf())
-        return _render_element(
-            assessment, questionnaire, element_, posted_form(),
-            notice=_("This page had expired, so your answers are not saved yet. Everything you entered "
-                     "is still below: check it and press “Save draft” again."))
+        return as_posted(notice=_("This page had expired, so your answers are not saved yet. Everything you "
+                                  "entered is still below: check it and press “Save draft” again."))
 
     services.lock_assessment(db.session, assessment)
     result = services.save_answers(db.session, assessment, questionnaire, posted, current_user,
-                                   element_id=element_.id, autosave=autosave)
+                                   element_id=element_id, autosave=autosave)
+    submitting = scope.element is None and not autosave and request.form.get("go") == "submit"
+    confirmed = forms.ticked(request.form.get("confirm"))
+    submitted = not_ready = False
+    if submitting and confirmed and result.clean:
+        try:
+            with db.session.begin_nested():  # the answers stay saved if the submission is refused
+                submitted = services.submit_assessment(db.session, assessment, questionnaire, current_user,
+                                                       rows=result.answers)
+        except services.NotReady:
+            not_ready = True
     db.session.commit()
     if autosave:
         return _autosave_response(assessment, questionnaire, result)
     if result.locked:
-        return _render_element(
-            assessment, questionnaire, element_, posted_form(), locked=True,
+        return as_posted(
+            locked=True,
             notice=_("%(submitted)s, so answers can no longer be changed. What you entered below was "
                      "not saved; copy anything you need, or ask your regional office to reopen it.",
                      submitted=_submitted_text(assessment) or _("This assessment was submitted")))
-    if result.clean:
-        return _after_clean_save(assessment, questionnaire, element_, result)
-    form = posted_form()
+    if submitted:
+        flash(_("Thank you: the assessment is submitted. Here is your report."), "success")
+        return redirect(report_url(assessment.id) or url_for("survey.overview", assessment_id=assessment.id))
+    if result.clean and not submitting:
+        return _after_clean_save(assessment, questionnaire, scope, result)
+    page = PageState(presentation.posted_values(scope.questions, request.form),
+                     {p.question_id: p.errors for p in posted if p.errors}, result)
     for question_id, kept in result.current.items():
-        forms.set_revision(form, question_id, kept.revision, kept.fingerprint)
+        page.values[f"rev_{question_id}"] = str(kept.revision)
+        page.values[f"was_{question_id}"] = kept.fingerprint
     for question_id, row in result.refreshed.items():
-        forms.show_stored(form, questionnaire.question(question_id), row)
-    return _render_element(assessment, questionnaire, element_, form, rows=result.answers, result=result,
-                           notice=_save_notice(result))
+        page.values.update(forms.answer_data(questionnaire.question(question_id), row))
+    notice = _save_notice(result)
+    confirm_error = None
+    if submitting and result.clean:
+        if not_ready:
+            notice = " ".join([notice, _("Not submitted yet: some elements do not have enough answers "
+                                         "to be scored. See the summary at the end of the page.")]).strip()
+        elif not confirmed:
+            confirm_error = str(forms.SubmitForm.confirm.kwargs["validators"][0].message)
+            notice = " ".join([notice, _("Not submitted yet: tick the box at the end of the page to "
+                                         "confirm the submission.")]).strip()
+    elif submitting:
+        notice = " ".join([notice, _("Nothing was submitted: correct the answers listed below first.")])
+    return _render_questions(assessment, questionnaire, scope, page, rows=result.answers, notice=notice,
+                             confirm_error=confirm_error)
 
 
 def _save_notice(result: services.SaveResult) -> str:
@@ -589,7 +563,7 @@ def _save_notice(result: services.SaveResult) -> str:
     return " ".join(parts)
 
 
-def _after_clean_save(assessment: Assessment, questionnaire: Questionnaire, element_: Element,
+def _after_clean_save(assessment: Assessment, questionnaire: Questionnaire, scope: Scope,
                       result: services.SaveResult) -> Response:
     if result.saved:
         flash(_("Saved at %(time)s UTC.", time=format_time(result.saved_at or utcnow(), "HH:mm")), "success")
@@ -605,12 +579,15 @@ def _after_clean_save(assessment: Assessment, questionnaire: Questionnaire, elem
         return redirect(url_for("survey.overview", assessment_id=assessment.id))
     if target == "submit":
         return redirect(url_for("survey.submit", assessment_id=assessment.id))
-    if target and target != element_.id:
+    if scope.element is None:
+        return redirect(_page_url(assessment.id, scope))
+    if target and target != scope.element.id:
         try:
             questionnaire.element(target)
         except KeyError:
-            target = element_.id
-    return redirect(url_for("survey.element", assessment_id=assessment.id, element_id=target or element_.id))
+            target = scope.element.id
+    return redirect(url_for("survey.element", assessment_id=assessment.id,
+                            element_id=target or scope.element.id))
 
 
 def _autosave_response(assessment: Assessment, questionnaire: Questionnaire,
@@ -630,7 +607,7 @@ def _autosave_response(assessment: Assessment, questionnaire: Questionnaire,
 
     conflicts = [
         {"question_id": qid, "question": text(qid),
-         "theirs": _describe_row(questionnaire.question(qid), c.theirs),
+         "theirs": presentation.describe_row(questionnaire.question(qid), c.theirs),
          "by": names.get(c.theirs.updated_by_id or 0, _("a colleague")) if c.theirs else _("a colleague"),
          "at": c.theirs.updated_at.isoformat() if c.theirs else None}
         for qid, c in result.conflicts.items()

@@ -6,7 +6,7 @@ import pytest
 from werkzeug.datastructures import MultiDict
 
 from assessment.questionnaire import QuestionType, encode_value
-from assessment.survey import forms
+from assessment.survey import forms, presentation
 from assessment.survey.models import Answer
 from assessment.survey.services import row_fingerprint
 from tests.survey.conftest import first_of
@@ -61,8 +61,7 @@ def test_not_applicable_is_refused_where_the_question_does_not_allow_it(question
     question = first_of(questionnaire, QuestionType.MATURITY, allow_na=False)
     item = posted(question, **{question.field_name: forms.NOT_APPLICABLE})
     assert "not offered" in item.errors[question.field_name][0]
-    form = forms.element_form_class(questionnaire, questionnaire.element_of(question.id))()
-    values = [choice.value for choice in form[question.field_name].choices]
+    values = [choice.value for choice in presentation.specs(questionnaire)[question.id].choices]
     assert forms.DONT_KNOW in values and forms.NOT_APPLICABLE not in values
 
 
@@ -118,30 +117,35 @@ def test_note_line_breaks_are_normalised_and_length_is_capped(questionnaire) -> 
 
 def test_evidence_question_takes_only_link_and_note(questionnaire) -> None:
     question = first_of(questionnaire, QuestionType.EVIDENCE)
-    form = forms.element_form_class(questionnaire, questionnaire.element_of(question.id))()
-    assert question.field_name not in form
-    assert f"url_{question.id}" in form and f"note_{question.id}" in form
+    spec = presentation.specs(questionnaire)[question.id]
+    assert spec.kind == "evidence" and not spec.choices and not spec.flags
     item = posted(question, **{f"url_{question.id}": "https://city.example.org/plan"})
     assert item.evidence_url == "https://city.example.org/plan" and item.value is None
 
 
-def test_form_class_has_one_field_class_per_question_type(questionnaire) -> None:
-    expected = {
-        QuestionType.MATURITY: forms.MaturityField,
-        QuestionType.YES_NO: forms.YesNoField,
-        QuestionType.SINGLE_CHOICE: forms.SingleChoiceField,
-        QuestionType.MULTIPLE_CHOICE: forms.MultipleChoiceField,
-        QuestionType.NUMBER: forms.NumberAnswerField,
-    }
-    for element in questionnaire.elements:
-        form = forms.element_form_class(questionnaire, element)()
-        for question in element.questions:
-            for prefix in ("url_", "note_", "rev_", "was_"):
-                assert f"{prefix}{question.id}" in form
-            if question.type in expected:
-                assert isinstance(form[question.field_name], expected[question.type])
-    assert forms.element_form_class(questionnaire, questionnaire.elements[0]) is (
-        forms.element_form_class(questionnaire, questionnaire.elements[0]))
+def test_every_question_gets_the_inputs_of_its_type(questionnaire) -> None:
+    """Radios for maturity, yes/no and single choice (with don't know / N/A among them),
+    boxes for multiple choice, a text box and flag boxes for numbers; built once per version."""
+    specs = presentation.specs(questionnaire)
+    assert presentation.specs(questionnaire) is specs
+    for question in questionnaire.questions:
+        spec = specs[question.id]
+        values = [c.value for c in spec.choices]
+        flags = [f.name for f in spec.flags]
+        if question.type in forms.RADIO_TYPES:
+            assert spec.kind == "radio" and not flags
+            assert forms.DONT_KNOW in values
+            assert (forms.NOT_APPLICABLE in values) == question.allow_na
+            assert len({c.id for c in spec.choices}) == len(values)
+        elif question.type is QuestionType.MULTIPLE_CHOICE:
+            assert spec.kind == "checkboxes" and values == [o.key for o in question.options]
+            assert flags[0] == f"dk_{question.id}" and (f"na_{question.id}" in flags) == question.allow_na
+        elif question.type is QuestionType.NUMBER:
+            assert spec.kind == "number" and not values and flags[0] == f"dk_{question.id}"
+        for choice in spec.choices:
+            unchecked, checked = choice.html[(False, False)], choice.html[(True, False)]
+            assert f'value="{choice.value}"' in unchecked and " checked" not in unchecked
+            assert " checked" in checked and " disabled" in choice.html[(True, True)]
 
 
 def test_stored_answer_posted_back_unchanged_has_the_same_fingerprint(questionnaire) -> None:

@@ -1,0 +1,343 @@
+"""What a questions page shows, as plain data: no form library, nothing decided in the template.
+
+A questions page shows one element or the whole questionnaire. It renders a few hundred
+inputs, so it is built in two layers:
+
+- ``QuestionSpec``: everything about a question that depends only on the questionnaire
+  version and the reader's language (texts, choices, ids, translated labels). Built once per
+  process and language, then reused by every page.
+- ``QuestionView``: one question on one page: the spec plus what the fields hold (stored
+  answers, or what was just posted), its messages, and a colleague's conflicting change.
+
+Field names and ids are the ones described in ``forms``; an option's id is the field name
+and its position (``q_x-0``, ``q_x-1``, ...).
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+from flask import get_template_attribute
+from flask_babel import get_locale
+from flask_babel import gettext as _
+from markupsafe import Markup
+from werkzeug.datastructures import MultiDict
+
+from assessment.questionnaire import Element, Question, Questionnaire, QuestionType, decode_value
+from assessment.survey.forms import DONT_KNOW, NOT_APPLICABLE, RADIO_TYPES, answer_data, number_text, ticked
+from assessment.survey.models import Answer
+
+CHOICE_TEMPLATE = "survey/_choice.html"
+KINDS = {
+    QuestionType.MATURITY: "radio",
+    QuestionType.YES_NO: "radio",
+    QuestionType.SINGLE_CHOICE: "radio",
+    QuestionType.MULTIPLE_CHOICE: "checkboxes",
+    QuestionType.NUMBER: "number",
+    QuestionType.EVIDENCE: "evidence",
+}
+
+
+@dataclass(frozen=True)
+class Choice:
+    value: str
+    id: str
+    label: str
+    description: str = ""
+    special: bool = False  # "Don't know" / "Not applicable"
+    exclusive: bool = False  # cannot be combined with the other boxes
+    # Its markup from survey/_choice.html, by (checked, disabled).
+    html: Mapping[tuple[bool, bool], Markup] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Flag:
+    """A "Don't know" / "Not applicable" checkbox (multiple-choice and number questions)."""
+
+    name: str
+    label: str
+    html: Mapping[tuple[bool, bool], Markup] = field(default_factory=dict)  # by (checked, disabled)
+
+
+STATES = ((False, False), (True, False), (False, True), (True, True))
+
+
+@dataclass(frozen=True)
+class QuestionSpec:
+    question: Question
+    id: str
+    number: str  # "2.3": element and position
+    kind: str  # radio, checkboxes, number, evidence
+    text: str
+    help: str
+    is_maturity: bool
+    value_name: str  # the answer's field (also the number input's id)
+    choices: tuple[Choice, ...]
+    flags: tuple[Flag, ...]
+    unit: str
+
+
+@dataclass(frozen=True)
+class Texts:
+    """The fixed sentences of a questions page, translated once per language."""
+
+    answered: str
+    tick_all: str
+    evidence_only: str
+    evidence_summary: str
+    for_question: str
+    link_label: str
+    link_hint: str
+    note_label: str
+    note_hint: str
+
+
+_specs: dict[tuple[str, str], dict[str, QuestionSpec]] = {}
+_texts: dict[str, Texts] = {}
+_lock = threading.Lock()
+
+
+def _locale_key() -> str:
+    return str(get_locale() or "")
+
+
+def texts() -> Texts:
+    key = _locale_key()
+    found = _texts.get(key)
+    if found is None:
+        found = Texts(
+            answered=_("answered"),
+            tick_all=_("Tick every one that applies."),
+            evidence_only=_("Answer with a link to the document and, if useful, a note."),
+            evidence_summary=_("Evidence link and note"),
+            for_question=_("for question"),
+            link_label=_("Link to evidence"),
+            link_hint=_("A web address where a reader can check the answer, such as a published plan, "
+                        "decision or dataset."),
+            note_label=_("Note"),
+            note_hint=_("Anything a colleague or reader should know, such as who gave the answer."),
+        )
+        with _lock:
+            _texts.setdefault(key, found)
+    return found
+
+
+def specs(questionnaire: Questionnaire) -> dict[str, QuestionSpec]:
+    """Every question's spec, by question id, for this version in the reader's language."""
+    key = (questionnaire.content_hash, _locale_key())
+    found = _specs.get(key)
+    if found is None:
+        found = {}
+        for number, element in enumerate(questionnaire.elements, 1):
+            for position, question in enumerate(element.questions, 1):
+                found[question.id] = _spec(question, f"{number}.{position}")
+        with _lock:
+            _specs.setdefault(key, found)
+    return _specs[key]
+
+
+def _spec(question: Question, number: str) -> QuestionSpec:
+    name = question.field_name
+    kind = KINDS[question.type]
+    pairs: list[tuple[str, str, str, bool, bool]] = []  # value, label, description, special, exclusive
+    if question.type is QuestionType.MATURITY:
+        pairs = [(str(level.value), f"{level.value} · {level.label}", str(level.description), False, False)
+                 for level in question.levels]
+    elif question.type is QuestionType.YES_NO:
+        pairs = [("yes", _("Yes"), "", False, False), ("no", _("No"), "", False, False)]
+    elif question.type in (QuestionType.SINGLE_CHOICE, QuestionType.MULTIPLE_CHOICE):
+        pairs = [(o.key, str(o.label), "", False, bool(o.exclusive)) for o in question.options]
+    flags: tuple[Flag, ...] = ()
+    if question.type in RADIO_TYPES:
+        pairs.append((DONT_KNOW, _("Don't know"), "", True, False))
+        if question.allow_na:
+            pairs.append((NOT_APPLICABLE, _("Not applicable"), "", True, False))
+    elif question.type in (QuestionType.MULTIPLE_CHOICE, QuestionType.NUMBER):
+        flags = (Flag(f"dk_{question.id}", _("Don't know")),)
+        if question.allow_na:
+            flags += (Flag(f"na_{question.id}", _("Not applicable")),)
+    choices = tuple(Choice(value, f"{name}-{index}", label, description, special, exclusive)
+                    for index, (value, label, description, special, exclusive) in enumerate(pairs))
+    spec = QuestionSpec(
+        question=question, id=question.id, number=number, kind=kind, text=str(question.text),
+        help=str(question.help or ""), is_maturity=question.type is QuestionType.MATURITY,
+        value_name=name, choices=choices, flags=flags, unit=str(question.unit or ""),
+    )
+    choice = get_template_attribute(CHOICE_TEMPLATE, "choice")
+    flag = get_template_attribute(CHOICE_TEMPLATE, "flag")
+    return replace(
+        spec,
+        choices=tuple(replace(c, html={state: Markup(choice(c, spec, *state)) for state in STATES})
+                      for c in choices),
+        flags=tuple(replace(f, html={state: Markup(flag(f, *state)) for state in STATES}) for f in flags),
+    )
+
+
+# --- what the fields hold --------------------------------------------------------------------
+
+
+def stored_values(questions: list[Question], rows: Mapping[str, Answer]) -> dict[str, Any]:
+    """Field name -> value, showing the stored answers."""
+    values: dict[str, Any] = {}
+    for question in questions:
+        values.update(answer_data(question, rows.get(question.id)))
+    return values
+
+
+def posted_values(questions: list[Question], formdata: MultiDict[str, str]) -> dict[str, Any]:
+    """Field name -> value, showing exactly what was posted (nothing typed is lost)."""
+    values: dict[str, Any] = {}
+    for question in questions:
+        qid = question.id
+        for prefix in ("url_", "note_", "rev_", "was_"):
+            values[prefix + qid] = formdata.get(prefix + qid, "")
+        if question.type is QuestionType.EVIDENCE:
+            continue
+        if question.type is QuestionType.MULTIPLE_CHOICE:
+            values[question.field_name] = formdata.getlist(question.field_name)
+        else:
+            values[question.field_name] = formdata.get(question.field_name)
+        if question.type not in RADIO_TYPES:
+            values[f"dk_{qid}"] = ticked(formdata.get(f"dk_{qid}"))
+            values[f"na_{qid}"] = ticked(formdata.get(f"na_{qid}"))
+    return values
+
+
+@dataclass(frozen=True)
+class ConflictView:
+    theirs: str
+    by: str
+    at: str
+    yours: str
+    theirs_revision: int
+
+
+@dataclass(frozen=True)
+class QuestionView:
+    spec: QuestionSpec
+    value: str  # radio: the chosen value; number: the text
+    selected: frozenset[str]  # radio and checkboxes: the values shown as chosen
+    flags_on: frozenset[str]  # names of the ticked flags
+    url: str
+    note: str
+    revision: str
+    was: str
+    answered: bool
+    errors: tuple[str, ...]
+    url_errors: tuple[str, ...]
+    note_errors: tuple[str, ...]
+    conflict: ConflictView | None
+    refreshed: str | None
+    readonly: bool
+
+    @property
+    def choices_html(self) -> Markup:
+        """The answer's choices and boxes, as checked now (one string: a page has hundreds)."""
+        disabled = self.readonly
+        parts = [c.html[(c.value in self.selected, disabled)] for c in self.spec.choices]
+        parts += [f.html[(f.name in self.flags_on, disabled)] for f in self.spec.flags]
+        return Markup("".join(parts))
+
+    @property
+    def flags_html(self) -> Markup:
+        return Markup("".join(f.html[(f.name in self.flags_on, self.readonly)] for f in self.spec.flags))
+
+    @property
+    def all_errors(self) -> tuple[str, ...]:
+        return self.errors + self.url_errors + self.note_errors
+
+    @property
+    def described_by(self) -> str:
+        ids = ([f"q-{self.spec.id}-help"] if self.spec.help else []) + (
+            [f"q-{self.spec.id}-errors"] if self.all_errors else [])
+        return " ".join(ids)
+
+    @property
+    def evidence_open(self) -> bool:
+        return self.spec.kind == "evidence" or bool(self.url or self.note or self.url_errors
+                                                    or self.note_errors)
+
+
+def question_view(spec: QuestionSpec, values: Mapping[str, Any], *, answered: bool,
+                  errors: Mapping[str, tuple[str, ...]] | None = None,
+                  conflict: ConflictView | None = None, refreshed: str | None = None,
+                  readonly: bool = False) -> QuestionView:
+    qid = spec.id
+    errors = errors or {}
+    raw = values.get(spec.value_name)
+    if isinstance(raw, list | tuple):
+        selected, value = frozenset(str(v) for v in raw), ""
+    else:
+        value = "" if raw is None else str(raw)
+        selected = frozenset({value}) if value else frozenset()
+    return QuestionView(
+        spec=spec, value=value, selected=selected,
+        flags_on=frozenset(flag.name for flag in spec.flags if values.get(flag.name)),
+        url=values.get(f"url_{qid}") or "", note=values.get(f"note_{qid}") or "",
+        revision=str(values.get(f"rev_{qid}") or "0"), was=values.get(f"was_{qid}") or "",
+        answered=answered,
+        errors=tuple(errors.get(spec.value_name, ())),
+        url_errors=tuple(errors.get(f"url_{qid}", ())),
+        note_errors=tuple(errors.get(f"note_{qid}", ())),
+        conflict=conflict, refreshed=refreshed, readonly=readonly,
+    )
+
+
+@dataclass(frozen=True)
+class Section:
+    """One element's questions on a questions page."""
+
+    element: Element
+    number: int
+    questions: list[QuestionView]
+    progress: Any = None  # the element's ElementProgress (none for a signed-out page)
+
+
+# --- an answer in words ----------------------------------------------------------------------
+
+
+def describe(question: Question, value: str | None, dont_know: bool, not_applicable: bool,
+             evidence_url: str | None, note: str | None) -> str:
+    """One answer in words, for comparing two versions of it."""
+    if dont_know:
+        text = _("Don't know")
+    elif not_applicable:
+        text = _("Not applicable")
+    elif value is None:
+        text = _("No answer") if question.type is not QuestionType.EVIDENCE else ""
+    else:
+        text = _describe_value(question, value)
+    extras = []
+    if evidence_url:
+        extras.append(_("link: %(url)s", url=evidence_url))
+    if note:
+        extras.append(_("note: “%(note)s”", note=note if len(note) <= 200 else note[:197] + "…"))
+    return "; ".join(part for part in [text, *extras] if part) or _("No answer")
+
+
+def _describe_value(question: Question, value: str) -> str:
+    try:
+        decoded = decode_value(question, value)
+    except ValueError:
+        return value
+    if question.type is QuestionType.MATURITY and isinstance(decoded, int):
+        return f"{decoded} · {question.level(decoded).label}"
+    if question.type is QuestionType.YES_NO:
+        return _("Yes") if decoded == "yes" else _("No")
+    if question.type is QuestionType.SINGLE_CHOICE and isinstance(decoded, str):
+        return str(question.option(decoded).label)
+    if question.type is QuestionType.MULTIPLE_CHOICE and isinstance(decoded, tuple):
+        return "; ".join(str(question.option(key).label) for key in decoded)
+    if question.type is QuestionType.NUMBER:
+        number = number_text(decoded)
+        return f"{number} {question.unit}" if question.unit else number
+    return value
+
+
+def describe_row(question: Question, row: Answer | None) -> str:
+    if row is None:
+        return _("No answer")
+    return describe(question, row.value, row.dont_know, row.not_applicable, row.evidence_url, row.note)
