@@ -103,7 +103,8 @@ def register_blueprints(app: Flask) -> None:
 def register_request_hooks(app: Flask) -> None:
     @app.before_request
     def _mark_write_intent() -> None:
-        write_intent.set(request.method in WRITE_METHODS)
+        view = app.view_functions.get(request.endpoint or "")
+        write_intent.set(request.method in WRITE_METHODS and not getattr(view, "reads_first", False))
 
 
 def register_error_handlers(app: Flask) -> None:

@@ -7,10 +7,10 @@ views commit once at the request boundary.
 from __future__ import annotations
 
 import contextvars
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, TypeVar
 
 from flask import Flask
 from flask.globals import app_ctx
@@ -31,6 +31,19 @@ NAMING_CONVENTION = {
 # Set for requests that write, so SQLite takes its write lock at BEGIN instead of
 # failing with "database is locked" when two readers both try to upgrade.
 write_intent: contextvars.ContextVar[bool] = contextvars.ContextVar("write_intent", default=False)
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def reads_first(view: F) -> F:
+    """Mark a view that reads and checks everything it needs before it writes.
+
+    Its request starts with a read transaction even when it is a POST, and the view calls
+    ``Database.begin_write`` just before writing: on SQLite the write lock is then held
+    only for the writes themselves, not while a large form is read, checked and compared.
+    """
+    view.reads_first = True  # type: ignore[attr-defined]
+    return view
 
 
 class UTCDateTime(TypeDecorator[datetime]):
@@ -115,6 +128,17 @@ class Database:
         @app.teardown_appcontext
         def _remove_session(_exc: BaseException | None) -> None:
             self.session.remove()
+
+    def begin_write(self) -> None:
+        """End the current read transaction, keeping what it loaded, and write from now on
+        (on SQLite the next transaction begins IMMEDIATE, taking the write lock). For views
+        marked ``reads_first``; a no-op when the request already writes."""
+        if write_intent.get():
+            return
+        if self.session.new or self.session.dirty or self.session.deleted:
+            raise RuntimeError("begin_write() must come before the first change")
+        self.session.commit()
+        write_intent.set(True)
 
     @contextmanager
     def bound_to(self, connection: Any) -> Iterator[None]:

@@ -6,7 +6,7 @@ import hashlib
 import secrets
 from datetime import timedelta
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -60,21 +60,25 @@ def start_session(session: Session, user: User, hours: int) -> str:
     return token
 
 
+# Run on every signed-in request: built once, with the token and the time as parameters.
+_USER_FOR_TOKEN = (
+    select(User)
+    .join(AuthSession, AuthSession.user_id == User.id)
+    .where(
+        AuthSession.token_hash == bindparam("token_hash"),
+        AuthSession.revoked_at.is_(None),
+        AuthSession.expires_at > bindparam("now"),
+        User.active.is_(True),
+    )
+    .limit(1)
+)
+
+
 def user_for_token(session: Session, token: str) -> User | None:
     """The signed-in user for a session token that is neither revoked nor expired."""
-    row = session.execute(
-        select(AuthSession, User)
-        .join(User, AuthSession.user_id == User.id)
-        .where(
-            AuthSession.token_hash == hash_token(token),
-            AuthSession.revoked_at.is_(None),
-            AuthSession.expires_at > utcnow(),
-            User.active.is_(True),
-        )
-    ).first()
-    if row is None:
+    user = session.scalar(_USER_FOR_TOKEN, {"token_hash": hash_token(token), "now": utcnow()})
+    if user is None:
         return None
-    user = row.User
     user.attach_session_token(token)
     return user
 

@@ -37,7 +37,7 @@ from assessment.questionnaire import (
     encode_value,
     parse_form_value,
 )
-from assessment.survey.models import Answer
+from assessment.survey.models import StoredAnswer
 from assessment.survey.services import KEEP_MINE, KEEP_THEIRS, PostedAnswer, row_fingerprint
 
 DONT_KNOW = "_dk"
@@ -53,7 +53,7 @@ RADIO_TYPES = frozenset({QuestionType.MATURITY, QuestionType.YES_NO, QuestionTyp
 # --- stored answers -> form data -------------------------------------------------------------
 
 
-def answer_data(question: Question, row: Answer | None) -> dict[str, Any]:
+def answer_data(question: Question, row: StoredAnswer | None) -> dict[str, Any]:
     """The form values that show one stored answer."""
     qid = question.id
     data: dict[str, Any] = {
@@ -86,7 +86,7 @@ def answer_data(question: Question, row: Answer | None) -> dict[str, Any]:
     return data
 
 
-def _stored_value(question: Question, row: Answer | None) -> Any:
+def _stored_value(question: Question, row: StoredAnswer | None) -> Any:
     if row is None or row.value is None:
         return None
     try:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import enum
+from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
@@ -145,3 +146,21 @@ class AuditEvent(Base):
     detail: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
 
     user: Mapped[User | None] = relationship()
+
+
+@dataclass(slots=True)
+class StoredAnswer:
+    """One stored answer as plain data: what pages show and saves compare (no ORM state, which
+    would cost more than everything else a save does)."""
+
+    id: int | None
+    question_id: str
+    value: str | None
+    dont_know: bool
+    not_applicable: bool
+    evidence_url: str | None
+    note: str | None
+    score: float | None
+    revision: int
+    updated_at: datetime
+    updated_by_id: int | None

@@ -28,7 +28,7 @@ from werkzeug.datastructures import MultiDict
 
 from assessment.questionnaire import Element, Question, Questionnaire, QuestionType, decode_value
 from assessment.survey.forms import DONT_KNOW, NOT_APPLICABLE, RADIO_TYPES, answer_data, number_text, ticked
-from assessment.survey.models import Answer
+from assessment.survey.models import StoredAnswer
 
 CHOICE_TEMPLATE = "survey/_choice.html"
 KINDS = {
@@ -179,7 +179,7 @@ def _spec(question: Question, number: str) -> QuestionSpec:
 # --- what the fields hold --------------------------------------------------------------------
 
 
-def stored_values(questions: list[Question], rows: Mapping[str, Answer]) -> dict[str, Any]:
+def stored_values(questions: list[Question], rows: Mapping[str, StoredAnswer]) -> dict[str, Any]:
     """Field name -> value, showing the stored answers."""
     values: dict[str, Any] = {}
     for question in questions:
@@ -337,7 +337,7 @@ def _describe_value(question: Question, value: str) -> str:
     return value
 
 
-def describe_row(question: Question, row: Answer | None) -> str:
+def describe_row(question: Question, row: StoredAnswer | None) -> str:
     if row is None:
         return _("No answer")
     return describe(question, row.value, row.dont_know, row.not_applicable, row.evidence_url, row.note)

@@ -14,10 +14,11 @@ from sqlalchemy.orm import object_session
 
 from assessment.questionnaire import Answer as AnswerInput
 from assessment.questionnaire import AssessmentScore, Questionnaire, decode_value, score_assessment
-from assessment.survey.models import Answer, Assessment, ElementScore
+from assessment.survey.models import Answer, Assessment, ElementScore, StoredAnswer
 
 
-def answer_inputs(questionnaire: Questionnaire, answers: Iterable[Answer]) -> dict[str, AnswerInput]:
+def answer_inputs(questionnaire: Questionnaire,
+                  answers: Iterable[Answer | StoredAnswer]) -> dict[str, AnswerInput]:
     """Stored answers as scoring inputs; answers to questions the version lacks are ignored."""
     known = {q.id: q for q in questionnaire.questions}
     inputs: dict[str, AnswerInput] = {}
@@ -36,7 +37,7 @@ def answer_inputs(questionnaire: Questionnaire, answers: Iterable[Answer]) -> di
     return inputs
 
 
-def score_answers(questionnaire: Questionnaire, answers: Iterable[Answer]) -> AssessmentScore:
+def score_answers(questionnaire: Questionnaire, answers: Iterable[Answer | StoredAnswer]) -> AssessmentScore:
     return score_assessment(questionnaire, answer_inputs(questionnaire, answers))
 
 

@@ -48,6 +48,7 @@ from assessment.survey.models import (
     AuditEvent,
     QuestionnaireVersion,
     Round,
+    StoredAnswer,
 )
 from assessment.survey.scores import answer_inputs, score_answers, store_scores
 from assessment.survey.versions import questionnaire_for
@@ -63,29 +64,37 @@ KEEP_THEIRS = "theirs"
 # --- loading ---------------------------------------------------------------------------
 
 
+# Built once: most survey requests start with it.
+_GET_ASSESSMENT = (
+    select(Assessment)
+    .where(Assessment.id == bindparam("assessment_id"))
+    .options(
+        joinedload(Assessment.city, innerjoin=True).joinedload(City.country, innerjoin=True),
+        joinedload(Assessment.round, innerjoin=True),
+        joinedload(Assessment.questionnaire_version, innerjoin=True).defer(QuestionnaireVersion.source_text),
+    )
+)
+
+
+_STORED_COLUMNS = tuple(Answer.__table__.c[name] for name in StoredAnswer.__slots__)  # type: ignore[attr-defined]
+_ANSWERS_OF = select(*_STORED_COLUMNS).where(Answer.assessment_id == bindparam("assessment_id"))
+_LOCK = (
+    select(Assessment.status, Assessment.submitted_at, Assessment.submitted_by_id)
+    .where(Assessment.id == bindparam("assessment_id"))
+    .with_for_update()
+)
+
+
 def get_assessment(session: Session, assessment_id: int) -> Assessment | None:
     """The assessment with its city, country, round and version row (without the YAML text)."""
-    return session.scalar(
-        select(Assessment)
-        .where(Assessment.id == assessment_id)
-        .options(
-            joinedload(Assessment.city, innerjoin=True).joinedload(City.country, innerjoin=True),
-            joinedload(Assessment.round, innerjoin=True),
-            joinedload(Assessment.questionnaire_version, innerjoin=True).defer(
-                QuestionnaireVersion.source_text
-            ),
-        )
-    )
+    return session.scalar(_GET_ASSESSMENT, {"assessment_id": assessment_id})
 
 
 def lock_assessment(session: Session, assessment: Assessment) -> None:
     """Take the assessment's row lock and refresh its status (waits for a running save/submit)."""
-    session.scalars(
-        select(Assessment)
-        .where(Assessment.id == assessment.id)
-        .with_for_update()
-        .execution_options(populate_existing=True)
-    ).one()
+    row = session.execute(_LOCK, {"assessment_id": assessment.id}).one()
+    for name in ("status", "submitted_at", "submitted_by_id"):
+        set_committed_value(assessment, name, getattr(row, name))
 
 
 def questionnaire_of(assessment: Assessment) -> Questionnaire:
@@ -93,10 +102,10 @@ def questionnaire_of(assessment: Assessment) -> Questionnaire:
     return questionnaire_for(assessment.questionnaire_version)
 
 
-def load_answers(session: Session, assessment_id: int) -> dict[str, Answer]:
+def load_answers(session: Session, assessment_id: int) -> dict[str, StoredAnswer]:
     """Every answer of one assessment, in one query, keyed by question id."""
-    rows = session.scalars(select(Answer).where(Answer.assessment_id == assessment_id))
-    return {row.question_id: row for row in rows}
+    rows = session.execute(_ANSWERS_OF, {"assessment_id": assessment_id})
+    return {row[1]: StoredAnswer(*row) for row in rows}
 
 
 def user_names(session: Session, user_ids: Iterable[int | None]) -> dict[int, str]:
@@ -201,7 +210,7 @@ def fingerprint(value: str | None, dont_know: bool, not_applicable: bool,
     return hashlib.sha256(raw.encode()).hexdigest()[:16]
 
 
-def row_fingerprint(row: Answer | None) -> str:
+def row_fingerprint(row: StoredAnswer | None) -> str:
     if row is None:
         return fingerprint(None, False, False, None, None)
     return fingerprint(row.value, row.dont_know, row.not_applicable, row.evidence_url, row.note)
@@ -245,7 +254,7 @@ class Conflict:
     """A colleague changed an answer this person also changed: both versions, for choosing."""
 
     question_id: str
-    theirs: Answer | None
+    theirs: StoredAnswer | None
     yours: PostedAnswer
 
 
@@ -255,11 +264,11 @@ class SaveResult:
     saved: dict[str, Kept] = field(default_factory=dict)
     unchanged: dict[str, Kept] = field(default_factory=dict)
     # Someone else changed these and this person did not: their answer stays.
-    refreshed: dict[str, Answer] = field(default_factory=dict)
+    refreshed: dict[str, StoredAnswer] = field(default_factory=dict)
     conflicts: dict[str, Conflict] = field(default_factory=dict)
     errors: dict[str, Mapping[str, tuple[str, ...]]] = field(default_factory=dict)
     overwritten: list[str] = field(default_factory=list)  # conflicts resolved as "keep mine"
-    answers: dict[str, Answer] = field(default_factory=dict)  # every answer after the save
+    answers: dict[str, StoredAnswer] = field(default_factory=dict)  # every answer after the save
     saved_at: datetime | None = None
 
     @property
@@ -271,6 +280,12 @@ class SaveResult:
     def current(self) -> dict[str, Kept]:
         """Revision/fingerprint per question that the page may now carry safely."""
         return {**self.unchanged, **self.saved}
+
+
+_ANSWERS = Answer.__table__
+_UPDATE_ANSWER = (update(_ANSWERS).where(_ANSWERS.c.id == bindparam("answer_id"))
+                  .values({key: bindparam(key) for key in ANSWER_VALUES}))
+_INSERT_ANSWER = insert(_ANSWERS)
 
 
 def save_answers(session: Session, assessment: Assessment, questionnaire: Questionnaire,
@@ -325,26 +340,19 @@ def save_answers(session: Session, assessment: Assessment, questionnaire: Questi
         }
         if row is None:
             inserts.append({"assessment_id": assessment.id, "question_id": item.question_id, **values})
-            # Not added to the session: the row is inserted in bulk below.
-            rows[item.question_id] = Answer(assessment_id=assessment.id, question_id=item.question_id,
-                                             **values)
+            rows[item.question_id] = StoredAnswer(id=None, question_id=item.question_id, **values)
         else:
             updates.append({"answer_id": row.id, **values})
             for key, value in values.items():
-                set_committed_value(row, key, value)
+                setattr(row, key, value)
         result.saved[item.question_id] = Kept(current_revision + 1, mine)
         if chose_mine:
             result.overwritten.append(item.question_id)
     # One statement each for all the updates and all the inserts, whatever their number.
     if updates:
-        table = Answer.__table__
-        session.execute(
-            update(table).where(table.c.id == bindparam("answer_id"))
-            .values({key: bindparam(key) for key in ANSWER_VALUES}),
-            updates,
-        )
+        session.execute(_UPDATE_ANSWER, updates)
     if inserts:
-        session.execute(insert(Answer.__table__), inserts)
+        session.execute(_INSERT_ANSWER, inserts)
     result.answers = rows
     if result.saved:
         scored = score_answers(questionnaire, rows.values())
@@ -374,7 +382,7 @@ def _score(question: Question, item: PostedAnswer) -> float | None:
 # --- progress and completeness --------------------------------------------------------------
 
 
-def has_answer(question: Question, row: Answer | None) -> bool:
+def has_answer(question: Question, row: StoredAnswer | None) -> bool:
     """Whether a question shows as answered on the page (don't know and N/A count; so does
     a link or note on an evidence question)."""
     if row is None:
@@ -426,7 +434,7 @@ class Progress:
         return next(e for e in self.elements if e.element.id == element_id)
 
 
-def progress(questionnaire: Questionnaire, rows: Mapping[str, Answer]) -> Progress:
+def progress(questionnaire: Questionnaire, rows: Mapping[str, StoredAnswer]) -> Progress:
     """What is answered, per element, and whether each element can be scored."""
     inputs = answer_inputs(questionnaire, rows.values())
     score = score_assessment(questionnaire, inputs)
@@ -475,7 +483,7 @@ class NotReady(Exception):
 
 
 def submit_assessment(session: Session, assessment: Assessment, questionnaire: Questionnaire,
-                      user: User, rows: Mapping[str, Answer] | None = None) -> bool:
+                      user: User, rows: Mapping[str, StoredAnswer] | None = None) -> bool:
     """Lock the assessment as submitted and store its scores. ``False`` if it already was.
 
     The status changes with one conditional UPDATE, so a double click, two tabs or a retried

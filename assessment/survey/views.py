@@ -40,11 +40,11 @@ from wtforms import ValidationError
 from assessment.auth import services as auth_services
 from assessment.auth.access import can_edit_city, can_reopen_city, can_view_city, roles_required
 from assessment.auth.models import Role, User
-from assessment.database import utcnow
+from assessment.database import reads_first, utcnow
 from assessment.extensions import csrf, db, limiter, login_manager
 from assessment.questionnaire import Element, Question, Questionnaire
 from assessment.survey import forms, presentation, services
-from assessment.survey.models import Answer, Assessment, AssessmentStatus, Round
+from assessment.survey.models import Assessment, AssessmentStatus, Round, StoredAnswer
 
 bp = Blueprint("survey", __name__)
 
@@ -106,6 +106,7 @@ def _editable(assessment: Assessment) -> bool:
 
 def _reauthenticate() -> str | None:
     """Sign in again from inside a form; returns an error message, or None when signed in."""
+    db.begin_write()  # signing in writes a new sign-in session
     allowed = limiter.limiter.hit(
         parse_limit(str(current_app.config["LOGIN_RATE_LIMIT"])), "survey-reauth", get_remote_address()
     )
@@ -334,7 +335,7 @@ def _conflict_view(question: Question, item: services.Conflict,
     )
 
 
-def _sections(questionnaire: Questionnaire, scope: Scope, page: PageState, rows: Mapping[str, Answer],
+def _sections(questionnaire: Questionnaire, scope: Scope, page: PageState, rows: Mapping[str, StoredAnswer],
               names: dict[int, str], state: services.Progress | None,
               readonly: bool) -> list[presentation.Section]:
     specs = presentation.specs(questionnaire)
@@ -361,7 +362,7 @@ def _sections(questionnaire: Questionnaire, scope: Scope, page: PageState, rows:
 
 
 def _render_questions(assessment: Assessment, questionnaire: Questionnaire, scope: Scope, page: PageState, *,
-                      rows: Mapping[str, Answer] | None = None, notice: str | None = None,
+                      rows: Mapping[str, StoredAnswer] | None = None, notice: str | None = None,
                       signed_out: bool = False, reauth_error: str | None = None, readonly: bool = False,
                       locked: bool = False, confirm_error: str | None = None) -> str:
     """A questions page; ``signed_out`` shows only what was posted (no stored data)."""
@@ -446,9 +447,11 @@ def all_autosave(assessment_id: int) -> Response | str:
     return _save(assessment_id, None, autosave=True)
 
 
-# These views check the CSRF token themselves, keeping what was posted when it fails.
+# These views check the CSRF token themselves, keeping what was posted when it fails, and
+# take the database's write lock only once the posted answers are read and checked.
 for _view in (element, autosave, all_questions, all_autosave):
     csrf.exempt(_view)
+    reads_first(_view)
 
 
 def _json(status: str, message: str, code: int = 200, **extra: Any) -> Response:
@@ -498,6 +501,7 @@ def _save(assessment_id: int, element_id: str | None, *, autosave: bool) -> Resp
         return as_posted(notice=_("This page had expired, so your answers are not saved yet. Everything you "
                                   "entered is still below: check it and press “Save draft” again."))
 
+    db.begin_write()  # everything posted is read and checked: only the writes hold the lock
     services.lock_assessment(db.session, assessment)
     result = services.save_answers(db.session, assessment, questionnaire, posted, current_user,
                                    element_id=element_id, autosave=autosave)
@@ -725,6 +729,7 @@ def reopen(assessment_id: int) -> str | Response:
             notice = _("This page had expired, so the assessment was not reopened. Your reason is kept "
                        "below: press “Reopen” again.")
         elif form.validate():
+            db.begin_write()
             reopened = services.reopen_assessment(db.session, assessment, current_user,
                                                   form.reason.data or "")
             db.session.commit()
@@ -744,6 +749,7 @@ def reopen(assessment_id: int) -> str | Response:
 
 
 csrf.exempt(reopen)
+reads_first(reopen)
 
 
 def reopen_form_for(user: User, assessment: Assessment) -> forms.ReopenForm | None:

@@ -8,7 +8,7 @@ from sqlalchemy import func, select
 from assessment.auth.models import Role
 from assessment.questionnaire import QuestionType
 from assessment.survey import services
-from assessment.survey.models import AssessmentStatus, AuditEvent, ElementScore
+from assessment.survey.models import Answer, AssessmentStatus, AuditEvent, ElementScore
 from tests.survey.conftest import csrf_token, element_url, form_fields, load_form, set_answer
 
 
@@ -25,7 +25,8 @@ def submissions(db_session, world) -> int:
 def nearly_done(make, db_session, world, questionnaire):
     """Every element has enough answers, but a few questions are blank or "don't know"."""
     make.answer(world.assessment, 2.0, fill=1.0)
-    rows = services.load_answers(db_session, world.assessment.id)
+    rows = {row.question_id: row for row in db_session.scalars(
+        select(Answer).where(Answer.assessment_id == world.assessment.id))}
     element = questionnaire.elements[0]
     blank, unknown = element.scored_questions[-2:]
     db_session.delete(rows[blank.id])
