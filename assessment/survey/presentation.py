@@ -20,17 +20,18 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from flask import get_template_attribute
+from flask import current_app, get_template_attribute
 from flask_babel import get_locale
 from flask_babel import gettext as _
-from markupsafe import Markup
+from markupsafe import Markup, escape
 from werkzeug.datastructures import MultiDict
 
 from assessment.questionnaire import Element, Question, Questionnaire, QuestionType, decode_value
 from assessment.survey.forms import DONT_KNOW, NOT_APPLICABLE, RADIO_TYPES, answer_data, number_text, ticked
 from assessment.survey.models import StoredAnswer
 
-CHOICE_TEMPLATE = "survey/_choice.html"
+FRAGMENTS = "survey/_fragments.html"
+QUESTION = "survey/_question.html"
 KINDS = {
     QuestionType.MATURITY: "radio",
     QuestionType.YES_NO: "radio",
@@ -93,6 +94,7 @@ class Texts:
     link_hint: str
     note_label: str
     note_hint: str
+    answered_mark: Markup = field(default_factory=Markup)
 
 
 _specs: dict[tuple[str, str], dict[str, QuestionSpec]] = {}
@@ -120,6 +122,7 @@ def texts() -> Texts:
             note_label=_("Note"),
             note_hint=_("Anything a colleague or reader should know, such as who gave the answer."),
         )
+        found = replace(found, answered_mark=Markup(get_template_attribute(FRAGMENTS, "answered")(found)))
         with _lock:
             _texts.setdefault(key, found)
     return found
@@ -166,8 +169,8 @@ def _spec(question: Question, number: str) -> QuestionSpec:
         help=str(question.help or ""), is_maturity=question.type is QuestionType.MATURITY,
         value_name=name, choices=choices, flags=flags, unit=str(question.unit or ""),
     )
-    choice = get_template_attribute(CHOICE_TEMPLATE, "choice")
-    flag = get_template_attribute(CHOICE_TEMPLATE, "flag")
+    choice = get_template_attribute(FRAGMENTS, "choice")
+    flag = get_template_attribute(FRAGMENTS, "flag")
     return replace(
         spec,
         choices=tuple(replace(c, html={state: Markup(choice(c, spec, *state)) for state in STATES})
@@ -232,6 +235,34 @@ class QuestionView:
     conflict: ConflictView | None
     refreshed: str | None
     readonly: bool
+    level: int  # the heading level of the question on its page
+    texts: Texts
+
+    @property
+    def answered_mark(self) -> Markup:
+        return self.texts.answered_mark if self.answered else Markup("")
+
+    @property
+    def open_attribute(self) -> Markup:
+        """Evidence and note are shown open when they hold something (or on evidence questions)."""
+        return Markup(" open") if self.evidence_open else Markup("")
+
+    @property
+    def prerendered(self) -> Markup | None:
+        """The question's markup from its prepared skeleton, or None when it carries messages,
+        a conflict or a colleague's change (then the template renders it in full)."""
+        if self.all_errors or self.conflict is not None or self.refreshed:
+            return None
+        parts = skeleton(self.spec, self.level, self.readonly, self.texts)
+        values = {
+            "answered_mark": self.answered_mark, "open_attribute": self.open_attribute,
+            "choices_html": self.choices_html if self.spec.kind in ("radio", "checkboxes") else "",
+            "flags_html": self.flags_html if self.spec.kind == "number" else "",
+            "value": escape(self.value), "url": escape(self.url), "note": escape(self.note),
+            "revision": escape(self.revision), "was": escape(self.was),
+        }
+        return Markup("".join([part if index % 2 == 0 else values[part]
+                               for index, part in enumerate(parts)]))
 
     @property
     def choices_html(self) -> Markup:
@@ -261,7 +292,7 @@ class QuestionView:
                                                     or self.note_errors)
 
 
-def question_view(spec: QuestionSpec, values: Mapping[str, Any], *, answered: bool,
+def question_view(spec: QuestionSpec, values: Mapping[str, Any], *, answered: bool, level: int,
                   errors: Mapping[str, tuple[str, ...]] | None = None,
                   conflict: ConflictView | None = None, refreshed: str | None = None,
                   readonly: bool = False) -> QuestionView:
@@ -282,8 +313,62 @@ def question_view(spec: QuestionSpec, values: Mapping[str, Any], *, answered: bo
         errors=tuple(errors.get(spec.value_name, ())),
         url_errors=tuple(errors.get(f"url_{qid}", ())),
         note_errors=tuple(errors.get(f"note_{qid}", ())),
-        conflict=conflict, refreshed=refreshed, readonly=readonly,
+        conflict=conflict, refreshed=refreshed, readonly=readonly, level=level, texts=texts(),
     )
+
+
+# --- prepared questions ------------------------------------------------------------------------
+
+# The values a page puts into a prepared question, in the order of QuestionView's attributes.
+SLOTS = ("answered_mark", "open_attribute", "choices_html", "flags_html", "value", "url", "note",
+         "revision", "was")
+_MARK = "\x00"
+_skeletons: dict[tuple[int, int, bool], tuple[QuestionSpec, tuple[str, ...]]] = {}
+
+
+def skeleton(spec: QuestionSpec, level: int, readonly: bool, page_texts: Texts) -> tuple[str, ...]:
+    """survey/_question.html for a question without messages, split where the page's values go:
+    fixed markup at even positions, slot names at odd ones. Built once per version, language,
+    question, heading level and read-only state."""
+    key = (id(spec), level, readonly)  # specs are cached for good, and each entry keeps its own
+    found = _skeletons.get(key)
+    if found is None:
+        parts = tuple(_render_question(_Probe(spec, level, readonly, page_texts)).split(_MARK))
+        if len(parts) % 2 != 1 or any(name not in SLOTS for name in parts[1::2]):
+            raise RuntimeError(f"{QUESTION} left a placeholder unfilled or used a control character")
+        with _lock:
+            found = _skeletons.setdefault(key, (spec, parts))
+    return found[1]
+
+
+def _render_question(probe: _Probe) -> str:
+    template = current_app.jinja_env.get_template(QUESTION)
+    return template.render(q=probe, texts=probe.texts, level=probe.level)
+
+
+@dataclass(frozen=True)
+class _Probe:
+    """A question without messages whose values are placeholders, to render a skeleton."""
+
+    spec: QuestionSpec
+    level: int
+    readonly: bool
+    texts: Texts
+    all_errors: tuple[str, ...] = ()
+    errors: tuple[str, ...] = ()
+    url_errors: tuple[str, ...] = ()
+    note_errors: tuple[str, ...] = ()
+    conflict: None = None
+    refreshed: None = None
+
+    @property
+    def described_by(self) -> str:
+        return f"q-{self.spec.id}-help" if self.spec.help else ""
+
+    def __getattr__(self, name: str) -> Markup:
+        if name in SLOTS:
+            return Markup(f"{_MARK}{name}{_MARK}")
+        raise AttributeError(name)
 
 
 @dataclass(frozen=True)

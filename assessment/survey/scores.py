@@ -10,7 +10,7 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from sqlalchemy import delete, insert
-from sqlalchemy.orm import object_session
+from sqlalchemy.orm import Session, object_session
 
 from assessment.questionnaire import Answer as AnswerInput
 from assessment.questionnaire import AssessmentScore, Questionnaire, decode_value, score_assessment
@@ -81,9 +81,14 @@ def store_scores(assessment: Assessment, result: AssessmentScore) -> None:
             row.pop("assessment_id")
             assessment.element_scores.append(ElementScore(**row))
     else:
-        session.execute(delete(ElementScore).where(ElementScore.assessment_id == assessment.id))
-        session.execute(insert(ElementScore), element_score_rows(assessment.id, result))
-        session.expire(assessment, ["element_scores"])
+        replace_element_scores(session, assessment, result)
     for name, value in overall_fields(result).items():
         setattr(assessment, name, value)
+
+
+def replace_element_scores(session: Session, assessment: Assessment, result: AssessmentScore) -> None:
+    """The element-score rows of a stored assessment: one DELETE and one multi-row INSERT."""
+    session.execute(delete(ElementScore).where(ElementScore.assessment_id == assessment.id))
+    session.execute(insert(ElementScore), element_score_rows(assessment.id, result))
+    session.expire(assessment, ["element_scores"])
 

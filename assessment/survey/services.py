@@ -50,7 +50,7 @@ from assessment.survey.models import (
     Round,
     StoredAnswer,
 )
-from assessment.survey.scores import answer_inputs, score_answers, store_scores
+from assessment.survey.scores import answer_inputs, overall_fields, replace_element_scores, score_answers
 from assessment.survey.versions import questionnaire_for
 
 EDITABLE = (AssessmentStatus.DRAFT, AssessmentStatus.REOPENED)
@@ -283,6 +283,8 @@ class SaveResult:
 
 
 _ANSWERS = Answer.__table__
+_ASSESSMENTS = Assessment.__table__
+_AUDIT = AuditEvent.__table__
 _UPDATE_ANSWER = (update(_ANSWERS).where(_ANSWERS.c.id == bindparam("answer_id"))
                   .values({key: bindparam(key) for key in ANSWER_VALUES}))
 _INSERT_ANSWER = insert(_ANSWERS)
@@ -356,9 +358,8 @@ def save_answers(session: Session, assessment: Assessment, questionnaire: Questi
     result.answers = rows
     if result.saved:
         scored = score_answers(questionnaire, rows.values())
-        assessment.completeness = scored.completeness
-        assessment.updated_at = now
-        assessment.updated_by_id = user.id
+        write_assessment(session, assessment, completeness=scored.completeness, updated_at=now,
+                         updated_by_id=user.id)
         detail: dict[str, Any] = {"questions": sorted(result.saved), "autosave": autosave}
         if element_id is not None:
             detail["element"] = element_id
@@ -366,8 +367,14 @@ def save_answers(session: Session, assessment: Assessment, questionnaire: Questi
             detail["kept_over_colleague"] = sorted(result.overwritten)
         record(session, "save", user, assessment.id, detail, at=now)
         result.saved_at = now
-        session.flush()
     return result
+
+
+def write_assessment(session: Session, assessment: Assessment, **values: Any) -> None:
+    """Write some columns of the assessment now, in one UPDATE, and keep the object in step."""
+    session.execute(update(_ASSESSMENTS).where(_ASSESSMENTS.c.id == assessment.id).values(**values))
+    for name, value in values.items():
+        set_committed_value(assessment, name, value)
 
 
 def _score(question: Question, item: PostedAnswer) -> float | None:
@@ -510,13 +517,12 @@ def submit_assessment(session: Session, assessment: Assessment, questionnaire: Q
     set_committed_value(assessment, "status", AssessmentStatus.SUBMITTED)
     set_committed_value(assessment, "submitted_at", now)
     set_committed_value(assessment, "submitted_by_id", user.id)
-    assessment.completeness = state.completeness
-    store_scores(assessment, state.score)
+    replace_element_scores(session, assessment, state.score)
+    write_assessment(session, assessment, completeness=state.completeness, **overall_fields(state.score))
     record(session, "submit", user, assessment.id,
            {"completeness": round(state.completeness, 4),
             "overall": None if state.score.overall is None else round(state.score.overall, 2)},
            at=now)
-    session.flush()
     return True
 
 
@@ -547,11 +553,10 @@ def reopen_assessment(session: Session, assessment: Assessment, user: User, reas
 
 
 def record(session: Session, action: str, user: User | None, assessment_id: int | None,
-           detail: dict[str, Any], at: datetime | None = None) -> AuditEvent:
-    event = AuditEvent(at=at or utcnow(), user_id=user.id if user else None, action=action,
-                       assessment_id=assessment_id, detail=detail)
-    session.add(event)
-    return event
+           detail: dict[str, Any], at: datetime | None = None) -> None:
+    """Add an event to the audit log (written at once, in the caller's transaction)."""
+    session.execute(insert(_AUDIT).values(at=at or utcnow(), user_id=user.id if user else None,
+                                          action=action, assessment_id=assessment_id, detail=detail))
 
 
 @dataclass(frozen=True)

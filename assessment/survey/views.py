@@ -355,7 +355,8 @@ def _sections(questionnaire: Questionnaire, scope: Scope, page: PageState, rows:
                               when=when(row.updated_at))
             views.append(presentation.question_view(
                 specs[qid], page.values, answered=services.has_answer(question, rows.get(qid)),
-                errors=page.errors.get(qid), conflict=conflict, refreshed=refreshed, readonly=readonly))
+                level=2 if scope.element else 3, errors=page.errors.get(qid), conflict=conflict,
+                refreshed=refreshed, readonly=readonly))
         sections.append(presentation.Section(element_, questionnaire.elements.index(element_) + 1, views,
                                              state.element(element_.id) if state else None))
     return sections
