@@ -130,6 +130,23 @@ def _draft_cities(server: LiveServer) -> list[str]:
     return list(names)
 
 
+def _unstarted_cities(server: LiveServer) -> list[str]:
+    """Cities outside Africa that have not started the 2026 round, by name."""
+    from assessment.places.models import City, Country, Region
+    from assessment.survey.models import Assessment, Round
+
+    with server.session() as session:
+        started = (select(Assessment.city_id).join(Round, Round.id == Assessment.round_id)
+                   .where(Round.name == "2026"))
+        names = session.scalars(
+            select(City.name).join(Country, Country.id == City.country_id)
+            .join(Region, Region.id == Country.region_id)
+            .where(Region.name != "Africa", City.id.not_in(started))
+            .order_by(City.name)
+        ).all()
+    return list(names)
+
+
 def _create_officials(server: LiveServer, cities: dict[str, str]) -> None:
     """Official accounts for the journeys (the CLI's ``users create``, without a process each)."""
     from werkzeug.security import generate_password_hash
@@ -180,9 +197,12 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer
     server.cli("seed-demo")
     server.accounts.update(DEMO)
     cities = _draft_cities(server)
-    assert len(cities) >= 3, f"the demo seed should leave at least three 2026 drafts, got {cities}"
+    assert len(cities) >= 4, f"the demo seed should leave at least four 2026 drafts, got {cities}"
+    unstarted = _unstarted_cities(server)
+    assert unstarted, "the demo seed should leave a city outside Africa without a 2026 assessment"
     _create_officials(server, {"journey": cities[0], "nojs": cities[1],
-                               "conflict_a": cities[2], "conflict_b": cities[2]})
+                               "conflict_a": cities[2], "conflict_b": cities[2],
+                               "one_page_js": cities[3], "one_page": unstarted[0]})
 
     with server.log.open("w") as log:
         process = subprocess.Popen(

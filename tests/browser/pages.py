@@ -32,6 +32,8 @@ PAGE_TYPES = (
              weigh=True),
     PageType("element page", "official",
              lambda w: f"/assessments/{w.kigali_draft}/elements/{w.elements[0]}", weigh=True),
+    PageType("all questions", "official", lambda w: f"/assessments/{w.kigali_draft}/answers", weigh=True),
+    PageType("all answers, read-only", "official", lambda w: f"/assessments/{w.kigali_submitted}/answers"),
     PageType("submit confirmation", "official", lambda w: f"/assessments/{w.kigali_draft}/submit",
              weigh=True),
     PageType("report", "official", lambda w: f"/assessments/{w.kigali_submitted}/report",

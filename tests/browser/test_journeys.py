@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 import re
 from pathlib import Path
 from typing import Any
@@ -160,11 +161,7 @@ def test_official_fills_in_saves_submits_and_sees_the_radar_chart(
         browsing: Browsing, questionnaire: Questionnaire) -> None:
     page, _watch = browsing.open()
     fill_in_and_submit(page, questionnaire, browsing.server.accounts["journey"], javascript=True)
-    chart = page.locator(".js-plotly-plot").first
-    chart.locator("svg.main-svg").first.wait_for()
-    # The radar: one closed line per series (the city, the targets, ...) on a polar plot.
-    expect(chart.locator(".polarlayer")).to_have_count(1)
-    assert chart.locator(".scatterlayer .trace").count() >= 2
+    expect_radar_chart(page)
 
 
 def test_official_without_javascript_fills_in_submits_and_reads_the_report(
@@ -176,6 +173,84 @@ def test_official_without_javascript_fills_in_submits_and_reads_the_report(
     expect(table).to_be_visible()
     for element in questionnaire.elements:
         expect(table).to_contain_text(str(element.title))
+
+
+def expect_radar_chart(page: Any) -> None:
+    """The radar: one closed line per series (the city, the targets, ...) on a polar plot."""
+    chart = page.locator(".js-plotly-plot").first
+    chart.locator("svg.main-svg").first.wait_for()
+    expect(chart.locator(".polarlayer")).to_have_count(1)
+    assert chart.locator(".scatterlayer .trace").count() >= 2
+
+
+# --- every question on one page -----------------------------------------------------------
+
+
+def test_official_without_javascript_answers_everything_on_one_page_and_submits(
+        browsing: Browsing, questionnaire: Questionnaire) -> None:
+    page, _watch = browsing.open(java_script_enabled=False)
+    sign_in(page, browsing.server.accounts["one_page"])
+    expect(page).to_have_url(re.compile(r"/assessments$"))
+    page.locator("main").get_by_role("button", name=re.compile(r"^Start")).first.click()
+    page.wait_for_load_state()
+    match = re.search(r"/assessments/(\d+)$", page.url)
+    assert match, f"starting the round did not lead to its overview: {page.url}"
+    assessment_id = int(match.group(1))
+
+    page.get_by_role("link", name="All questions on one page").click()
+    expect(page).to_have_url(re.compile(rf"/assessments/{assessment_id}/answers$"))
+    expect(page.locator("h1")).to_have_text("All questions")
+    expect(page.locator("h2").filter(has_text=str(questionnaire.elements[-1].title))).to_have_count(1)
+    for element in questionnaire.elements:
+        answer_element(page, element)
+    page.get_by_label(re.compile("I confirm")).check()
+    page.get_by_role("button", name="Save and submit").click()
+    page.wait_for_load_state()
+    assert page.locator(".error, .has-conflict").count() == 0, (
+        f"the one-page form was refused: {page.locator('main').inner_text()[:800]}")
+
+    expect(page).to_have_url(re.compile(rf"/assessments/{assessment_id}/report$"))
+    expect(page.locator(".flash-success")).to_contain_text("submitted")
+    # Without scripts the radar's figure is in the page and its numbers are in the table,
+    # every element scored.
+    figure = json.loads(page.locator("script#radar-figure").text_content() or "{}")
+    assert any(trace.get("type") == "scatterpolar" for trace in figure.get("data", [])), figure.keys()
+    table = page.locator("table.profile-table")
+    for element in questionnaire.elements:
+        expect(table).to_contain_text(str(element.title))
+    expect(table).not_to_contain_text("Insufficient data")
+
+    # The same official, the same report with scripts on: the radar chart is drawn.
+    with_scripts, _watch = browsing.page(browsing.context(storage_state=page.context.storage_state()))
+    with_scripts.goto(f"/assessments/{assessment_id}/report")
+    expect_radar_chart(with_scripts)
+
+    # Every answer is kept, and the page is now read-only.
+    with_scripts.goto(f"/assessments/{assessment_id}/answers")
+    for element in questionnaire.elements:
+        expect_element_answered(with_scripts, element)
+    expect(with_scripts.get_by_role("button", name="Save and submit")).to_have_count(0)
+    expect(with_scripts.locator(f"input[name='{questionnaire.questions[0].field_name}']").first).to_be_disabled()
+
+
+def test_the_one_page_form_saves_in_the_background_with_javascript(
+        browsing: Browsing, questionnaire: Questionnaire) -> None:
+    assessment_id = assessment_id_for(browsing.server, "one_page_js")
+    page, _watch = browsing.open("one_page_js")
+    page.goto(f"/assessments/{assessment_id}/answers")
+    status = page.locator("#save-status")
+    question = [q for q in questionnaire.elements[-1].questions if q.type is QuestionType.MATURITY][-1]
+    radios = f"input[name='{question.field_name}']"
+    checked = page.locator(f"{radios}:checked")
+    value = "1" if checked.count() and checked.get_attribute("value") == "4" else "4"
+    autosave = f"/assessments/{assessment_id}/answers/autosave"
+    with page.expect_response(lambda r: r.url.endswith(autosave)) as saving:
+        page.locator(f"{radios}[value='{value}']").check()
+    assert saving.value.json()["status"] == "saved"
+    expect(status).to_have_text(re.compile(r"Saved at \d"))
+    expect(status).to_have_class(re.compile(r"\bis-saved\b"))
+    page.reload()
+    expect(page.locator(f"{radios}[value='{value}']")).to_be_checked()
 
 
 # --- two officials, one answer ------------------------------------------------------------

@@ -46,7 +46,7 @@ def test_page_weight(browsing: Browsing, world: World, kind: PageType) -> None:
     assert not refetched, f"{kind.name}: fetched again on a repeat visit: {refetched}"
     assert repeat["bytes"] < first["bytes"] or first["requests"] == 1
 
-    if kind.name in {"questionnaire overview", "element page"}:
+    if kind.name in {"questionnaire overview", "element page", "all questions"}:
         assert first["bytes"] <= QUESTIONNAIRE_BUDGET, (
             f"{kind.name} weighs {first['bytes'] / KB:.1f} KB on a first visit "
             f"(budget {QUESTIONNAIRE_BUDGET // KB} KB): {heaviest(first)}")
