@@ -189,7 +189,9 @@ def reopen(official: Official) -> None:
     """The regional office reopens the submitted assessment with the app's reopen form.
 
     The first time, the form is fetched for its CSRF token; then it is posted directly, as a
-    regional officer does from the reopen form on the report page.
+    regional officer does from the reopen form on the report page. The redirect to the
+    overview is not followed, so the cookie that would carry its message to that page is not
+    kept either: unread messages would otherwise pile up in the regional office's cookie.
     """
     client = official.reopener
     url = f"/assessments/{official.assessment_id}/reopen"
@@ -197,7 +199,7 @@ def reopen(official: Official) -> None:
         form = parse_page(client.get(url).text).form(action_contains="/reopen")
         official.reopen_token = dict(form.defaults()).get("csrf_token", "")
     done = client.post(url, [("csrf_token", official.reopen_token), ("reason", REOPEN_REASON)],
-                       expect=(200, 302, 303))
+                       expect=(200, 302, 303), keep_cookies=False)
     if done.status == 200:
         raise SubmissionError(f"reopen refused: {_notice(done.text)}")
     official.submitted = False

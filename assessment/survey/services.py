@@ -377,6 +377,13 @@ def write_assessment(session: Session, assessment: Assessment, **values: Any) ->
         set_committed_value(assessment, name, value)
 
 
+def all_stored(session: Session, assessment: Assessment, posted: Sequence[PostedAnswer]) -> bool:
+    """Whether every posted answer is valid and exactly what is stored (nothing would change)."""
+    rows = load_answers(session, assessment.id)
+    return all(item.is_valid and item.fingerprint == row_fingerprint(rows.get(item.question_id))
+               for item in posted)
+
+
 def _score(question: Question, item: PostedAnswer) -> float | None:
     value = decode_value(question, item.value)
     return score_question(

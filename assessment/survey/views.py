@@ -520,6 +520,13 @@ def _save(assessment_id: int, element_id: str | None, *, autosave: bool) -> Resp
     if autosave:
         return _autosave_response(assessment, questionnaire, result)
     if result.locked:
+        if submitting and assessment.status == AssessmentStatus.SUBMITTED and services.all_stored(
+                db.session, assessment, posted):
+            # The same "Save and submit" again (a double click, a resent form): it is done.
+            flash(_("This assessment is already submitted (%(submitted)s).",
+                    submitted=_submitted_text(assessment) or ""), "info")
+            return redirect(report_url(assessment.id)
+                            or url_for("survey.overview", assessment_id=assessment.id))
         return as_posted(
             locked=True,
             notice=_("%(submitted)s, so answers can no longer be changed. What you entered below was "

@@ -485,12 +485,15 @@ def test_save_and_submit_with_the_box_ticked_submits_once(client, login, world, 
     submitted_at, revision = ready.submitted_at, row.revision
 
     # The same POST again (a double click, a resent form) submits nothing more and changes nothing.
+    # It leads to the report, saying the assessment is already submitted.
     second = client.post(answers_url(ready), data=data)
-    assert second.status_code in (200, 302)
-    if second.status_code == 200:
-        assert "can no longer be changed" in second.get_data(as_text=True)
-    else:
-        assert second.headers["Location"].endswith(f"/assessments/{ready.id}/report")
+    assert second.status_code == 302
+    assert second.headers["Location"].endswith(f"/assessments/{ready.id}/report")
+    assert "already submitted" in client.get(second.headers["Location"]).get_data(as_text=True)
+    # A different answer posted after the submission is refused and kept on the page to copy.
+    give(data, question, "1" if new_value != "1" else "2")
+    third = client.post(answers_url(ready), data=data)
+    assert third.status_code == 200 and "can no longer be changed" in third.get_data(as_text=True)
     assert submissions(db_session, ready) == 1
     assert db_session.scalar(select(Assessment.submitted_at).where(Assessment.id == ready.id)) == submitted_at
     assert stored(db_session, ready)[question.id].revision == revision
