@@ -34,14 +34,30 @@ def _digest(path: Path, mtime_ns: int) -> str:
 
 
 def static_url(filename: str) -> str:
-    """``url_for('static')`` with ``?v=<content hash>``; unknown files get no hash."""
+    """``url_for('static')`` with ``?v=<content hash>``; unknown files get no hash.
+
+    In debug mode a file's hash follows its changes; otherwise it is computed once per process
+    (a deployment replaces the files and restarts the workers)."""
     assert current_app.static_folder is not None
-    path = Path(current_app.static_folder) / filename
-    try:
-        version = _digest(path, path.stat().st_mtime_ns)
-    except FileNotFoundError:
+    if current_app.debug:
+        version = _version(Path(current_app.static_folder) / filename)
+    else:
+        version = _version_once(current_app.static_folder, filename)
+    if version is None:
         return url_for("static", filename=filename)
     return url_for("static", filename=filename, v=version)
+
+
+def _version(path: Path) -> str | None:
+    try:
+        return _digest(path, path.stat().st_mtime_ns)
+    except FileNotFoundError:
+        return None
+
+
+@cache
+def _version_once(static_folder: str, filename: str) -> str | None:
+    return _version(Path(static_folder) / filename)
 
 
 @cache

@@ -293,6 +293,7 @@ class QuestionView:
 
 
 def question_view(spec: QuestionSpec, values: Mapping[str, Any], *, answered: bool, level: int,
+                  page_texts: Texts,
                   errors: Mapping[str, tuple[str, ...]] | None = None,
                   conflict: ConflictView | None = None, refreshed: str | None = None,
                   readonly: bool = False) -> QuestionView:
@@ -313,7 +314,7 @@ def question_view(spec: QuestionSpec, values: Mapping[str, Any], *, answered: bo
         errors=tuple(errors.get(spec.value_name, ())),
         url_errors=tuple(errors.get(f"url_{qid}", ())),
         note_errors=tuple(errors.get(f"note_{qid}", ())),
-        conflict=conflict, refreshed=refreshed, readonly=readonly, level=level, texts=texts(),
+        conflict=conflict, refreshed=refreshed, readonly=readonly, level=level, texts=page_texts,
     )
 
 

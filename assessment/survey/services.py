@@ -15,7 +15,6 @@ Services receive a session and flush; the view commits once. Every state change 
 from __future__ import annotations
 
 import hashlib
-import json
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -205,9 +204,13 @@ def _assessment_in(session: Session, city_id: int, round_id: int) -> Assessment 
 
 def fingerprint(value: str | None, dont_know: bool, not_applicable: bool,
                 evidence_url: str | None, note: str | None) -> str:
-    """A short digest of what an answer says, to tell "changed by me" from "changed by someone"."""
-    raw = json.dumps([value, bool(dont_know), bool(not_applicable), evidence_url or None, note or None])
-    return hashlib.sha256(raw.encode()).hexdigest()[:16]
+    """A short digest of what an answer says, to tell "changed by me" from "changed by someone".
+
+    Every text is prefixed with its length, so no text can pass for another field's."""
+    parts = ["-" if value is None else f"{len(value)}:{value}", "1" if dont_know else "0",
+             "1" if not_applicable else "0", f"{len(evidence_url or '')}:{evidence_url or ''}",
+             f"{len(note or '')}:{note or ''}"]
+    return hashlib.blake2b("|".join(parts).encode(), digest_size=8).hexdigest()
 
 
 def row_fingerprint(row: StoredAnswer | None) -> str:

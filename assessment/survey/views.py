@@ -336,8 +336,8 @@ def _conflict_view(question: Question, item: services.Conflict,
 
 
 def _sections(questionnaire: Questionnaire, scope: Scope, page: PageState, rows: Mapping[str, StoredAnswer],
-              names: dict[int, str], state: services.Progress | None,
-              readonly: bool) -> list[presentation.Section]:
+              names: dict[int, str], state: services.Progress | None, readonly: bool,
+              page_texts: presentation.Texts) -> list[presentation.Section]:
     specs = presentation.specs(questionnaire)
     result = page.result
     sections = []
@@ -355,8 +355,8 @@ def _sections(questionnaire: Questionnaire, scope: Scope, page: PageState, rows:
                               when=when(row.updated_at))
             views.append(presentation.question_view(
                 specs[qid], page.values, answered=services.has_answer(question, rows.get(qid)),
-                level=2 if scope.element else 3, errors=page.errors.get(qid), conflict=conflict,
-                refreshed=refreshed, readonly=readonly))
+                level=2 if scope.element else 3, page_texts=page_texts, errors=page.errors.get(qid),
+                conflict=conflict, refreshed=refreshed, readonly=readonly))
         sections.append(presentation.Section(element_, questionnaire.elements.index(element_) + 1, views,
                                              state.element(element_.id) if state else None))
     return sections
@@ -377,12 +377,13 @@ def _render_questions(assessment: Assessment, questionnaire: Questionnaire, scop
             involved = [c.theirs.updated_by_id for c in page.result.conflicts.values() if c.theirs]
             involved += [row.updated_by_id for row in page.result.refreshed.values()]
             names = services.user_names(db.session, involved)
-    sections = _sections(questionnaire, scope, page, rows or {}, names, state, readonly)
+    page_texts = presentation.texts()
+    sections = _sections(questionnaire, scope, page, rows or {}, names, state, readonly, page_texts)
     questions = [q for section in sections for q in section.questions]
     error_links = [(q.spec.id, q.spec.number, q.spec.text) for q in questions if q.all_errors]
     conflict_links = [(q.spec.id, q.spec.number, q.spec.text) for q in questions if q.conflict]
     context: dict[str, Any] = dict(
-        assessment=assessment, sections=sections, texts=presentation.texts(), notice=notice,
+        assessment=assessment, sections=sections, texts=page_texts, notice=notice,
         error_links=error_links, conflict_links=conflict_links, signed_out=signed_out,
         reauth_error=reauth_error, readonly=readonly, can_save=not (readonly or locked),
         last_saved=None if signed_out else _last_saved(assessment),
