@@ -18,6 +18,7 @@ import hashlib
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from functools import cached_property
 from typing import Any
 
 from sqlalchemy import and_, bindparam, insert, select, update
@@ -235,7 +236,7 @@ class PostedAnswer:
     resolve: str | None = None  # KEEP_MINE / KEEP_THEIRS, chosen in a conflict
     errors: Mapping[str, tuple[str, ...]] = field(default_factory=dict)  # field name -> messages
 
-    @property
+    @cached_property
     def fingerprint(self) -> str:
         return fingerprint(self.value, self.dont_know, self.not_applicable, self.evidence_url, self.note)
 
@@ -504,35 +505,52 @@ def submit_assessment(session: Session, assessment: Assessment, questionnaire: Q
     """Lock the assessment as submitted and store its scores. ``False`` if it already was.
 
     The status changes with one conditional UPDATE, so a double click, two tabs or a retried
-    POST submit exactly once. Raises ``NotReady`` (the caller rolls back) when an element
-    lacks the answers it needs for a score. ``rows`` are the assessment's answers when the
-    caller already holds them under the assessment's lock (as a save just before does).
+    POST submit exactly once. Raises ``NotReady`` when an element lacks the answers it needs
+    for a score. ``rows`` are the assessment's answers when the caller already holds them
+    under the assessment's lock (as a save just before does): readiness is then checked
+    before anything is written. Otherwise the UPDATE comes first (it waits for a running
+    save) and the answers are read after it; the caller rolls back on ``NotReady``.
     """
     now = utcnow()
-    claimed = session.execute(
-        update(Assessment)
-        .where(Assessment.id == assessment.id, Assessment.status.in_(EDITABLE))
-        .values(status=AssessmentStatus.SUBMITTED, submitted_at=now, submitted_by_id=user.id)
-        .execution_options(synchronize_session=False)
-    )
-    if claimed.rowcount != 1:  # type: ignore[attr-defined]
-        session.refresh(assessment)
-        return False
-    if rows is None:
-        rows = load_answers(session, assessment.id)
-    state = progress(questionnaire, rows)
-    if not state.ready:
-        raise NotReady(state)
-    # Already written by the UPDATE above: record them without another write.
-    set_committed_value(assessment, "status", AssessmentStatus.SUBMITTED)
-    set_committed_value(assessment, "submitted_at", now)
-    set_committed_value(assessment, "submitted_by_id", user.id)
+    if rows is not None:
+        state = progress(questionnaire, rows)
+        if not state.ready:
+            raise NotReady(state)
+        results = {"completeness": state.completeness, **overall_fields(state.score)}
+        if not _claim(session, assessment, user, now, results):
+            return False
+    else:
+        if not _claim(session, assessment, user, now, {}):
+            return False
+        state = progress(questionnaire, load_answers(session, assessment.id))
+        if not state.ready:
+            raise NotReady(state)
+        results = {"completeness": state.completeness, **overall_fields(state.score)}
+        session.execute(update(_ASSESSMENTS).where(_ASSESSMENTS.c.id == assessment.id).values(**results))
+    for name, value in results.items():
+        set_committed_value(assessment, name, value)
     replace_element_scores(session, assessment, state.score)
-    write_assessment(session, assessment, completeness=state.completeness, **overall_fields(state.score))
     record(session, "submit", user, assessment.id,
            {"completeness": round(state.completeness, 4),
             "overall": None if state.score.overall is None else round(state.score.overall, 2)},
            at=now)
+    return True
+
+
+def _claim(session: Session, assessment: Assessment, user: User, now: datetime,
+           results: Mapping[str, Any]) -> bool:
+    """Mark the assessment submitted if it is still editable (with ``results`` written too)."""
+    claimed = session.execute(
+        update(_ASSESSMENTS)
+        .where(_ASSESSMENTS.c.id == assessment.id, _ASSESSMENTS.c.status.in_([s.value for s in EDITABLE]))
+        .values(status=AssessmentStatus.SUBMITTED.value, submitted_at=now, submitted_by_id=user.id, **results)
+    )
+    if claimed.rowcount != 1:  # type: ignore[attr-defined]
+        session.refresh(assessment)
+        return False
+    set_committed_value(assessment, "status", AssessmentStatus.SUBMITTED)
+    set_committed_value(assessment, "submitted_at", now)
+    set_committed_value(assessment, "submitted_by_id", user.id)
     return True
 
 

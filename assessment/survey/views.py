@@ -511,10 +511,9 @@ def _save(assessment_id: int, element_id: str | None, *, autosave: bool) -> Resp
     confirmed = forms.ticked(request.form.get("confirm"))
     submitted = not_ready = False
     if submitting and confirmed and result.clean:
-        try:
-            with db.session.begin_nested():  # the answers stay saved if the submission is refused
-                submitted = services.submit_assessment(db.session, assessment, questionnaire, current_user,
-                                                       rows=result.answers)
+        try:  # refused before anything of the submission is written: the answers stay saved
+            submitted = services.submit_assessment(db.session, assessment, questionnaire, current_user,
+                                                   rows=result.answers)
         except services.NotReady:
             not_ready = True
     db.session.commit()
