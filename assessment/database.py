@@ -97,9 +97,6 @@ def make_engine(url: str) -> Engine:
     return create_engine(url, pool_pre_ping=True, pool_size=5, max_overflow=10)
 
 
-SQLITE_MMAP_BYTES = 1 << 30  # an upper bound: only the pages in use take memory
-
-
 class WriteGate:
     """One SQLite writer at a time, across the threads of this process and the other worker
     processes, handed over the moment the previous writer is done.
@@ -159,9 +156,6 @@ def _configure_sqlite(engine: Engine) -> None:
         cursor.execute("PRAGMA busy_timeout=30000")
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA synchronous=NORMAL")
-        # Read through memory-mapped pages shared by every connection and worker (the OS page
-        # cache) rather than a read() per page into each connection's own small cache.
-        cursor.execute(f"PRAGMA mmap_size={SQLITE_MMAP_BYTES}")
         cursor.close()
 
     path = _sqlite_file(str(engine.url))
