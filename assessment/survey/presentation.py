@@ -91,6 +91,7 @@ class Texts:
     evidence_summary: str
     for_question: str
     link_label: str
+    evidence_intro: str
     link_hint: str
     note_label: str
     note_hint: str
@@ -117,10 +118,12 @@ def texts() -> Texts:
             evidence_summary=_("Evidence link and note"),
             for_question=_("for question"),
             link_label=_("Link to evidence"),
-            link_hint=_("A web address where a reader can check the answer, such as a published plan, "
-                        "decision or dataset."),
+            evidence_intro=_("Under each question, “Evidence link and note” is optional:"),
+            link_hint=_("the link is a web address where a reader can check the answer, such as a "
+                        "published plan, decision or dataset;"),
             note_label=_("Note"),
-            note_hint=_("Anything a colleague or reader should know, such as who gave the answer."),
+            note_hint=_("the note is anything a colleague or reader should know, such as who gave the "
+                        "answer."),
         )
         found = replace(found, answered_mark=Markup(get_template_attribute(FRAGMENTS, "answered")(found)))
         with _lock:
