@@ -202,18 +202,19 @@ def _whole(raw: str | None) -> int | None:
 # --- submitting and reopening -----------------------------------------------------------------
 
 
+CONFIRM_LABEL = _l("I confirm that these answers describe our city and may be shared with our regional "
+                   "office. After submitting, answers can only be changed if the regional office reopens "
+                   "the assessment.")
+CONFIRM_MISSING = _l("Tick the box to confirm the submission.")
+
+
 class SubmitForm(FlaskForm):
     """The confirmation step of a submission (CSRF checked by the view, like the answers)."""
 
     class Meta:
         csrf = False
 
-    confirm = BooleanField(
-        _l("I confirm that these answers describe our city and may be shared with our regional "
-           "office. After submitting, answers can only be changed if the regional office reopens "
-           "the assessment."),
-        validators=[DataRequired(message=_l("Tick the box to confirm the submission."))],
-    )
+    confirm = BooleanField(CONFIRM_LABEL, validators=[DataRequired(message=CONFIRM_MISSING)])
 
 
 class ReopenForm(FlaskForm):

@@ -394,7 +394,7 @@ def _render_questions(assessment: Assessment, questionnaire: Questionnaire, scop
     if scope.element is None:
         return render_template(
             "survey/answers.html", **context, state=state, question_count=len(questions),
-            confirm_label=forms.SubmitForm.confirm.args[0], confirm_error=confirm_error,
+            confirm_label=forms.CONFIRM_LABEL, confirm_error=confirm_error,
             threshold=round(100 * questionnaire.completeness_threshold))
     elements = questionnaire.elements
     number = elements.index(scope.element) + 1
@@ -551,7 +551,7 @@ def _save(assessment_id: int, element_id: str | None, *, autosave: bool) -> Resp
             notice = " ".join([notice, _("Not submitted yet: some elements do not have enough answers "
                                          "to be scored. See the summary at the end of the page.")]).strip()
         elif not confirmed:
-            confirm_error = str(forms.SubmitForm.confirm.kwargs["validators"][0].message)
+            confirm_error = str(forms.CONFIRM_MISSING)
             notice = " ".join([notice, _("Not submitted yet: tick the box at the end of the page to "
                                          "confirm the submission.")]).strip()
     elif submitting:
