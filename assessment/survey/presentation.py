@@ -323,7 +323,7 @@ def question_view(spec: QuestionSpec, values: Mapping[str, Any], *, answered: bo
 
 # --- prepared questions ------------------------------------------------------------------------
 
-# The values a page puts into a prepared question, in the order of QuestionView's attributes.
+# The values a page puts into a prepared question: attributes of QuestionView.
 SLOTS = ("answered_mark", "open_attribute", "choices_html", "flags_html", "value", "url", "note",
          "revision", "was")
 _MARK = "\x00"
