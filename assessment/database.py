@@ -16,7 +16,7 @@ from typing import Any, TypeVar
 
 try:
     import fcntl
-except ImportError:  # not on Windows: SQLite's own waiting is used there
+except ImportError:  # Windows has no fcntl: SQLite's own waiting is used there
     fcntl = None  # type: ignore[assignment]
 
 from flask import Flask
@@ -88,13 +88,17 @@ def _app_ctx_id() -> int:
 def make_engine(url: str) -> Engine:
     """Create an engine; SQLite gets WAL, a busy timeout and foreign keys."""
     if url.startswith("sqlite"):
-        kwargs: dict[str, Any] = {"connect_args": {"timeout": 30, "check_same_thread": False}}
+        connect_args = {"timeout": SQLITE_BUSY_SECONDS, "check_same_thread": False}
+        kwargs: dict[str, Any] = {"connect_args": connect_args}
         if url in {"sqlite://", "sqlite:///:memory:"}:
             kwargs["poolclass"] = StaticPool
         engine = create_engine(url, **kwargs)
         _configure_sqlite(engine)
         return engine
     return create_engine(url, pool_pre_ping=True, pool_size=5, max_overflow=10)
+
+
+SQLITE_BUSY_SECONDS = 30  # how long a writer waits for another before giving up
 
 
 class WriteGate:
@@ -113,7 +117,8 @@ class WriteGate:
 
     def __init__(self, database_path: str) -> None:
         self.path = database_path + "-writers"
-        self._threads = threading.RLock()
+        # A plain lock: a connection may be returned to the pool by another thread.
+        self._threads = threading.Lock()
         self._fd: int | None = None
         self._pid: int | None = None
 
@@ -125,7 +130,8 @@ class WriteGate:
         return self._fd
 
     def acquire(self) -> None:
-        self._threads.acquire()
+        if not self._threads.acquire(timeout=SQLITE_BUSY_SECONDS):
+            raise TimeoutError(f"the database stayed locked for writing for {SQLITE_BUSY_SECONDS} s")
         try:
             fcntl.flock(self._file(), fcntl.LOCK_EX)
         except BaseException:
@@ -153,7 +159,7 @@ def _configure_sqlite(engine: Engine) -> None:
         dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA journal_mode=WAL")
-        cursor.execute("PRAGMA busy_timeout=30000")
+        cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_SECONDS * 1000}")
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.close()
