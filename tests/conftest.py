@@ -208,7 +208,7 @@ class Factory:
 
         from assessment.demo.seed import answer_rows, answers_for_city
         from assessment.survey.models import Answer
-        from assessment.survey.scores import score_answers, store_scores
+        from assessment.survey.scores import overall_fields, replace_element_scores, score_answers
         from assessment.survey.versions import questionnaire_for
 
         questionnaire = questionnaire_for(assessment.questionnaire_version)
@@ -222,7 +222,9 @@ class Factory:
         result = score_answers(questionnaire, assessment.answers)
         assessment.completeness = result.completeness
         if submit:
-            store_scores(assessment, result)
+            replace_element_scores(self.session, assessment, result)
+            for name, value in overall_fields(result).items():
+                setattr(assessment, name, value)
             assessment.status = AssessmentStatus.SUBMITTED
             assessment.submitted_at = when
             assessment.submitted_by_id = user.id if user else None

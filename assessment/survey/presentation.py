@@ -18,10 +18,11 @@ from __future__ import annotations
 import threading
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
+from datetime import datetime
 from typing import Any
 
 from flask import current_app, get_template_attribute
-from flask_babel import get_locale
+from flask_babel import format_datetime, get_locale
 from flask_babel import gettext as _
 from markupsafe import Markup, escape
 from werkzeug.datastructures import MultiDict
@@ -29,6 +30,7 @@ from werkzeug.datastructures import MultiDict
 from assessment.questionnaire import Element, Question, Questionnaire, QuestionType, decode_value
 from assessment.survey.forms import DONT_KNOW, NOT_APPLICABLE, RADIO_TYPES, answer_data, number_text, ticked
 from assessment.survey.models import StoredAnswer
+from assessment.survey.services import Conflict, ElementProgress, Progress, SaveResult, has_answer
 
 FRAGMENTS = "survey/_fragments.html"
 QUESTION = "survey/_question.html"
@@ -50,7 +52,7 @@ class Choice:
     description: str = ""
     special: bool = False  # "Don't know" / "Not applicable"
     exclusive: bool = False  # cannot be combined with the other boxes
-    # Its markup from survey/_choice.html, by (checked, disabled).
+    # Its markup from survey/_fragments.html, by (checked, disabled).
     html: Mapping[tuple[bool, bool], Markup] = field(default_factory=dict)
 
 
@@ -285,14 +287,18 @@ class QuestionView:
 
     @property
     def described_by(self) -> str:
-        ids = ([f"q-{self.spec.id}-help"] if self.spec.help else []) + (
-            [f"q-{self.spec.id}-errors"] if self.all_errors else [])
-        return " ".join(ids)
+        return described_by(self.spec, has_errors=bool(self.all_errors))
 
     @property
     def evidence_open(self) -> bool:
         return self.spec.kind == "evidence" or bool(self.url or self.note or self.url_errors
                                                     or self.note_errors)
+
+
+def described_by(spec: QuestionSpec, *, has_errors: bool) -> str:
+    """The ids that describe a question's answer: its help and its messages."""
+    ids = ([f"q-{spec.id}-help"] if spec.help else []) + ([f"q-{spec.id}-errors"] if has_errors else [])
+    return " ".join(ids)
 
 
 def question_view(spec: QuestionSpec, values: Mapping[str, Any], *, answered: bool, level: int,
@@ -367,7 +373,7 @@ class _Probe:
 
     @property
     def described_by(self) -> str:
-        return f"q-{self.spec.id}-help" if self.spec.help else ""
+        return described_by(self.spec, has_errors=False)
 
     def __getattr__(self, name: str) -> Markup:
         if name in SLOTS:
@@ -382,10 +388,60 @@ class Section:
     element: Element
     number: int
     questions: list[QuestionView]
-    progress: Any = None  # the element's ElementProgress (none for a signed-out page)
+    progress: ElementProgress | None  # none for a signed-out page
+
+
+def sections(questionnaire: Questionnaire, elements: tuple[Element, ...], values: Mapping[str, Any],
+             errors: Mapping[str, Mapping[str, tuple[str, ...]]], result: SaveResult | None,
+             rows: Mapping[str, StoredAnswer], names: Mapping[int, str], state: Progress | None, *,
+             level: int, readonly: bool, page_texts: Texts) -> list[Section]:
+    """The questions of ``elements`` as a page shows them: ``values`` in the fields, each
+    question's messages, and, after a save, colleagues' conflicting or newer answers (``names``:
+    who they are)."""
+    found = specs(questionnaire)
+    shown = []
+    for element in elements:
+        views = []
+        for question in element.questions:
+            qid = question.id
+            conflict = refreshed = None
+            if result is not None and qid in result.conflicts:
+                conflict = _conflict_view(question, result.conflicts[qid], names)
+            if result is not None and qid in result.refreshed:
+                row = result.refreshed[qid]
+                refreshed = _("%(name)s changed this answer at %(when)s; their answer is shown.",
+                              name=names.get(row.updated_by_id or 0, _("A colleague")),
+                              when=when(row.updated_at))
+            views.append(question_view(
+                found[qid], values, answered=has_answer(question, rows.get(qid)), level=level,
+                page_texts=page_texts, errors=errors.get(qid), conflict=conflict, refreshed=refreshed,
+                readonly=readonly))
+        shown.append(Section(element, questionnaire.elements.index(element) + 1, views,
+                             state.element(element.id) if state else None))
+    return shown
+
+
+def _conflict_view(question: Question, item: Conflict, names: Mapping[int, str]) -> ConflictView:
+    theirs = item.theirs
+    return ConflictView(
+        theirs=describe_row(question, theirs),
+        by=names.get(theirs.updated_by_id or 0, _("a colleague")) if theirs else _("a colleague"),
+        at=when(theirs.updated_at) if theirs else "",
+        yours=describe(question, item.yours.value, item.yours.dont_know, item.yours.not_applicable,
+                       item.yours.evidence_url, item.yours.note),
+        theirs_revision=theirs.revision if theirs else 0,
+    )
 
 
 # --- an answer in words ----------------------------------------------------------------------
+
+
+def when(moment: datetime | None) -> str:
+    """A moment as people read it, in UTC (the server does not know the reader's time zone)."""
+    if moment is None:
+        return ""
+    return _("%(moment)s UTC", moment=format_datetime(moment, "d MMM y, HH:mm"))
+
 
 
 def describe(question: Question, value: str | None, dont_know: bool, not_applicable: bool,

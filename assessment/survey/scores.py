@@ -10,7 +10,7 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from sqlalchemy import delete, insert
-from sqlalchemy.orm import Session, object_session
+from sqlalchemy.orm import Session
 
 from assessment.questionnaire import Answer as AnswerInput
 from assessment.questionnaire import AssessmentScore, Questionnaire, decode_value, score_assessment
@@ -66,24 +66,6 @@ def overall_fields(result: AssessmentScore) -> Mapping[str, Any]:
         "overall_geometric": result.geometric,
         "weakest_element_id": result.weakest_element_id,
     }
-
-
-def store_scores(assessment: Assessment, result: AssessmentScore) -> None:
-    """Replace the assessment's stored element scores and overall index with ``result``.
-
-    In a session this is one DELETE and one multi-row INSERT (old rows go first, since
-    (assessment, element) is unique), whatever the number of elements.
-    """
-    session = object_session(assessment)
-    if session is None or assessment.id is None:
-        assessment.element_scores.clear()
-        for row in element_score_rows(assessment.id, result):
-            row.pop("assessment_id")
-            assessment.element_scores.append(ElementScore(**row))
-    else:
-        replace_element_scores(session, assessment, result)
-    for name, value in overall_fields(result).items():
-        setattr(assessment, name, value)
 
 
 def replace_element_scores(session: Session, assessment: Assessment, result: AssessmentScore) -> None:

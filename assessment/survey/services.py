@@ -265,6 +265,8 @@ class Conflict:
 @dataclass
 class SaveResult:
     locked: bool = False  # the assessment is submitted: nothing was saved
+    # When locked: the posted answers that differ from the stored ones (lost unless copied).
+    refused: list[str] = field(default_factory=list)
     saved: dict[str, Kept] = field(default_factory=dict)
     unchanged: dict[str, Kept] = field(default_factory=dict)
     # Someone else changed these and this person did not: their answer stays.
@@ -304,10 +306,13 @@ def save_answers(session: Session, assessment: Assessment, questionnaire: Questi
     when anything changed.
     """
     result = SaveResult()
+    rows = load_answers(session, assessment.id)
+    result.answers = rows
     if assessment.status not in EDITABLE:
         result.locked = True
+        result.refused = [item.question_id for item in posted if not item.is_valid
+                          or item.fingerprint != row_fingerprint(rows.get(item.question_id))]
         return result
-    rows = load_answers(session, assessment.id)
     now = utcnow()
     updates: list[dict[str, Any]] = []
     inserts: list[dict[str, Any]] = []
@@ -359,7 +364,6 @@ def save_answers(session: Session, assessment: Assessment, questionnaire: Questi
         session.execute(_UPDATE_ANSWER, updates)
     if inserts:
         session.execute(_INSERT_ANSWER, inserts)
-    result.answers = rows
     if result.saved:
         scored = score_answers(questionnaire, rows.values())
         write_assessment(session, assessment, completeness=scored.completeness, updated_at=now,
@@ -379,13 +383,6 @@ def write_assessment(session: Session, assessment: Assessment, **values: Any) ->
     session.execute(update(_ASSESSMENTS).where(_ASSESSMENTS.c.id == assessment.id).values(**values))
     for name, value in values.items():
         set_committed_value(assessment, name, value)
-
-
-def all_stored(session: Session, assessment: Assessment, posted: Sequence[PostedAnswer]) -> bool:
-    """Whether every posted answer is valid and exactly what is stored (nothing would change)."""
-    rows = load_answers(session, assessment.id)
-    return all(item.is_valid and item.fingerprint == row_fingerprint(rows.get(item.question_id))
-               for item in posted)
 
 
 def _score(question: Question, item: PostedAnswer) -> float | None:

@@ -45,6 +45,7 @@ from assessment.extensions import csrf, db, limiter, login_manager
 from assessment.questionnaire import Element, Question, Questionnaire
 from assessment.survey import forms, presentation, services
 from assessment.survey.models import Assessment, AssessmentStatus, Round, StoredAnswer
+from assessment.survey.presentation import when
 
 bp = Blueprint("survey", __name__)
 
@@ -57,13 +58,6 @@ STATUS_LABELS = {
 
 
 # --- small helpers -----------------------------------------------------------------------------
-
-
-def when(moment: datetime | None) -> str:
-    """A moment as people read it, in UTC (the server does not know the reader's time zone)."""
-    if moment is None:
-        return ""
-    return _("%(moment)s UTC", moment=format_datetime(moment, "d MMM y, HH:mm"))
 
 
 def status_label(status: str) -> str:
@@ -322,46 +316,6 @@ class PageState:
     result: services.SaveResult | None = None
 
 
-def _conflict_view(question: Question, item: services.Conflict,
-                   names: dict[int, str]) -> presentation.ConflictView:
-    theirs = item.theirs
-    return presentation.ConflictView(
-        theirs=presentation.describe_row(question, theirs),
-        by=names.get(theirs.updated_by_id or 0, _("a colleague")) if theirs else _("a colleague"),
-        at=when(theirs.updated_at) if theirs else "",
-        yours=presentation.describe(question, item.yours.value, item.yours.dont_know,
-                                    item.yours.not_applicable, item.yours.evidence_url, item.yours.note),
-        theirs_revision=theirs.revision if theirs else 0,
-    )
-
-
-def _sections(questionnaire: Questionnaire, scope: Scope, page: PageState, rows: Mapping[str, StoredAnswer],
-              names: dict[int, str], state: services.Progress | None, readonly: bool,
-              page_texts: presentation.Texts) -> list[presentation.Section]:
-    specs = presentation.specs(questionnaire)
-    result = page.result
-    sections = []
-    for element_ in scope.elements:
-        views = []
-        for question in element_.questions:
-            qid = question.id
-            conflict = refreshed = None
-            if result is not None and qid in result.conflicts:
-                conflict = _conflict_view(question, result.conflicts[qid], names)
-            if result is not None and qid in result.refreshed:
-                row = result.refreshed[qid]
-                refreshed = _("%(name)s changed this answer at %(when)s; their answer is shown.",
-                              name=names.get(row.updated_by_id or 0, _("A colleague")),
-                              when=when(row.updated_at))
-            views.append(presentation.question_view(
-                specs[qid], page.values, answered=services.has_answer(question, rows.get(qid)),
-                level=2 if scope.element else 3, page_texts=page_texts, errors=page.errors.get(qid),
-                conflict=conflict, refreshed=refreshed, readonly=readonly))
-        sections.append(presentation.Section(element_, questionnaire.elements.index(element_) + 1, views,
-                                             state.element(element_.id) if state else None))
-    return sections
-
-
 def _render_questions(assessment: Assessment, questionnaire: Questionnaire, scope: Scope, page: PageState, *,
                       rows: Mapping[str, StoredAnswer] | None = None, notice: str | None = None,
                       signed_out: bool = False, reauth_error: str | None = None, readonly: bool = False,
@@ -378,7 +332,9 @@ def _render_questions(assessment: Assessment, questionnaire: Questionnaire, scop
             involved += [row.updated_by_id for row in page.result.refreshed.values()]
             names = services.user_names(db.session, involved)
     page_texts = presentation.texts()
-    sections = _sections(questionnaire, scope, page, rows or {}, names, state, readonly, page_texts)
+    sections = presentation.sections(
+        questionnaire, scope.elements, page.values, page.errors, page.result, rows or {}, names, state,
+        level=2 if scope.element else 3, readonly=readonly, page_texts=page_texts)
     questions = [q for section in sections for q in section.questions]
     error_links = [(q.spec.id, q.spec.number, q.spec.text) for q in questions if q.all_errors]
     conflict_links = [(q.spec.id, q.spec.number, q.spec.text) for q in questions if q.conflict]
@@ -471,11 +427,13 @@ def _save(assessment_id: int, element_id: str | None, *, autosave: bool) -> Resp
     posted = forms.read_questions(scope.questions, request.form)
     token_ok = csrf_ok()
 
-    def as_posted(**kwargs: Any) -> str:
+    def posted_page(result: services.SaveResult | None = None) -> PageState:
         """The page as it was posted, with each question's messages."""
-        page = PageState(presentation.posted_values(scope.questions, request.form),
-                         {p.question_id: p.errors for p in posted if p.errors})
-        return _render_questions(assessment, questionnaire, scope, page, **kwargs)
+        return PageState(presentation.posted_values(scope.questions, request.form),
+                         {p.question_id: p.errors for p in posted if p.errors}, result)
+
+    def as_posted(**kwargs: Any) -> str:
+        return _render_questions(assessment, questionnaire, scope, posted_page(), **kwargs)
 
     if not current_user.is_authenticated:
         reauth_error = None
@@ -520,8 +478,7 @@ def _save(assessment_id: int, element_id: str | None, *, autosave: bool) -> Resp
     if autosave:
         return _autosave_response(assessment, questionnaire, result)
     if result.locked:
-        if submitting and assessment.status == AssessmentStatus.SUBMITTED and services.all_stored(
-                db.session, assessment, posted):
+        if submitting and not result.refused:
             # The same "Save and submit" again (a double click, a resent form): it is done.
             flash(_("This assessment is already submitted (%(submitted)s).",
                     submitted=_submitted_text(assessment) or ""), "info")
@@ -537,27 +494,25 @@ def _save(assessment_id: int, element_id: str | None, *, autosave: bool) -> Resp
         return redirect(report_url(assessment.id) or url_for("survey.overview", assessment_id=assessment.id))
     if result.clean and not submitting:
         return _after_clean_save(assessment, questionnaire, scope, result)
-    page = PageState(presentation.posted_values(scope.questions, request.form),
-                     {p.question_id: p.errors for p in posted if p.errors}, result)
+    page = posted_page(result)
     for question_id, kept in result.current.items():
         page.values[f"rev_{question_id}"] = str(kept.revision)
         page.values[f"was_{question_id}"] = kept.fingerprint
     for question_id, row in result.refreshed.items():
         page.values.update(forms.answer_data(questionnaire.question(question_id), row))
-    notice = _save_notice(result)
+    notices = [_save_notice(result)]
     confirm_error = None
-    if submitting and result.clean:
-        if not_ready:
-            notice = " ".join([notice, _("Not submitted yet: some elements do not have enough answers "
-                                         "to be scored. See the summary at the end of the page.")]).strip()
-        elif not confirmed:
-            confirm_error = str(forms.CONFIRM_MISSING)
-            notice = " ".join([notice, _("Not submitted yet: tick the box at the end of the page to "
-                                         "confirm the submission.")]).strip()
-    elif submitting:
-        notice = " ".join([notice, _("Nothing was submitted: correct the answers listed below first.")])
-    return _render_questions(assessment, questionnaire, scope, page, rows=result.answers, notice=notice,
-                             confirm_error=confirm_error)
+    if submitting and not result.clean:
+        notices.append(_("Nothing was submitted: correct the answers listed below first."))
+    elif submitting and not_ready:
+        notices.append(_("Not submitted yet: some elements do not have enough answers to be scored. "
+                         "See the summary at the end of the page."))
+    elif submitting and not confirmed:
+        confirm_error = str(forms.CONFIRM_MISSING)
+        notices.append(_("Not submitted yet: tick the box at the end of the page to confirm the "
+                         "submission."))
+    return _render_questions(assessment, questionnaire, scope, page, rows=result.answers,
+                             notice=" ".join(n for n in notices if n), confirm_error=confirm_error)
 
 
 def _save_notice(result: services.SaveResult) -> str:

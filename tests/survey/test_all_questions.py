@@ -97,6 +97,15 @@ def shown(fields: MultiDict[str, str], question: Question) -> str | list[str] | 
     return fields.get(question.field_name)
 
 
+def change_one(client, assessment, question: Question) -> tuple[MultiDict[str, str], str]:
+    """The one-page form as loaded, with ``question`` (a maturity question) given a new level;
+    the posted data and that level."""
+    _page, data = load_all(client, assessment)
+    new_value = "4" if data.get(question.field_name) != "4" else "0"
+    give(data, question, new_value)
+    return data, new_value
+
+
 def one_per_element(questionnaire: Questionnaire) -> list[Question]:
     """The first maturity question of each element."""
     return [next(q for q in e.questions if q.type is QuestionType.MATURITY) for e in questionnaire.elements]
@@ -469,10 +478,8 @@ def test_filling_in_every_question_and_submitting_takes_one_post(client, login, 
 def test_save_and_submit_with_the_box_ticked_submits_once(client, login, world, ready, db_session,
                                                           questionnaire) -> None:
     login(world.official)
-    _page, data = load_all(client, ready)
     question = one_per_element(questionnaire)[3]
-    new_value = "4" if data.get(question.field_name) != "4" else "0"
-    give(data, question, new_value)
+    data, new_value = change_one(client, ready, question)
     data["confirm"], data["go"] = "y", "submit"
     first = client.post(answers_url(ready), data=data)
     assert first.status_code == 302 and first.headers["Location"].endswith(f"/assessments/{ready.id}/report")
@@ -503,10 +510,8 @@ def test_save_and_submit_with_the_box_ticked_submits_once(client, login, world, 
 def test_save_and_submit_without_the_box_saves_and_asks_for_it(client, login, world, ready, db_session,
                                                               questionnaire) -> None:
     login(world.official)
-    _page, data = load_all(client, ready)
     question = one_per_element(questionnaire)[1]
-    new_value = "4" if data.get(question.field_name) != "4" else "0"
-    give(data, question, new_value)
+    data, new_value = change_one(client, ready, question)
     data["go"] = "submit"
     response = client.post(answers_url(ready), data=data)
     page = response.get_data(as_text=True)
@@ -567,11 +572,9 @@ def test_save_and_submit_when_an_element_lacks_answers_saves_only(client, login,
 def test_save_and_submit_with_an_answer_to_correct_submits_nothing(client, login, world, ready, db_session,
                                                                    questionnaire) -> None:
     login(world.official)
-    _page, data = load_all(client, ready)
     number = first_of(questionnaire, QuestionType.NUMBER)
     good = one_per_element(questionnaire)[0]
-    new_value = "4" if data.get(good.field_name) != "4" else "0"
-    give(data, good, new_value)
+    data, new_value = change_one(client, ready, good)
     give(data, number, "about twelve")
     data["confirm"], data["go"] = "y", "submit"
     response = client.post(answers_url(ready), data=data)
