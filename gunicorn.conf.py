@@ -9,12 +9,6 @@ import ctypes
 import ctypes.util
 import sys
 
-# A worker's threads share one interpreter lock. A request that holds the SQLite write lock
-# gives the interpreter up at every statement and, by default, may wait up to 5 ms to get it
-# back while another thread renders a page; every writer behind it waits too. A shorter
-# switch interval keeps those hand-overs short.
-SWITCH_INTERVAL_SECONDS = 0.0005
-
 # glibc gives each thread that meets contention a malloc arena of its own, and memory freed
 # in one arena is not reused by another: a threaded worker that has rendered many pages and
 # then streams an export holds far more than it uses. Two arenas keep its memory close to
@@ -32,5 +26,4 @@ def _limit_malloc_arenas(count: int) -> None:
 
 
 def post_worker_init(worker):
-    sys.setswitchinterval(SWITCH_INTERVAL_SECONDS)
     _limit_malloc_arenas(MALLOC_ARENAS)

@@ -103,8 +103,7 @@ def register_blueprints(app: Flask) -> None:
 def register_request_hooks(app: Flask) -> None:
     @app.before_request
     def _mark_write_intent() -> None:
-        view = app.view_functions.get(request.endpoint or "")
-        write_intent.set(request.method in WRITE_METHODS and not getattr(view, "reads_first", False))
+        write_intent.set(request.method in WRITE_METHODS)
 
 
 def register_error_handlers(app: Flask) -> None:

@@ -110,8 +110,8 @@ def db_revision(message: str, autogenerate: bool) -> None:
 @click.option("--seed", type=int, default=2020, show_default=True, help="Random seed.")
 def seed_demo_command(cities: int | None, rounds: int | None, if_empty: bool, seed: int) -> None:
     """Fill the database with demo data and print the demo sign-ins (role email password)."""
+    from assessment.assessments.versions import current_questionnaire
     from assessment.demo.seed import DEMO_ACCOUNTS, database_is_empty, seed_demo, seed_synthetic
-    from assessment.survey.versions import current_questionnaire
 
     session = db.session
     questionnaire = current_questionnaire()

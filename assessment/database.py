@@ -7,22 +7,15 @@ views commit once at the request boundary.
 from __future__ import annotations
 
 import contextvars
-import os
-import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
-from typing import Any, TypeVar
-
-try:
-    import fcntl
-except ImportError:  # Windows has no fcntl: SQLite's own waiting is used there
-    fcntl = None  # type: ignore[assignment]
+from typing import Any
 
 from flask import Flask
 from flask.globals import app_ctx
 from sqlalchemy import DateTime, MetaData, create_engine, event
-from sqlalchemy.engine import Engine, make_url
+from sqlalchemy.engine import Engine
 from sqlalchemy.orm import DeclarativeBase, Session, scoped_session, sessionmaker
 from sqlalchemy.pool import StaticPool
 from sqlalchemy.types import TypeDecorator
@@ -38,20 +31,6 @@ NAMING_CONVENTION = {
 # Set for requests that write, so SQLite takes its write lock at BEGIN instead of
 # failing with "database is locked" when two readers both try to upgrade.
 write_intent: contextvars.ContextVar[bool] = contextvars.ContextVar("write_intent", default=False)
-
-F = TypeVar("F", bound=Callable[..., Any])
-
-
-def reads_first(view: F) -> F:
-    """Mark a view that reads and checks everything it needs before it writes.
-
-    Its request starts with a read transaction even when it is a POST, and the view calls
-    ``Database.begin_write`` just before writing: on SQLite the write lock is then held
-    only for the writes themselves, not while a large form is read, checked and compared.
-    """
-    view.reads_first = True  # type: ignore[attr-defined]
-    return view
-
 
 class UTCDateTime(TypeDecorator[datetime]):
     """Timezone-aware UTC datetimes on every database (SQLite stores them naive)."""
@@ -101,56 +80,6 @@ def make_engine(url: str) -> Engine:
 SQLITE_BUSY_SECONDS = 30  # how long a writer waits for another before giving up
 
 
-class WriteGate:
-    """One SQLite writer at a time, across the threads of this process and the other worker
-    processes, handed over the moment the previous writer is done.
-
-    SQLite lets a writer that finds the database locked sleep and retry, with pauses that grow
-    to 100 ms; with many officials saving at once those pauses, not the writes, set the pace.
-    The gate is an exclusive ``flock`` on a file next to the database (a blocked writer wakes as
-    soon as it is released), plus a lock for the threads of a process, since ``flock`` does not
-    tell one thread from another. It is taken just before ``BEGIN IMMEDIATE`` and released when
-    the connection goes back to the pool, after its COMMIT or ROLLBACK.
-    """
-
-    KEY = "holds_write_gate"
-
-    def __init__(self, database_path: str) -> None:
-        self.path = database_path + "-writers"
-        # A plain lock: a connection may be returned to the pool by another thread.
-        self._threads = threading.Lock()
-        self._fd: int | None = None
-        self._pid: int | None = None
-
-    def _file(self) -> int:
-        # One open file per process: a forked child must not share its parent's lock.
-        if self._fd is None or self._pid != os.getpid():
-            self._fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o600)
-            self._pid = os.getpid()
-        return self._fd
-
-    def acquire(self) -> None:
-        if not self._threads.acquire(timeout=SQLITE_BUSY_SECONDS):
-            raise TimeoutError(f"the database stayed locked for writing for {SQLITE_BUSY_SECONDS} s")
-        try:
-            fcntl.flock(self._file(), fcntl.LOCK_EX)
-        except BaseException:
-            self._threads.release()
-            raise
-
-    def release(self) -> None:
-        try:
-            fcntl.flock(self._file(), fcntl.LOCK_UN)
-        finally:
-            self._threads.release()
-
-
-def _sqlite_file(url: str) -> str | None:
-    """The database file of a SQLite URL, or None for an in-memory database."""
-    database = make_url(url).database
-    return None if not database or database == ":memory:" else database
-
-
 def _configure_sqlite(engine: Engine) -> None:
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection: Any, _record: Any) -> None:
@@ -164,29 +93,11 @@ def _configure_sqlite(engine: Engine) -> None:
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.close()
 
-    path = _sqlite_file(str(engine.url))
-    gate = WriteGate(path) if path is not None and fcntl is not None else None
-
     @event.listens_for(engine, "begin")
     def _on_begin(conn: Any) -> None:
-        if not write_intent.get():
-            conn.exec_driver_sql("BEGIN")
-            return
-        if gate is not None and not conn.info.get(WriteGate.KEY):
-            gate.acquire()
-            conn.info[WriteGate.KEY] = True
-        conn.exec_driver_sql("BEGIN IMMEDIATE")
-
-    if gate is not None:
-        @event.listens_for(engine.pool, "checkin")
-        def _on_checkin(_dbapi_connection: Any, record: Any) -> None:
-            if record is not None and record.info.pop(WriteGate.KEY, False):
-                gate.release()
-
-        @event.listens_for(engine.pool, "invalidate")
-        def _on_invalidate(_dbapi_connection: Any, record: Any, _exception: Any) -> None:
-            if record is not None and record.info.pop(WriteGate.KEY, False):
-                gate.release()
+        # A request that writes takes the write lock at BEGIN, so two requests never both
+        # read and then fail to upgrade ("database is locked").
+        conn.exec_driver_sql("BEGIN IMMEDIATE" if write_intent.get() else "BEGIN")
 
 
 class Database:
@@ -209,17 +120,6 @@ class Database:
         @app.teardown_appcontext
         def _remove_session(_exc: BaseException | None) -> None:
             self.session.remove()
-
-    def begin_write(self) -> None:
-        """End the current read transaction, keeping what it loaded, and write from now on
-        (on SQLite the next transaction begins IMMEDIATE, taking the write lock). For views
-        marked ``reads_first``; a no-op when the request already writes."""
-        if write_intent.get():
-            return
-        if self.session.new or self.session.dirty or self.session.deleted:
-            raise RuntimeError("begin_write() must come before the first change")
-        self.session.commit()
-        write_intent.set(True)
 
     @contextmanager
     def bound_to(self, connection: Any) -> Iterator[None]:

@@ -1,18 +1,18 @@
 """Every table, imported in one place so Alembic and the tests see the whole schema."""
 
 from assessment.api.models import ApiToken
-from assessment.auth.models import AuthSession, Role, User
-from assessment.database import Base
-from assessment.places.models import City, Country, Region, SizeClass
-from assessment.survey.models import (
+from assessment.assessments.models import (
     Answer,
     Assessment,
     AssessmentStatus,
-    AuditEvent,
     ElementScore,
     QuestionnaireVersion,
     Round,
 )
+from assessment.audit.models import AuditEvent
+from assessment.auth.models import AuthSession, Role, User
+from assessment.database import Base
+from assessment.places.models import City, Country, Region, SizeClass
 
 __all__ = [
     "Answer", "ApiToken", "Assessment", "AssessmentStatus", "AuditEvent", "AuthSession", "Base",

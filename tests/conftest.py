@@ -21,13 +21,13 @@ from sqlalchemy.orm import Session
 from werkzeug.security import generate_password_hash
 
 from assessment import create_app, migrate
+from assessment.assessments.models import Assessment, AssessmentStatus, Round
+from assessment.assessments.versions import ensure_version
 from assessment.auth import services as auth_services
 from assessment.auth.models import Role, User
 from assessment.extensions import db
 from assessment.places.models import City, Country, Region, SizeClass
 from assessment.questionnaire import Questionnaire
-from assessment.survey.models import Assessment, AssessmentStatus, Round
-from assessment.survey.versions import ensure_version
 
 # A fast hash for test accounts; real accounts use the library default (scrypt).
 FAST_HASH_METHOD = "pbkdf2:sha256:1000"
@@ -206,10 +206,10 @@ class Factory:
 
         from sqlalchemy import insert
 
+        from assessment.assessments.models import Answer
+        from assessment.assessments.scores import overall_fields, replace_element_scores, score_answers
+        from assessment.assessments.versions import questionnaire_for
         from assessment.demo.seed import answer_rows, answers_for_city
-        from assessment.survey.models import Answer
-        from assessment.survey.scores import overall_fields, replace_element_scores, score_answers
-        from assessment.survey.versions import questionnaire_for
 
         questionnaire = questionnaire_for(assessment.questionnaire_version)
         profile = level if isinstance(level, dict) else {e.id: level for e in questionnaire.elements}

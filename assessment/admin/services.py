@@ -17,19 +17,20 @@ from flask_babel import ngettext
 from sqlalchemy import ColumnElement, Select, and_, case, func, or_, select
 from sqlalchemy.orm import Session
 
+from assessment.assessments.models import (
+    Assessment,
+    AssessmentStatus,
+    QuestionnaireVersion,
+    Round,
+)
+from assessment.assessments.versions import ensure_version, questionnaire_for
+from assessment.audit.models import AuditEvent
+from assessment.audit.services import record
 from assessment.auth import services as accounts
 from assessment.auth.models import Role, User
 from assessment.places import services as places
 from assessment.places.models import City, Country, Region
 from assessment.questionnaire import Questionnaire, QuestionType
-from assessment.survey.models import (
-    Assessment,
-    AssessmentStatus,
-    AuditEvent,
-    QuestionnaireVersion,
-    Round,
-)
-from assessment.survey.versions import ensure_version, questionnaire_for
 
 PER_PAGE = 50
 HASH_PREFIX = 12
@@ -77,27 +78,6 @@ ACTION_LABELS = {
     "submit": _l("Assessment submitted"),
     "reopen": _l("Assessment reopened"),
 }
-
-
-# --- audit log --------------------------------------------------------------------------
-
-
-def _jsonable(value: Any) -> Any:
-    if isinstance(value, date | datetime):
-        return value.isoformat()
-    if isinstance(value, dict):
-        return {key: _jsonable(item) for key, item in value.items()}
-    if isinstance(value, list | tuple):
-        return [_jsonable(item) for item in value]
-    return value
-
-
-def record(session: Session, actor: User, action: str, **detail: Any) -> AuditEvent:
-    """Write one audit event for an admin change. Never pass a password here."""
-    event = AuditEvent(user_id=actor.id, action=action, detail=_jsonable(detail))
-    session.add(event)
-    session.flush()
-    return event
 
 
 # --- pagination -------------------------------------------------------------------------
@@ -258,28 +238,28 @@ def city_page(session: Session, *, region_id: int | None, country_id: int | None
 
 def create_region(session: Session, actor: User, name: str) -> Region:
     region = places.create_region(session, name)
-    record(session, actor, "admin.region.create", region_id=region.id, name=region.name)
+    record(session, "admin.region.create", actor, region_id=region.id, name=region.name)
     return region
 
 
 def rename_region(session: Session, actor: User, region: Region, name: str) -> places.Changes:
     changes = places.rename_region(session, region, name)
     if changes:
-        record(session, actor, "admin.region.rename", region_id=region.id, changes=changes)
+        record(session, "admin.region.rename", actor, region_id=region.id, changes=changes)
     return changes
 
 
 def delete_region(session: Session, actor: User, region: Region) -> str:
     name, region_id = region.name, region.id
     places.delete_region(session, region)
-    record(session, actor, "admin.region.delete", region_id=region_id, name=name)
+    record(session, "admin.region.delete", actor, region_id=region_id, name=name)
     return name
 
 
 def create_country(session: Session, actor: User, *, name: str, iso_code: str | None,
                    region: Region) -> Country:
     country = places.create_country(session, name=name, iso_code=iso_code, region=region)
-    record(session, actor, "admin.country.create", country_id=country.id, name=country.name,
+    record(session, "admin.country.create", actor, country_id=country.id, name=country.name,
            iso_code=country.iso_code, region_id=region.id, region=region.name)
     return country
 
@@ -288,7 +268,7 @@ def update_country(session: Session, actor: User, country: Country, *, name: str
                    iso_code: str | None, region: Region) -> places.Changes:
     changes = places.update_country(session, country, name=name, iso_code=iso_code, region=region)
     if changes:
-        record(session, actor, "admin.country.update", country_id=country.id, name=country.name,
+        record(session, "admin.country.update", actor, country_id=country.id, name=country.name,
                changes=changes)
     return changes
 
@@ -296,14 +276,14 @@ def update_country(session: Session, actor: User, country: Country, *, name: str
 def delete_country(session: Session, actor: User, country: Country) -> str:
     name, country_id = country.name, country.id
     places.delete_country(session, country)
-    record(session, actor, "admin.country.delete", country_id=country_id, name=name)
+    record(session, "admin.country.delete", actor, country_id=country_id, name=name)
     return name
 
 
 def create_city(session: Session, actor: User, *, name: str, country: Country,
                 population: int | None) -> City:
     city = places.create_city(session, name=name, country=country, population=population)
-    record(session, actor, "admin.city.create", city_id=city.id, name=city.name,
+    record(session, "admin.city.create", actor, city_id=city.id, name=city.name,
            country_id=country.id, country=country.name, population=population)
     return city
 
@@ -312,14 +292,14 @@ def update_city(session: Session, actor: User, city: City, *, name: str, country
                 population: int | None) -> places.Changes:
     changes = places.update_city(session, city, name=name, country=country, population=population)
     if changes:
-        record(session, actor, "admin.city.update", city_id=city.id, name=city.name, changes=changes)
+        record(session, "admin.city.update", actor, city_id=city.id, name=city.name, changes=changes)
     return changes
 
 
 def delete_city(session: Session, actor: User, city: City) -> str:
     name, city_id, country = city.name, city.id, city.country.name
     places.delete_city(session, city)
-    record(session, actor, "admin.city.delete", city_id=city_id, name=name, country=country)
+    record(session, "admin.city.delete", actor, city_id=city_id, name=name, country=country)
     return name
 
 
@@ -388,7 +368,7 @@ def create_account(session: Session, actor: User, *, email: str, name: str, role
     accounts.check_new_password(password)
     user = accounts.create_user(session, email=email, password=password, role=role, city=city,
                                 region=region, name=name.strip())
-    record(session, actor, "admin.user.create", user_id=user.id, email=user.email,
+    record(session, "admin.user.create", actor, user_id=user.id, email=user.email,
            role=user.role.value, **_place_detail(user))
     return user
 
@@ -405,7 +385,7 @@ def update_account(session: Session, actor: User, user: User, *, name: str, role
              "region_id": user.region_id}
     changes = {key: [before[key], after[key]] for key in before if before[key] != after[key]}
     if changes:
-        record(session, actor, "admin.user.update", user_id=user.id, email=user.email,
+        record(session, "admin.user.update", actor, user_id=user.id, email=user.email,
                changes=changes, **_place_detail(user))
     return changes
 
@@ -417,7 +397,7 @@ def deactivate_account(session: Session, actor: User, user: User) -> int:
     if not user.active:
         return 0
     ended = accounts.deactivate(session, user)
-    record(session, actor, "admin.user.deactivate", user_id=user.id, email=user.email,
+    record(session, "admin.user.deactivate", actor, user_id=user.id, email=user.email,
            sessions_ended=ended, **_place_detail(user))
     return ended
 
@@ -425,7 +405,7 @@ def deactivate_account(session: Session, actor: User, user: User) -> int:
 def reactivate_account(session: Session, actor: User, user: User) -> User:
     if not user.active:
         accounts.reactivate(session, user)
-        record(session, actor, "admin.user.reactivate", user_id=user.id, email=user.email,
+        record(session, "admin.user.reactivate", actor, user_id=user.id, email=user.email,
                **_place_detail(user))
     return user
 
@@ -435,7 +415,7 @@ def set_account_password(session: Session, actor: User, user: User, password: st
     """Set a new password; with ``sign_out``, end the user's sign-ins (but not the actor's own)."""
     accounts.set_password(session, user, password)
     ended = accounts.revoke_sessions(session, user, keep_token=keep_token) if sign_out else 0
-    record(session, actor, "admin.user.password", user_id=user.id, email=user.email,
+    record(session, "admin.user.password", actor, user_id=user.id, email=user.email,
            sessions_ended=ended, **_place_detail(user))
     return ended
 
@@ -443,7 +423,7 @@ def set_account_password(session: Session, actor: User, user: User, password: st
 def revoke_account_sessions(session: Session, actor: User, user: User, *,
                             keep_token: str | None) -> int:
     ended = accounts.revoke_sessions(session, user, keep_token=keep_token)
-    record(session, actor, "admin.user.revoke_sessions", user_id=user.id, email=user.email,
+    record(session, "admin.user.revoke_sessions", actor, user_id=user.id, email=user.email,
            sessions_ended=ended, **_place_detail(user))
     return ended
 
@@ -525,7 +505,7 @@ def create_round(session: Session, actor: User, *, name: str, opens_on: date, cl
                    questionnaire_version_id=version.id)
     session.add(round_)
     session.flush()
-    record(session, actor, "admin.round.create", round_id=round_.id, name=name, opens_on=opens_on,
+    record(session, "admin.round.create", actor, round_id=round_.id, name=name, opens_on=opens_on,
            closes_on=closes_on, version_id=version.id, version=version.label)
     return round_
 
@@ -541,7 +521,7 @@ def update_round(session: Session, actor: User, round_: Round, *, name: str, ope
             setattr(round_, field, new)
     session.flush()
     if changes:
-        record(session, actor, "admin.round.update", round_id=round_.id, name=round_.name,
+        record(session, "admin.round.update", actor, round_id=round_.id, name=round_.name,
                changes=changes)
     return changes
 
@@ -558,7 +538,7 @@ def move_round_to_version(session: Session, actor: User, round_: Round,
         round_.questionnaire_version_id = version.id
         session.flush()
         session.expire(round_, ["questionnaire_version"])
-        record(session, actor, "admin.round.version", round_id=round_.id, name=round_.name,
+        record(session, "admin.round.version", actor, round_id=round_.id, name=round_.name,
                changes={"version": [old.label, version.label],
                         "version_id": [old.id, version.id]})
     return version
@@ -571,7 +551,7 @@ def delete_round(session: Session, actor: User, round_: Round) -> str:
     name, round_id = round_.name, round_.id
     session.delete(round_)
     session.flush()
-    record(session, actor, "admin.round.delete", round_id=round_id, name=name)
+    record(session, "admin.round.delete", actor, round_id=round_id, name=name)
     return name
 
 
@@ -657,7 +637,7 @@ def store_current_version(session: Session, actor: User, questionnaire: Question
     if known is not None:
         return False
     version = ensure_version(session, questionnaire)
-    record(session, actor, "admin.questionnaire.store", version_id=version.id, version=version.label,
+    record(session, "admin.questionnaire.store", actor, version_id=version.id, version=version.label,
            content_hash=version.content_hash)
     return True
 

@@ -35,14 +35,14 @@ from assessment.admin.forms import (
     UserFilterForm,
     choice,
 )
+from assessment.assessments.models import QuestionnaireVersion, Round
+from assessment.assessments.versions import current_questionnaire
 from assessment.auth.models import Role, User
 from assessment.auth.services import MIN_PASSWORD_LENGTH, AccountError, live_session_count
 from assessment.extensions import db, login_manager
 from assessment.places import services as places
 from assessment.places.models import City, Country, Region
 from assessment.places.services import PlaceError
-from assessment.survey.models import QuestionnaireVersion, Round
-from assessment.survey.versions import current_questionnaire
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 

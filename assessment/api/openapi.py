@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from assessment.assessments.models import AssessmentStatus
 from assessment.exports.services import (
     CODEBOOK_COLUMNS,
     LONG_COLUMNS,
@@ -18,7 +19,6 @@ from assessment.exports.services import (
     WIDE_FIXED,
     Column,
 )
-from assessment.survey.models import AssessmentStatus
 
 MAX_PAGE = 1_000_000
 MAX_FILTER_LENGTH = 200

@@ -12,9 +12,9 @@ from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.orm import Session
 
 from assessment.api.models import ApiToken
+from assessment.assessments.models import Assessment, QuestionnaireVersion, Round
 from assessment.auth.models import User
 from assessment.places.models import City, Country, Region
-from assessment.survey.models import Assessment, QuestionnaireVersion, Round
 
 HASH_PREFIX = 12
 

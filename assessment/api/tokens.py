@@ -16,9 +16,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from assessment.api.models import ApiToken
+from assessment.audit.services import record
 from assessment.auth.models import User
 from assessment.database import utcnow
-from assessment.survey.models import AuditEvent
 
 TOKEN_PREFIX = "cisa_"
 SHOWN_PREFIX_LENGTH = 12
@@ -117,9 +117,5 @@ def user_for_secret(session: Session, secret: str) -> tuple[User, ApiToken] | No
 
 
 def _audit(session: Session, action: str, token: ApiToken, actor: User | None, via: str) -> None:
-    session.add(AuditEvent(
-        at=utcnow(), user_id=actor.id if actor is not None else None, action=action,
-        detail={"token_id": token.id, "token_prefix": token.prefix, "owner_id": token.user_id,
-                "via": via},
-    ))
-    session.flush()
+    record(session, action, actor, token_id=token.id, token_prefix=token.prefix, owner_id=token.user_id,
+           via=via)

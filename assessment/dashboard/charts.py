@@ -13,8 +13,7 @@ import numpy as np
 import plotly.graph_objects as go
 from flask_babel import gettext as _
 
-from assessment.dashboard.services import Dashboard, ElementSummary
-from assessment.results.charts import (
+from assessment.charts import (
     CITY_COLOUR,
     FONT_FAMILY,
     PREVIOUS_COLOUR,
@@ -23,6 +22,7 @@ from assessment.results.charts import (
     chart_text,
     figure_payload,
 )
+from assessment.dashboard.services import Dashboard, ElementSummary
 
 # The report's colours (3:1 against white, apart for colour-vision deficiencies); lines
 # also differ by dash and marker, so colour is never the only cue.

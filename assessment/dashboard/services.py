@@ -18,12 +18,18 @@ import pandas as pd
 from sqlalchemy import ColumnElement, and_, case, false, func, select
 from sqlalchemy.orm import Session, aliased
 
+from assessment.assessments.models import (
+    Assessment,
+    AssessmentStatus,
+    ElementScore,
+    QuestionnaireVersion,
+    Round,
+)
+from assessment.assessments.versions import questionnaire_for
 from assessment.auth.access import city_scope
 from assessment.auth.models import Role, User
 from assessment.places.models import City, Country, Region, SizeClass
 from assessment.questionnaire import Questionnaire
-from assessment.survey.models import Assessment, AssessmentStatus, ElementScore, QuestionnaireVersion, Round
-from assessment.survey.versions import questionnaire_for
 
 PAGE_SIZE = 100
 DEFAULT_SORT = "overall"

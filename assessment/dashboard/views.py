@@ -17,12 +17,12 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
+from assessment.assessments.models import AssessmentStatus
 from assessment.auth.access import roles_required
 from assessment.auth.models import Role
 from assessment.dashboard import charts, forms, services
 from assessment.dashboard.services import ASCENDING_BY_DEFAULT, DEFAULT_SORT, Selection
 from assessment.extensions import db
-from assessment.survey.models import AssessmentStatus
 
 bp = Blueprint("dashboard", __name__)
 

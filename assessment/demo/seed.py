@@ -16,6 +16,10 @@ from typing import Any
 from sqlalchemy import func, insert, select
 from sqlalchemy.orm import Session
 
+from assessment.assessments.models import Answer, Assessment, AssessmentStatus, ElementScore, Round
+from assessment.assessments.scores import element_score_rows, overall_fields
+from assessment.assessments.versions import ensure_version
+from assessment.audit.models import AuditEvent
 from assessment.auth.models import Role, User
 from assessment.auth.services import create_user
 from assessment.places.models import City, Country, Region, SizeClass
@@ -27,16 +31,6 @@ from assessment.questionnaire import (
     score_assessment,
     score_question,
 )
-from assessment.survey.models import (
-    Answer,
-    Assessment,
-    AssessmentStatus,
-    AuditEvent,
-    ElementScore,
-    Round,
-)
-from assessment.survey.scores import element_score_rows, overall_fields
-from assessment.survey.versions import ensure_version
 
 # Approximate populations, rounded: enough to give each city a size class.
 DEMO_WORLD: dict[str, dict[str, tuple[str | None, list[tuple[str, int]]]]] = {

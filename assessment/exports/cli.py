@@ -13,9 +13,9 @@ from typing import Any
 import click
 from sqlalchemy.orm import Session
 
+from assessment.assessments.models import AssessmentStatus
 from assessment.exports import formats, services
 from assessment.extensions import db
-from assessment.survey.models import AssessmentStatus
 
 
 @click.command("export")

@@ -36,11 +36,7 @@ from sqlalchemy.orm import Session
 from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.functions import FunctionElement
 
-from assessment.auth.access import city_scope
-from assessment.auth.models import User
-from assessment.places.models import City, Country, Region
-from assessment.questionnaire import Question, Questionnaire, QuestionType
-from assessment.survey.models import (
+from assessment.assessments.models import (
     Answer,
     Assessment,
     AssessmentStatus,
@@ -48,7 +44,11 @@ from assessment.survey.models import (
     QuestionnaireVersion,
     Round,
 )
-from assessment.survey.versions import questionnaire_for
+from assessment.assessments.versions import questionnaire_for
+from assessment.auth.access import city_scope
+from assessment.auth.models import User
+from assessment.places.models import City, Country, Region
+from assessment.questionnaire import Question, Questionnaire, QuestionType
 
 # Rows fetched from the database per round trip (and the size of a server-side cursor batch).
 BATCH_SIZE = 2000

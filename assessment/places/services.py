@@ -1,7 +1,8 @@
 """Creating, changing and deleting regions, countries and cities. Services flush; the caller commits.
 
 Every change returns what it changed (``{"field": [old, new]}``) so the caller can record it.
-Deleting is allowed only when nothing depends on the place, and the reason is given otherwise.
+Deleting lives with the administration (``assessment.admin.places``): what may block it, accounts
+and assessments, belongs to features built on top of places, which this module must not import.
 """
 
 from __future__ import annotations
@@ -9,13 +10,10 @@ from __future__ import annotations
 from typing import Any
 
 from flask_babel import gettext as _
-from flask_babel import ngettext
 from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
-from assessment.auth.models import User
 from assessment.places.models import City, Country, Region, SizeClass
-from assessment.survey.models import Assessment
 
 Changes = dict[str, list[Any]]
 
@@ -84,29 +82,6 @@ def rename_region(session: Session, region: Region, name: str) -> Changes:
     return changes
 
 
-def region_delete_blocker(session: Session, region: Region) -> str | None:
-    """Why ``region`` cannot be deleted, or None when it is empty."""
-    countries = session.scalar(select(func.count(Country.id)).where(Country.region_id == region.id)) or 0
-    if countries:
-        return ngettext(
-            "%(name)s still has %(num)d country. Move it to another region or delete it first.",
-            "%(name)s still has %(num)d countries. Move them to other regions or delete them first.",
-            countries, name=region.name,
-        )
-    users = session.scalar(select(func.count(User.id)).where(User.region_id == region.id)) or 0
-    if users:
-        return ngettext(
-            "%(num)d regional account belongs to %(name)s. Give it another region first.",
-            "%(num)d regional accounts belong to %(name)s. Give them another region first.",
-            users, name=region.name,
-        )
-    return None
-
-
-def delete_region(session: Session, region: Region) -> None:
-    _delete_unless_blocked(session, region, region_delete_blocker(session, region))
-
-
 # --- countries --------------------------------------------------------------------------
 
 
@@ -139,21 +114,6 @@ def update_country(session: Session, country: Country, *, name: str, iso_code: s
     changes = _apply(country, {"name": name, "iso_code": code, "region_id": region.id})
     session.flush()
     return changes
-
-
-def country_delete_blocker(session: Session, country: Country) -> str | None:
-    cities = session.scalar(select(func.count(City.id)).where(City.country_id == country.id)) or 0
-    if cities:
-        return ngettext(
-            "%(name)s still has %(num)d city. Delete it or move it to another country first.",
-            "%(name)s still has %(num)d cities. Delete them or move them to other countries first.",
-            cities, name=country.name,
-        )
-    return None
-
-
-def delete_country(session: Session, country: Country) -> None:
-    _delete_unless_blocked(session, country, country_delete_blocker(session, country))
 
 
 # --- cities -----------------------------------------------------------------------------
@@ -193,36 +153,3 @@ def update_city(session: Session, city: City, *, name: str, country: Country,
     })
     session.flush()
     return changes
-
-
-def city_delete_blocker(session: Session, city: City) -> str | None:
-    """Why ``city`` cannot be deleted: it has assessments (which are kept) or accounts."""
-    assessments = session.scalar(
-        select(func.count(Assessment.id)).where(Assessment.city_id == city.id)
-    ) or 0
-    if assessments:
-        return ngettext(
-            "%(name)s has %(num)d assessment, which must be kept, so the city cannot be deleted.",
-            "%(name)s has %(num)d assessments, which must be kept, so the city cannot be deleted.",
-            assessments, name=city.name,
-        )
-    users = session.scalar(select(func.count(User.id)).where(User.city_id == city.id)) or 0
-    if users:
-        return ngettext(
-            "%(num)d official's account belongs to %(name)s. Give it another city first.",
-            "%(num)d officials' accounts belong to %(name)s. Give them another city first.",
-            users, name=city.name,
-        )
-    return None
-
-
-def delete_city(session: Session, city: City) -> None:
-    _delete_unless_blocked(session, city, city_delete_blocker(session, city))
-
-
-def _delete_unless_blocked(session: Session, place: Region | Country | City, blocker: str | None) -> None:
-    """Delete ``place``, or raise ``PlaceError`` with the reason it must stay."""
-    if blocker:
-        raise PlaceError(blocker)
-    session.delete(place)
-    session.flush()

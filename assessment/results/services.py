@@ -19,14 +19,14 @@ from flask_babel import get_locale
 from sqlalchemy import Float, String, and_, cast, func, literal, or_, select, union_all
 from sqlalchemy.orm import Session, joinedload, selectinload
 
+from assessment.assessments.models import Assessment, AssessmentStatus, ElementScore, Round
+from assessment.assessments.scores import score_answers
+from assessment.assessments.versions import questionnaire_for
 from assessment.auth.access import city_scope
 from assessment.auth.models import User
 from assessment.places.models import City, Country
 from assessment.questionnaire import AssessmentScore, Questionnaire
 from assessment.questionnaire.model import Text
-from assessment.survey.models import Assessment, AssessmentStatus, ElementScore, Round
-from assessment.survey.scores import score_answers
-from assessment.survey.versions import questionnaire_for
 
 # Scores are shown with one decimal: enough to see a change of one answer, no more.
 DECIMALS = 1

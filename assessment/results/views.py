@@ -4,20 +4,17 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, abort, current_app, render_template, request
+from flask import Blueprint, abort, render_template, request
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
-from jinja2 import TemplateNotFound
 
+from assessment.assessments.forms import reopen_form_for
+from assessment.charts import figure_payload
 from assessment.extensions import db
-from assessment.results.charts import figure_payload, radar_figure, radar_narrow_layout
+from assessment.results.charts import radar_figure, radar_narrow_layout
 from assessment.results.services import Report, assessment_for_viewer, build_report, reports_for_viewer
-from assessment.survey.views import reopen_form_for
 
 bp = Blueprint("results", __name__)
-
-REOPEN_FORM = "survey/_reopen_form.html"
-
 
 @bp.route("/reports")
 @login_required
@@ -35,7 +32,7 @@ def report(assessment_id: int) -> str:
         abort(404)  # not found, or outside the user's cities: the same answer for both
     report = build_report(db.session, assessment)
     # Given only to those who may reopen a submitted assessment (regional office, admins).
-    reopen_form = reopen_form_for(current_user, assessment) if _template_exists(REOPEN_FORM) else None
+    reopen_form = reopen_form_for(current_user, assessment)
     return render_template(
         "results/report.html",
         report=report,
@@ -44,15 +41,6 @@ def report(assessment_id: int) -> str:
             [e.short_title for e in report.elements])),
         reopen_form=reopen_form,
     )
-
-
-def _template_exists(name: str) -> bool:
-    # The reopen form belongs to the survey pages; the report shows it once it exists.
-    try:
-        current_app.jinja_env.get_template(name)
-    except TemplateNotFound:
-        return False
-    return True
 
 
 def _radar(report: Report) -> Any:

@@ -30,6 +30,8 @@ from werkzeug.datastructures import MultiDict
 from wtforms import BooleanField, TextAreaField
 from wtforms.validators import DataRequired, Length
 
+from assessment.assessments.answers import KEEP_MINE, KEEP_THEIRS, PostedAnswer, row_fingerprint
+from assessment.assessments.models import StoredAnswer
 from assessment.questionnaire import (
     Question,
     QuestionType,
@@ -37,8 +39,6 @@ from assessment.questionnaire import (
     encode_value,
     parse_form_value,
 )
-from assessment.survey.models import StoredAnswer
-from assessment.survey.services import KEEP_MINE, KEEP_THEIRS, PostedAnswer, row_fingerprint
 
 DONT_KNOW = "_dk"
 NOT_APPLICABLE = "_na"
@@ -215,17 +215,3 @@ class SubmitForm(FlaskForm):
         csrf = False
 
     confirm = BooleanField(CONFIRM_LABEL, validators=[DataRequired(message=CONFIRM_MISSING)])
-
-
-class ReopenForm(FlaskForm):
-    """Reopen a submitted assessment, saying why (the reason goes into the audit log)."""
-
-    class Meta:
-        csrf = False
-
-    reason = TextAreaField(
-        _l("Why does this assessment need to be reopened?"),
-        validators=[DataRequired(message=_l("Give a reason: the city sees it and it is kept in "
-                                            "the history.")),
-                    Length(max=2000)],
-    )

@@ -21,16 +21,17 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
 
-from flask import current_app, get_template_attribute
+from flask import get_template_attribute
 from flask_babel import format_datetime, get_locale
 from flask_babel import gettext as _
-from markupsafe import Markup, escape
+from markupsafe import Markup
 from werkzeug.datastructures import MultiDict
 
+from assessment.assessments.answers import Conflict, SaveResult
+from assessment.assessments.models import StoredAnswer
+from assessment.assessments.progress import ElementProgress, Progress, has_answer
 from assessment.questionnaire import Element, Question, Questionnaire, QuestionType, decode_value
 from assessment.survey.forms import DONT_KNOW, NOT_APPLICABLE, RADIO_TYPES, answer_data, number_text, ticked
-from assessment.survey.models import StoredAnswer
-from assessment.survey.services import Conflict, ElementProgress, Progress, SaveResult, has_answer
 
 FRAGMENTS = "survey/_fragments.html"
 QUESTION = "survey/_question.html"
@@ -253,23 +254,6 @@ class QuestionView:
         return Markup(" open") if self.evidence_open else Markup("")
 
     @property
-    def prerendered(self) -> Markup | None:
-        """The question's markup from its prepared skeleton, or None when it carries messages,
-        a conflict or a colleague's change (then the template renders it in full)."""
-        if self.all_errors or self.conflict is not None or self.refreshed:
-            return None
-        parts = skeleton(self.spec, self.level, self.readonly, self.texts)
-        values = {
-            "answered_mark": self.answered_mark, "open_attribute": self.open_attribute,
-            "choices_html": self.choices_html if self.spec.kind in ("radio", "checkboxes") else "",
-            "flags_html": self.flags_html if self.spec.kind == "number" else "",
-            "value": escape(self.value), "url": escape(self.url), "note": escape(self.note),
-            "revision": escape(self.revision), "was": escape(self.was),
-        }
-        return Markup("".join([part if index % 2 == 0 else values[part]
-                               for index, part in enumerate(parts)]))
-
-    @property
     def choices_html(self) -> Markup:
         """The answer's choices and boxes, as checked now (one string: a page has hundreds)."""
         disabled = self.readonly
@@ -325,60 +309,6 @@ def question_view(spec: QuestionSpec, values: Mapping[str, Any], *, answered: bo
         note_errors=tuple(errors.get(f"note_{qid}", ())),
         conflict=conflict, refreshed=refreshed, readonly=readonly, level=level, texts=page_texts,
     )
-
-
-# --- prepared questions ------------------------------------------------------------------------
-
-# The values a page puts into a prepared question: attributes of QuestionView.
-SLOTS = ("answered_mark", "open_attribute", "choices_html", "flags_html", "value", "url", "note",
-         "revision", "was")
-_MARK = "\x00"
-_skeletons: dict[tuple[int, int, bool], tuple[QuestionSpec, tuple[str, ...]]] = {}
-
-
-def skeleton(spec: QuestionSpec, level: int, readonly: bool, page_texts: Texts) -> tuple[str, ...]:
-    """survey/_question.html for a question without messages, split where the page's values go:
-    fixed markup at even positions, slot names at odd ones. Built once per version, language,
-    question, heading level and read-only state."""
-    key = (id(spec), level, readonly)  # specs are cached for good, and each entry keeps its own
-    found = _skeletons.get(key)
-    if found is None:
-        parts = tuple(_render_question(_Probe(spec, level, readonly, page_texts)).split(_MARK))
-        if len(parts) % 2 != 1 or any(name not in SLOTS for name in parts[1::2]):
-            raise RuntimeError(f"{QUESTION} left a placeholder unfilled or used a control character")
-        with _lock:
-            found = _skeletons.setdefault(key, (spec, parts))
-    return found[1]
-
-
-def _render_question(probe: _Probe) -> str:
-    template = current_app.jinja_env.get_template(QUESTION)
-    return template.render(q=probe, texts=probe.texts, level=probe.level)
-
-
-@dataclass(frozen=True)
-class _Probe:
-    """A question without messages whose values are placeholders, to render a skeleton."""
-
-    spec: QuestionSpec
-    level: int
-    readonly: bool
-    texts: Texts
-    all_errors: tuple[str, ...] = ()
-    errors: tuple[str, ...] = ()
-    url_errors: tuple[str, ...] = ()
-    note_errors: tuple[str, ...] = ()
-    conflict: None = None
-    refreshed: None = None
-
-    @property
-    def described_by(self) -> str:
-        return described_by(self.spec, has_errors=False)
-
-    def __getattr__(self, name: str) -> Markup:
-        if name in SLOTS:
-            return Markup(f"{_MARK}{name}{_MARK}")
-        raise AttributeError(name)
 
 
 @dataclass(frozen=True)

@@ -37,14 +37,17 @@ from werkzeug.routing import BuildError
 from werkzeug.wrappers import Response
 from wtforms import ValidationError
 
+from assessment.assessments import answers, progress, services
+from assessment.assessments.forms import ReopenForm
+from assessment.assessments.models import Assessment, AssessmentStatus, Round, StoredAnswer
+from assessment.audit import services as audit
 from assessment.auth import services as auth_services
 from assessment.auth.access import can_edit_city, can_reopen_city, can_view_city, roles_required
-from assessment.auth.models import Role, User
-from assessment.database import reads_first, utcnow
+from assessment.auth.models import Role
+from assessment.database import utcnow
 from assessment.extensions import csrf, db, limiter, login_manager
 from assessment.questionnaire import Element, Question, Questionnaire
-from assessment.survey import forms, presentation, services
-from assessment.survey.models import Assessment, AssessmentStatus, Round, StoredAnswer
+from assessment.survey import forms, presentation
 from assessment.survey.presentation import when
 
 bp = Blueprint("survey", __name__)
@@ -100,7 +103,6 @@ def _editable(assessment: Assessment) -> bool:
 
 def _reauthenticate() -> str | None:
     """Sign in again from inside a form; returns an error message, or None when signed in."""
-    db.begin_write()  # signing in writes a new sign-in session
     allowed = limiter.limiter.hit(
         parse_limit(str(current_app.config["LOGIN_RATE_LIMIT"])), "survey-reauth", get_remote_address()
     )
@@ -208,7 +210,7 @@ def start() -> Response:
 # --- overview -----------------------------------------------------------------------------------
 
 
-def _describe_event(entry: services.HistoryEntry, questionnaire: Questionnaire) -> str:
+def _describe_event(entry: audit.HistoryEntry, questionnaire: Questionnaire) -> str:
     event, detail = entry.event, entry.event.detail or {}
     if event.action == "start":
         return _("started the assessment")
@@ -234,11 +236,11 @@ def overview(assessment_id: int) -> str:
     assessment = _viewable(assessment_id)
     questionnaire = services.questionnaire_of(assessment)
     rows = services.load_answers(db.session, assessment.id)
-    state = services.progress(questionnaire, rows)
+    state = progress.progress(questionnaire, rows)
     history = [
         {"when": when(entry.event.at), "who": entry.user_name or _("Someone"),
          "what": _describe_event(entry, questionnaire)}
-        for entry in services.history(db.session, assessment.id)
+        for entry in audit.history(db.session, assessment.id)
     ]
     unfinished = next((e for e in state.elements if e.answered < e.total), state.elements[0])
     return render_template(
@@ -313,7 +315,7 @@ class PageState:
 
     values: dict[str, Any]
     errors: dict[str, Any] = field(default_factory=dict)  # question id -> field name -> messages
-    result: services.SaveResult | None = None
+    result: answers.SaveResult | None = None
 
 
 def _render_questions(assessment: Assessment, questionnaire: Questionnaire, scope: Scope, page: PageState, *,
@@ -326,7 +328,7 @@ def _render_questions(assessment: Assessment, questionnaire: Questionnaire, scop
     if not signed_out:
         if rows is None:
             rows = services.load_answers(db.session, assessment.id)
-        state = services.progress(questionnaire, rows)
+        state = progress.progress(questionnaire, rows)
         if page.result is not None:
             involved = [c.theirs.updated_by_id for c in page.result.conflicts.values() if c.theirs]
             involved += [row.updated_by_id for row in page.result.refreshed.values()]
@@ -405,11 +407,9 @@ def all_autosave(assessment_id: int) -> Response | str:
     return _save(assessment_id, None, autosave=True)
 
 
-# These views check the CSRF token themselves, keeping what was posted when it fails, and
-# take the database's write lock only once the posted answers are read and checked.
+# These views check the CSRF token themselves, keeping what was posted when it fails.
 for _view in (element, autosave, all_questions, all_autosave):
     csrf.exempt(_view)
-    reads_first(_view)
 
 
 def _json(status: str, message: str, code: int = 200, **extra: Any) -> Response:
@@ -427,7 +427,7 @@ def _save(assessment_id: int, element_id: str | None, *, autosave: bool) -> Resp
     posted = forms.read_questions(scope.questions, request.form)
     token_ok = csrf_ok()
 
-    def posted_page(result: services.SaveResult | None = None) -> PageState:
+    def posted_page(result: answers.SaveResult | None = None) -> PageState:
         """The page as it was posted, with each question's messages."""
         return PageState(presentation.posted_values(scope.questions, request.form),
                          {p.question_id: p.errors for p in posted if p.errors}, result)
@@ -461,9 +461,8 @@ def _save(assessment_id: int, element_id: str | None, *, autosave: bool) -> Resp
         return as_posted(notice=_("This page had expired, so your answers are not saved yet. Everything you "
                                   "entered is still below: check it and press “Save draft” again."))
 
-    db.begin_write()  # everything posted is read and checked: only the writes hold the lock
     services.lock_assessment(db.session, assessment)
-    result = services.save_answers(db.session, assessment, questionnaire, posted, current_user,
+    result = answers.save_answers(db.session, assessment, questionnaire, posted, current_user,
                                    element_id=element_id, autosave=autosave)
     submitting = scope.element is None and not autosave and request.form.get("go") == "submit"
     confirmed = forms.ticked(request.form.get("confirm"))
@@ -515,7 +514,7 @@ def _save(assessment_id: int, element_id: str | None, *, autosave: bool) -> Resp
                              notice=" ".join(n for n in notices if n), confirm_error=confirm_error)
 
 
-def _save_notice(result: services.SaveResult) -> str:
+def _save_notice(result: answers.SaveResult) -> str:
     parts = []
     if result.saved:
         parts.append(ngettext("%(num)d answer was saved.", "%(num)d answers were saved.", len(result.saved)))
@@ -531,7 +530,7 @@ def _save_notice(result: services.SaveResult) -> str:
 
 
 def _after_clean_save(assessment: Assessment, questionnaire: Questionnaire, scope: Scope,
-                      result: services.SaveResult) -> Response:
+                      result: answers.SaveResult) -> Response:
     if result.saved:
         flash(_("Saved at %(time)s UTC.", time=format_time(result.saved_at or utcnow(), "HH:mm")), "success")
     else:
@@ -558,7 +557,7 @@ def _after_clean_save(assessment: Assessment, questionnaire: Questionnaire, scop
 
 
 def _autosave_response(assessment: Assessment, questionnaire: Questionnaire,
-                       result: services.SaveResult) -> Response:
+                       result: answers.SaveResult) -> Response:
     if result.locked:
         return _json("locked", _("%(submitted)s; answers can no longer be changed.",
                                  submitted=_submitted_text(assessment) or _("This assessment was submitted")),
@@ -652,7 +651,7 @@ def submit(assessment_id: int) -> str | Response:
                             submitted=_submitted_text(assessment) or ""), "info")
                 return redirect(done_url)
     rows = services.load_answers(db.session, assessment.id)
-    state = services.progress(questionnaire, rows)
+    state = progress.progress(questionnaire, rows)
     return render_template(
         "survey/submit.html",
         assessment=assessment,
@@ -674,7 +673,7 @@ csrf.exempt(submit)
 
 @bp.route("/assessments/<int:assessment_id>/reopen", methods=["GET", "POST"])
 def reopen(assessment_id: int) -> str | Response:
-    form = forms.ReopenForm()
+    form = ReopenForm()
     if not current_user.is_authenticated:
         if request.method == "GET":
             return login_manager.unauthorized()  # type: ignore[no-any-return]
@@ -692,7 +691,6 @@ def reopen(assessment_id: int) -> str | Response:
             notice = _("This page had expired, so the assessment was not reopened. Your reason is kept "
                        "below: press “Reopen” again.")
         elif form.validate():
-            db.begin_write()
             reopened = services.reopen_assessment(db.session, assessment, current_user,
                                                   form.reason.data or "")
             db.session.commit()
@@ -712,13 +710,3 @@ def reopen(assessment_id: int) -> str | Response:
 
 
 csrf.exempt(reopen)
-reads_first(reopen)
-
-
-def reopen_form_for(user: User, assessment: Assessment) -> forms.ReopenForm | None:
-    """A reopen form when ``user`` may reopen ``assessment`` now (for the report page's partial)."""
-    if user.is_authenticated and assessment.status == AssessmentStatus.SUBMITTED and can_reopen_city(
-        user, assessment.city
-    ):
-        return forms.ReopenForm(formdata=None)
-    return None

@@ -10,9 +10,9 @@ from flask.testing import FlaskClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from assessment.audit.models import AuditEvent
 from assessment.auth.models import Role, User
 from assessment.questionnaire import Questionnaire, parse_questionnaire
-from assessment.survey.models import AuditEvent
 
 
 @pytest.fixture()

@@ -3,8 +3,8 @@
 import re
 from datetime import timedelta
 
+from assessment.audit.models import AuditEvent
 from assessment.database import utcnow
-from assessment.survey.models import AuditEvent
 from tests.admin.conftest import page, post
 
 

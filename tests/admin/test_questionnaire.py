@@ -2,8 +2,8 @@
 
 from sqlalchemy import select
 
-from assessment.survey.models import AssessmentStatus, QuestionnaireVersion
-from assessment.survey.versions import ensure_version
+from assessment.assessments.models import AssessmentStatus, QuestionnaireVersion
+from assessment.assessments.versions import ensure_version
 from tests.admin.conftest import older_questionnaire, page, post
 
 

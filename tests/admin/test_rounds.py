@@ -4,7 +4,7 @@ from datetime import date
 
 from sqlalchemy import select
 
-from assessment.survey.models import AssessmentStatus, QuestionnaireVersion, Round
+from assessment.assessments.models import AssessmentStatus, QuestionnaireVersion, Round
 from tests.admin.conftest import older_questionnaire, page, post, refused
 
 

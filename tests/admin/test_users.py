@@ -222,7 +222,7 @@ def test_set_a_password_without_signing_out(app, client, admin, make, save) -> N
 
 
 def test_no_password_ever_reaches_the_audit_log(client, admin, make, db_session) -> None:
-    from assessment.survey.models import AuditEvent
+    from assessment.audit.models import AuditEvent
 
     post(client, "/admin/users/new", new_user())
     user = db_session.scalar(select(User).where(User.email == "new@example.org"))

@@ -8,8 +8,8 @@ import re
 from sqlalchemy import select
 
 from assessment.api.models import ApiToken
+from assessment.audit.models import AuditEvent
 from assessment.extensions import limiter
-from assessment.survey.models import AuditEvent
 
 TOKEN = re.compile(r"cisa_[A-Za-z0-9_-]{43}")
 

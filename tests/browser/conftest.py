@@ -115,8 +115,8 @@ def _draft_cities(server: LiveServer) -> list[str]:
     Kigali is left out (the demo accounts and screenshots use it), and the journeys that
     submit do so outside Africa, so the Africa dashboard looks the same whatever ran before.
     """
+    from assessment.assessments.models import Assessment, AssessmentStatus, Round
     from assessment.places.models import City, Country, Region
-    from assessment.survey.models import Assessment, AssessmentStatus, Round
 
     with server.session() as session:
         names = session.scalars(
@@ -132,8 +132,8 @@ def _draft_cities(server: LiveServer) -> list[str]:
 
 def _unstarted_cities(server: LiveServer) -> list[str]:
     """Cities outside Africa that have not started the 2026 round, by name."""
+    from assessment.assessments.models import Assessment, Round
     from assessment.places.models import City, Country, Region
-    from assessment.survey.models import Assessment, Round
 
     with server.session() as session:
         started = (select(Assessment.city_id).join(Round, Round.id == Assessment.round_id)
@@ -382,11 +382,11 @@ class World:
 
 @pytest.fixture(scope="session")
 def world(live_server: LiveServer) -> World:
+    from assessment.assessments.models import Assessment, Round
     from assessment.auth.models import User
     from assessment.config import load_settings
     from assessment.places.models import City
     from assessment.questionnaire import load_questionnaire
-    from assessment.survey.models import Assessment, Round
 
     questionnaire = load_questionnaire(load_settings({}).questionnaire_path)
     with live_server.session() as session:
@@ -412,8 +412,8 @@ def world(live_server: LiveServer) -> World:
 
 def assessment_id_for(server: LiveServer, account: str, round_name: str = "2026") -> int:
     """The assessment of the city an account belongs to, in a round."""
+    from assessment.assessments.models import Assessment, Round
     from assessment.auth.models import User
-    from assessment.survey.models import Assessment, Round
 
     with server.session() as session:
         user = session.scalars(select(User).where(User.email == server.accounts[account].email)).one()

@@ -28,8 +28,8 @@ from html.parser import HTMLParser
 
 import pytest
 
+from assessment.assessments.models import Assessment, AssessmentStatus, ElementScore, Round
 from assessment.places.models import City, Region
-from assessment.survey.models import Assessment, AssessmentStatus, ElementScore, Round
 
 OTHER = 50.0
 

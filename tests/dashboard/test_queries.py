@@ -7,9 +7,9 @@ from contextlib import contextmanager
 
 from sqlalchemy import event
 
+from assessment.assessments.models import AssessmentStatus
 from assessment.auth.models import Role
 from assessment.extensions import db
-from assessment.survey.models import AssessmentStatus
 
 
 @contextmanager

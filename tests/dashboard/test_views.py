@@ -11,11 +11,11 @@ import numpy as np
 import pytest
 from sqlalchemy import event
 
+from assessment.assessments.models import AssessmentStatus
+from assessment.assessments.versions import ensure_version
 from assessment.auth.models import Role
 from assessment.extensions import db
 from assessment.questionnaire import parse_questionnaire
-from assessment.survey.models import AssessmentStatus
-from assessment.survey.versions import ensure_version
 from tests.dashboard.conftest import captions, table
 
 

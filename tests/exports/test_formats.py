@@ -11,7 +11,7 @@ import pyarrow.parquet as pq
 import pytest
 from sqlalchemy import insert, select
 
-from assessment.survey.models import Answer
+from assessment.assessments.models import Answer
 from tests.exports.conftest import read
 
 TABLES = ("long", "wide", "scores", "codebook")

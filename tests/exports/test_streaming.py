@@ -10,10 +10,10 @@ from collections.abc import Callable
 import pytest
 from sqlalchemy import String, cast, func, select, update
 
+from assessment.assessments.models import Answer
 from assessment.demo.seed import seed_synthetic
 from assessment.exports import formats, services
 from assessment.places.models import Country, Region
-from assessment.survey.models import Answer
 
 pytestmark = pytest.mark.slow
 

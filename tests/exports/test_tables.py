@@ -6,8 +6,8 @@ import math
 
 from sqlalchemy import select
 
+from assessment.assessments.models import ElementScore
 from assessment.questionnaire import QuestionType, decode_value
-from assessment.survey.models import ElementScore
 from tests.exports.conftest import read
 
 

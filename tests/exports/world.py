@@ -7,9 +7,9 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from assessment.assessments.models import Answer, Assessment, AssessmentStatus, Round
 from assessment.auth.models import Role, User
 from assessment.places.models import City, Region
-from assessment.survey.models import Answer, Assessment, AssessmentStatus, Round
 
 
 @dataclass

@@ -6,9 +6,9 @@ from pathlib import Path
 
 from sqlalchemy import func, select
 
+from assessment.assessments.models import Answer, Assessment, AssessmentStatus, ElementScore
 from assessment.auth.models import Role, User
 from assessment.places.models import City
-from assessment.survey.models import Answer, Assessment, AssessmentStatus, ElementScore
 
 ROOT = Path(__file__).parents[2]
 

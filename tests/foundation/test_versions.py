@@ -6,9 +6,9 @@ import pytest
 import yaml
 
 from assessment import create_app
+from assessment.assessments.scores import score_answers
+from assessment.assessments.versions import ensure_version, questionnaire_for
 from assessment.questionnaire import QuestionnaireError, parse_questionnaire
-from assessment.survey.scores import score_answers
-from assessment.survey.versions import ensure_version, questionnaire_for
 
 ROOT = Path(__file__).parents[2]
 

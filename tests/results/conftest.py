@@ -13,8 +13,8 @@ import pytest
 from flask.testing import FlaskClient
 from sqlalchemy.orm import Session
 
+from assessment.assessments.models import Assessment, AssessmentStatus, ElementScore, Round
 from assessment.places.models import City
-from assessment.survey.models import Assessment, AssessmentStatus, ElementScore, Round
 
 FIGURE_BLOCK = re.compile(
     r'<script type="application/json" id="radar-figure">(?P<json>.*?)</script>', re.S

@@ -9,7 +9,8 @@ import numpy as np
 import plotly.graph_objects as go
 import pytest
 
-from assessment.results.charts import chart_text, figure_payload, radar_figure, radar_narrow_layout
+from assessment.charts import chart_text, figure_payload
+from assessment.results.charts import radar_figure, radar_narrow_layout
 
 
 @pytest.fixture()

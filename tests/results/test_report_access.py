@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from assessment.assessments.models import AssessmentStatus
 from assessment.auth.models import Role
-from assessment.survey.models import AssessmentStatus
 
 
 @pytest.fixture()

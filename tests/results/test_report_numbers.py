@@ -7,10 +7,10 @@ import re
 
 from sqlalchemy import delete, select, update
 
+from assessment.assessments.models import Answer, AssessmentStatus, ElementScore
 from assessment.auth.models import Role
 from assessment.questionnaire import Answer as AnswerInput
 from assessment.questionnaire import decode_value, score_assessment, score_question
-from assessment.survey.models import Answer, AssessmentStatus, ElementScore
 from tests.results.conftest import shown
 
 PROFILE = {"civic_tech": 1.0, "tech_firms": 3.5, "bottom_up": 2.0, "geographies": 2.5,

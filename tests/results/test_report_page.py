@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 from sqlalchemy import update
 
+from assessment.assessments.models import Answer
 from assessment.auth.models import Role
-from assessment.survey.models import Answer
 
 STATIC = Path(__file__).resolve().parents[2] / "static"
 HOSTILE_CITY = "<script>alert(1)</script>"

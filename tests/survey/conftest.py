@@ -13,10 +13,10 @@ from flask import Flask
 from flask.testing import FlaskClient
 from werkzeug.datastructures import MultiDict
 
+from assessment.assessments.models import Assessment, Round
 from assessment.auth.models import Role, User
 from assessment.places.models import City
 from assessment.questionnaire import Question, Questionnaire, QuestionType
-from assessment.survey.models import Assessment, Round
 
 
 class _FormReader(HTMLParser):

@@ -13,11 +13,13 @@ import yaml
 from sqlalchemy import func, select, update
 from werkzeug.datastructures import MultiDict
 
+from assessment.assessments import answers, progress, services
+from assessment.assessments.models import Assessment, AssessmentStatus, ElementScore
+from assessment.audit.models import AuditEvent
 from assessment.auth.models import AuthSession, Role
 from assessment.database import utcnow
 from assessment.questionnaire import Question, Questionnaire, QuestionType, parse_questionnaire
-from assessment.survey import forms, services
-from assessment.survey.models import Assessment, AssessmentStatus, AuditEvent, ElementScore
+from assessment.survey import forms
 from tests.conftest import TEST_PASSWORD
 from tests.survey.conftest import element_url, first_of, form_fields, load_form, set_answer
 
@@ -215,7 +217,7 @@ def test_the_page_lists_every_question_once_under_its_element(client, login, wor
 
     # The overall completeness and each element's count, as the overview computes them.
     rows = stored(db_session, world.assessment)
-    state = services.progress(questionnaire, rows)
+    state = progress.progress(questionnaire, rows)
     assert 0 < state.percent < 100
     assert f"Completeness: {state.percent}%" in page
     assert f'<progress id="overall-progress" max="100" value="{state.percent}">' in page
@@ -438,7 +440,7 @@ def test_a_colleagues_change_is_shown_as_a_conflict_and_nothing_is_overwritten(
 def ready(make, db_session, world, questionnaire):
     """Every question of the world's assessment is answered: it may be submitted."""
     make.answer(world.assessment, 2.0, fill=1.0, user=world.official)
-    assert services.progress(questionnaire, stored(db_session, world.assessment)).ready
+    assert progress.progress(questionnaire, stored(db_session, world.assessment)).ready
     return world.assessment
 
 
@@ -458,7 +460,7 @@ def test_filling_in_every_question_and_submitting_takes_one_post(client, login, 
     assert status_in_db(db_session, world.assessment) == AssessmentStatus.SUBMITTED
     assessment = world.assessment
     assert assessment.submitted_by_id == world.official.id and assessment.submitted_at is not None
-    expected = services.progress(questionnaire, rows).score
+    expected = progress.progress(questionnaire, rows).score
     assert element_scores(db_session, assessment) == pytest.approx(
         {e.element_id: e.score for e in expected.elements})
     assert None not in element_scores(db_session, assessment).values()
@@ -487,7 +489,7 @@ def test_save_and_submit_with_the_box_ticked_submits_once(client, login, world, 
     assert (row.value, row.updated_by_id) == (new_value, world.official.id)
     assert status_in_db(db_session, ready) == AssessmentStatus.SUBMITTED
     scores = element_scores(db_session, ready)
-    expected = services.progress(questionnaire, stored(db_session, ready)).score
+    expected = progress.progress(questionnaire, stored(db_session, ready)).score
     assert scores == pytest.approx({e.element_id: e.score for e in expected.elements})
     submitted_at, revision = ready.submitted_at, row.revision
 
@@ -806,7 +808,7 @@ def test_autosave_saves_across_elements_with_the_element_autosaves_answer(
     rows = stored(db_session, world.assessment)
     assert set(rows) == {first.id, others[-1].id}
     for question in (first, others[-1]):
-        assert body["answers"][question.id] == {"rev": 1, "was": services.row_fingerprint(rows[question.id])}
+        assert body["answers"][question.id] == {"rev": 1, "was": answers.row_fingerprint(rows[question.id])}
     [event] = db_session.scalars(select(AuditEvent).where(AuditEvent.assessment_id == world.assessment.id))
     assert event.detail["autosave"] is True and "element" not in event.detail
     assert event.detail["questions"] == sorted([first.id, others[-1].id])

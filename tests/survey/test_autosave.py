@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+from assessment.assessments import answers, services
 from assessment.questionnaire import QuestionType
-from assessment.survey import services
 from tests.survey.conftest import element_url, load_form, set_answer
 
 
@@ -24,7 +24,7 @@ def test_autosave_saves_and_returns_the_new_revisions(client, login, world, db_s
     assert body["saved_at"] and body["completeness"] > 0
     assert body["answers"][question.id]["rev"] == 1
     row = services.load_answers(db_session, world.assessment.id)[question.id]
-    assert body["answers"][question.id]["was"] == services.row_fingerprint(row)
+    assert body["answers"][question.id]["was"] == answers.row_fingerprint(row)
     # The script copies rev/was into the page: the next autosave of a new value is no conflict.
     data[f"rev_{question.id}"] = str(body["answers"][question.id]["rev"])
     data[f"was_{question.id}"] = body["answers"][question.id]["was"]
@@ -38,7 +38,7 @@ def test_autosave_saves_and_returns_the_new_revisions(client, login, world, db_s
 def test_autosave_is_audited_as_such(client, login, world, db_session, questionnaire) -> None:
     from sqlalchemy import select
 
-    from assessment.survey.models import AuditEvent
+    from assessment.audit.models import AuditEvent
 
     login(world.official)
     element = questionnaire.elements[0]

@@ -19,22 +19,22 @@ from sqlalchemy import delete, func, insert, select
 from sqlalchemy.orm import Session
 from werkzeug.security import generate_password_hash
 
+from assessment.assessments.models import (
+    Answer,
+    Assessment,
+    AssessmentStatus,
+    ElementScore,
+    QuestionnaireVersion,
+    Round,
+)
+from assessment.assessments.versions import ensure_version
+from assessment.audit.models import AuditEvent
 from assessment.auth import services as auth_services
 from assessment.auth.models import AuthSession, Role, User
 from assessment.demo.seed import answer_rows, answers_for_city
 from assessment.extensions import db
 from assessment.places.models import City, Country, Region
 from assessment.questionnaire import Questionnaire, QuestionType
-from assessment.survey.models import (
-    Answer,
-    Assessment,
-    AssessmentStatus,
-    AuditEvent,
-    ElementScore,
-    QuestionnaireVersion,
-    Round,
-)
-from assessment.survey.versions import ensure_version
 from tests.conftest import FAST_HASH_METHOD, TEST_PASSWORD
 from tests.survey.conftest import form_fields, set_answer
 

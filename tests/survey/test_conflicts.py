@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from assessment.assessments import services
 from assessment.questionnaire import QuestionType
-from assessment.survey import services
 from tests.survey.conftest import element_url, form_fields, load_form, set_answer
 
 

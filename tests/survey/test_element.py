@@ -6,10 +6,11 @@ import pytest
 from markupsafe import escape
 from sqlalchemy import select
 
+from assessment.assessments import services
+from assessment.assessments.models import AssessmentStatus
+from assessment.audit.models import AuditEvent
 from assessment.auth.models import Role
 from assessment.questionnaire import QuestionType
-from assessment.survey import services
-from assessment.survey.models import AssessmentStatus, AuditEvent
 from tests.survey.conftest import element_url, first_of, form_fields, load_form, set_answer
 
 

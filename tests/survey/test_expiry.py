@@ -7,10 +7,10 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import update
 
+from assessment.assessments import services
 from assessment.auth.models import AuthSession
 from assessment.database import utcnow
 from assessment.questionnaire import QuestionType
-from assessment.survey import services
 from tests.conftest import TEST_PASSWORD
 from tests.survey.conftest import csrf_token, element_url, form_fields, load_form, set_answer
 

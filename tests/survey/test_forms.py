@@ -5,10 +5,10 @@ from __future__ import annotations
 import pytest
 from werkzeug.datastructures import MultiDict
 
+from assessment.assessments.answers import row_fingerprint
+from assessment.assessments.models import Answer
 from assessment.questionnaire import QuestionType, encode_value
 from assessment.survey import forms, presentation
-from assessment.survey.models import Answer
-from assessment.survey.services import row_fingerprint
 from tests.survey.conftest import first_of
 
 

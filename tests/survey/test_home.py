@@ -6,8 +6,9 @@ from datetime import date
 
 from sqlalchemy import func, select
 
+from assessment.assessments.models import Assessment, AssessmentStatus
+from assessment.audit.models import AuditEvent
 from assessment.auth.models import Role
-from assessment.survey.models import Assessment, AssessmentStatus, AuditEvent
 
 
 def test_signed_out_visitors_are_sent_to_sign_in(client) -> None:

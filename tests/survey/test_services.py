@@ -7,11 +7,13 @@ from datetime import date
 import pytest
 from sqlalchemy import delete, func, select
 
+from assessment.assessments import answers, progress, services
+from assessment.assessments.answers import KEEP_MINE, KEEP_THEIRS, PostedAnswer
+from assessment.assessments.models import Answer, AssessmentStatus, ElementScore
+from assessment.audit import services as audit_trail
+from assessment.audit.models import AuditEvent
 from assessment.auth.models import Role
 from assessment.questionnaire import QuestionType
-from assessment.survey import services
-from assessment.survey.models import Answer, AssessmentStatus, AuditEvent, ElementScore
-from assessment.survey.services import KEEP_MINE, KEEP_THEIRS, PostedAnswer
 from tests.survey.conftest import first_of
 
 TODAY = date(2026, 6, 1)
@@ -24,7 +26,7 @@ def post(question, value, *, rev=0, was=None, **extra):
 
 def save(db_session, world, questionnaire, *items, user=None):
     services.lock_assessment(db_session, world.assessment)
-    return services.save_answers(db_session, world.assessment, questionnaire, list(items),
+    return answers.save_answers(db_session, world.assessment, questionnaire, list(items),
                                  user or world.official, element_id="civic_tech")
 
 
@@ -57,7 +59,7 @@ def test_saving_the_same_answer_again_changes_nothing(db_session, world, questio
 def test_a_colleagues_change_is_never_overwritten(db_session, world, questionnaire) -> None:
     question = first_of(questionnaire, QuestionType.MATURITY)
     save(db_session, world, questionnaire, post(question, "1"))  # revision 1
-    was = services.row_fingerprint(services.load_answers(db_session, world.assessment.id)[question.id])
+    was = answers.row_fingerprint(services.load_answers(db_session, world.assessment.id)[question.id])
     save(db_session, world, questionnaire, post(question, "2", rev=1, was=was), user=world.colleague)
     # The official still had revision 1 on screen, and typed 4.
     result = save(db_session, world, questionnaire, post(question, "4", rev=1, was=was))
@@ -72,7 +74,7 @@ def test_a_field_this_person_did_not_touch_keeps_the_colleagues_answer(db_sessio
     question = first_of(questionnaire, QuestionType.MATURITY)
     save(db_session, world, questionnaire, post(question, "1"))
     loaded = services.load_answers(db_session, world.assessment.id)[question.id]
-    was = services.row_fingerprint(loaded)
+    was = answers.row_fingerprint(loaded)
     save(db_session, world, questionnaire, post(question, "3", rev=1, was=was), user=world.colleague)
     # The official's page still shows 1 (untouched) and is saved for another question.
     result = save(db_session, world, questionnaire, post(question, "1", rev=1, was=was))
@@ -123,12 +125,12 @@ def test_nothing_is_saved_once_submitted(db_session, world, questionnaire) -> No
 def test_progress_counts_answers_and_tells_what_is_missing(make, db_session, world, questionnaire) -> None:
     make.answer(world.assessment, 2.0, fill=1.0)
     rows = services.load_answers(db_session, world.assessment.id)
-    full = services.progress(questionnaire, rows)
+    full = progress.progress(questionnaire, rows)
     assert full.ready and full.missing_count == 0 and full.percent == 100
     element = questionnaire.elements[0]
     for question in element.scored_questions:
         rows.pop(question.id)
-    empty_first = services.progress(questionnaire, rows)
+    empty_first = progress.progress(questionnaire, rows)
     first = empty_first.element(element.id)
     assert not first.enough and not empty_first.ready
     assert {q.id for q in first.missing} == {q.id for q in element.scored_questions}
@@ -227,10 +229,10 @@ def test_rounds_for_city_lists_every_round_newest_first_with_the_citys_assessmen
 
 def test_history_is_newest_first_with_names(make, db_session, world, questionnaire) -> None:
     question = first_of(questionnaire, QuestionType.MATURITY)
-    services.record(db_session, "start", world.official, world.assessment.id, {})
+    audit_trail.record(db_session, "start", world.official, assessment_id=world.assessment.id)
     db_session.flush()
     save(db_session, world, questionnaire, post(question, "2"), user=world.colleague)
-    entries = services.history(db_session, world.assessment.id)
+    entries = audit_trail.history(db_session, world.assessment.id)
     assert [e.event.action for e in entries] == ["save", "start"]
     assert entries[0].user_name == world.colleague.email
 

@@ -5,10 +5,11 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import func, select
 
+from assessment.assessments import progress, services
+from assessment.assessments.models import Answer, AssessmentStatus, ElementScore
+from assessment.audit.models import AuditEvent
 from assessment.auth.models import Role
 from assessment.questionnaire import QuestionType
-from assessment.survey import services
-from assessment.survey.models import Answer, AssessmentStatus, AuditEvent, ElementScore
 from tests.survey.conftest import csrf_token, element_url, form_fields, load_form, set_answer
 
 
@@ -32,7 +33,7 @@ def nearly_done(make, db_session, world, questionnaire):
     db_session.delete(rows[blank.id])
     rows[unknown.id].value, rows[unknown.id].dont_know, rows[unknown.id].score = None, True, None
     db_session.flush()
-    assert services.progress(questionnaire, services.load_answers(db_session, world.assessment.id)).ready
+    assert progress.progress(questionnaire, services.load_answers(db_session, world.assessment.id)).ready
     return blank, unknown
 
 
@@ -78,7 +79,7 @@ def test_submitting_locks_stores_scores_and_goes_to_the_report(client, login, wo
     assert assessment.status == AssessmentStatus.SUBMITTED
     assert assessment.submitted_by_id == world.official.id and assessment.submitted_at is not None
     rows = services.load_answers(db_session, assessment.id)
-    expected = services.progress(questionnaire, rows).score
+    expected = progress.progress(questionnaire, rows).score
     assert assessment.overall_index == pytest.approx(expected.overall)
     stored = {e.element_id: e.score for e in db_session.scalars(
         select(ElementScore).where(ElementScore.assessment_id == assessment.id))}

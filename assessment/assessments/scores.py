@@ -12,9 +12,9 @@ from typing import Any
 from sqlalchemy import delete, insert
 from sqlalchemy.orm import Session
 
+from assessment.assessments.models import Answer, Assessment, ElementScore, StoredAnswer
 from assessment.questionnaire import Answer as AnswerInput
 from assessment.questionnaire import AssessmentScore, Questionnaire, decode_value, score_assessment
-from assessment.survey.models import Answer, Assessment, ElementScore, StoredAnswer
 
 
 def answer_inputs(questionnaire: Questionnaire,

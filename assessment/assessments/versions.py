@@ -8,8 +8,8 @@ from flask import current_app
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from assessment.assessments.models import QuestionnaireVersion
 from assessment.questionnaire import Questionnaire, parse_questionnaire
-from assessment.survey.models import QuestionnaireVersion
 
 _parsed: dict[str, Questionnaire] = {}
 _lock = threading.Lock()

@@ -1,13 +1,12 @@
-"""Rounds, questionnaire versions, assessments, answers, stored scores and the audit log."""
+"""Rounds, questionnaire versions, assessments, answers and stored scores."""
 
 from __future__ import annotations
 
 import enum
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any
 
-from sqlalchemy import JSON, Float, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import Float, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from assessment.auth.models import User
@@ -46,6 +45,10 @@ class AssessmentStatus(enum.StrEnum):
     DRAFT = "draft"
     SUBMITTED = "submitted"
     REOPENED = "reopened"
+
+
+# The states in which the city's officials may change answers.
+EDITABLE = (AssessmentStatus.DRAFT, AssessmentStatus.REOPENED)
 
 
 class Assessment(Base):
@@ -130,22 +133,6 @@ class ElementScore(Base):
     weight: Mapped[float] = mapped_column(Float, default=1.0)
 
     assessment: Mapped[Assessment] = relationship(back_populates="element_scores")
-
-
-class AuditEvent(Base):
-    """Who did what, when: every state change of an assessment and every admin action."""
-
-    __tablename__ = "audit_events"
-    __table_args__ = (Index("ix_audit_events_assessment_at", "assessment_id", "at"),)
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    at: Mapped[datetime] = mapped_column(default=utcnow)
-    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
-    action: Mapped[str] = mapped_column(String(40))
-    assessment_id: Mapped[int | None] = mapped_column(ForeignKey("assessments.id", ondelete="CASCADE"))
-    detail: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
-
-    user: Mapped[User | None] = relationship()
 
 
 @dataclass(slots=True)

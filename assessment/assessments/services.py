@@ -1,0 +1,251 @@
+"""The life of an assessment: load it, start it, submit it, reopen it.
+
+Services receive a session and flush; the view commits once. Every state change is written to
+the audit trail. Saves and submission lock the assessment row first (``SELECT ... FOR UPDATE``
+or a conditional ``UPDATE``), so the saves of one assessment run one after the other and a save
+can never land after its submission. Saving answers is in ``answers.py``, progress in
+``progress.py``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import and_, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session, joinedload
+from sqlalchemy.orm.attributes import set_committed_value
+
+from assessment.assessments.models import (
+    EDITABLE,
+    Answer,
+    Assessment,
+    AssessmentStatus,
+    QuestionnaireVersion,
+    Round,
+    StoredAnswer,
+)
+from assessment.assessments.progress import NotReady, progress
+from assessment.assessments.scores import overall_fields, replace_element_scores
+from assessment.assessments.versions import questionnaire_for
+from assessment.audit.services import record
+from assessment.auth.models import User
+from assessment.database import utcnow
+from assessment.places.models import City
+from assessment.questionnaire import Questionnaire
+
+
+def get_assessment(session: Session, assessment_id: int) -> Assessment | None:
+    """The assessment with its city, country, round and version row (without the YAML text)."""
+    return session.scalar(
+        select(Assessment)
+        .where(Assessment.id == assessment_id)
+        .options(
+            joinedload(Assessment.city, innerjoin=True).joinedload(City.country, innerjoin=True),
+            joinedload(Assessment.round, innerjoin=True),
+            joinedload(Assessment.questionnaire_version, innerjoin=True)
+            .defer(QuestionnaireVersion.source_text),
+        )
+    )
+
+
+def lock_assessment(session: Session, assessment: Assessment) -> None:
+    """Take the assessment's row lock and refresh its status (waits for a running save/submit)."""
+    row = session.execute(
+        select(Assessment.status, Assessment.submitted_at, Assessment.submitted_by_id)
+        .where(Assessment.id == assessment.id)
+        .with_for_update()
+    ).one()
+    for name in ("status", "submitted_at", "submitted_by_id"):
+        set_committed_value(assessment, name, getattr(row, name))
+
+
+def questionnaire_of(assessment: Assessment) -> Questionnaire:
+    """The questionnaire version the assessment is answered under (never the current file)."""
+    return questionnaire_for(assessment.questionnaire_version)
+
+
+def load_answers(session: Session, assessment_id: int) -> dict[str, StoredAnswer]:
+    """Every answer of one assessment, in one query, keyed by question id."""
+    columns = [Answer.__table__.c[name] for name in StoredAnswer.__slots__]  # type: ignore[attr-defined]
+    rows = session.execute(select(*columns).where(Answer.assessment_id == assessment_id))
+    return {row[1]: StoredAnswer(*row) for row in rows}
+
+
+def user_names(session: Session, user_ids: Iterable[int | None]) -> dict[int, str]:
+    """Display names for a set of user ids, in one query."""
+    wanted = {uid for uid in user_ids if uid is not None}
+    if not wanted:
+        return {}
+    rows = session.execute(select(User.id, User.name, User.email).where(User.id.in_(wanted)))
+    return {row.id: row.name or row.email for row in rows}
+
+
+@dataclass(frozen=True)
+class RoundEntry:
+    """One round as the city sees it: its assessment (if started) and who saved it last."""
+
+    round: Round
+    assessment: Assessment | None
+    updated_by_name: str | None
+    is_open: bool
+    opens_later: bool
+
+
+def rounds_for_city(session: Session, city_id: int, today: date) -> list[RoundEntry]:
+    """Every round, newest first, with the city's assessment in it; one query."""
+    rows = session.execute(
+        select(Round, Assessment, User.name, User.email)
+        .outerjoin(Assessment, and_(Assessment.round_id == Round.id, Assessment.city_id == city_id))
+        .outerjoin(User, User.id == Assessment.updated_by_id)
+        .order_by(Round.opens_on.desc(), Round.id.desc())
+    ).all()
+    entries = []
+    for round_, assessment, name, email in rows:
+        entries.append(
+            RoundEntry(
+                round=round_,
+                assessment=assessment,
+                updated_by_name=(name or email) if assessment is not None and email else None,
+                is_open=round_is_open(round_, today),
+                opens_later=round_.opens_on > today,
+            )
+        )
+    return entries
+
+
+def round_is_open(round_: Round, today: date) -> bool:
+    return round_.opens_on <= today and (round_.closes_on is None or today <= round_.closes_on)
+
+
+class RoundClosed(Exception):
+    """A city cannot start an assessment in a round that is not open."""
+
+
+def start_assessment(session: Session, *, city_id: int, round_: Round, user: User,
+                     today: date) -> tuple[Assessment, bool]:
+    """The city's assessment in ``round_``, created with the round's version if there is none.
+
+    Returns ``(assessment, created)``. Safe against a double click or two tabs: the unique
+    constraint on (city, round) decides, inside a savepoint, and the loser gets the winner's row.
+    """
+    existing = _assessment_in(session, city_id, round_.id)
+    if existing is not None:
+        return existing, False
+    if not round_is_open(round_, today):
+        raise RoundClosed(round_.name)
+    now = utcnow()
+    assessment = Assessment(
+        city_id=city_id, round_id=round_.id,
+        questionnaire_version_id=round_.questionnaire_version_id,
+        status=AssessmentStatus.DRAFT, created_at=now, updated_at=now, updated_by_id=user.id,
+        completeness=0.0,
+    )
+    try:
+        with session.begin_nested():
+            session.add(assessment)
+            session.flush()
+    except IntegrityError:
+        winner = _assessment_in(session, city_id, round_.id)
+        if winner is None:
+            raise
+        return winner, False
+    record(session, "start", user, assessment_id=assessment.id, at=now, round=round_.name)
+    session.flush()
+    return assessment, True
+
+
+def _assessment_in(session: Session, city_id: int, round_id: int) -> Assessment | None:
+    return session.scalar(
+        select(Assessment).where(Assessment.city_id == city_id, Assessment.round_id == round_id)
+    )
+
+
+def write_assessment(session: Session, assessment: Assessment, **values: Any) -> None:
+    """Write some columns of the assessment now, in one UPDATE, and keep the object in step."""
+    session.execute(update(Assessment).where(Assessment.id == assessment.id).values(**values)
+                    .execution_options(synchronize_session=False))
+    for name, value in values.items():
+        set_committed_value(assessment, name, value)
+
+
+def submit_assessment(session: Session, assessment: Assessment, questionnaire: Questionnaire,
+                      user: User, rows: Mapping[str, StoredAnswer] | None = None) -> bool:
+    """Lock the assessment as submitted and store its scores. ``False`` if it already was.
+
+    The status changes with one conditional UPDATE, so a double click, two tabs or a retried
+    POST submit exactly once. Raises ``NotReady`` when an element lacks the answers it needs
+    for a score. ``rows`` are the assessment's answers when the caller already holds them
+    under the assessment's lock (as a save just before does): readiness is then checked
+    before anything is written. Otherwise the UPDATE comes first (it waits for a running
+    save) and the answers are read after it; the caller rolls back on ``NotReady``.
+    """
+    now = utcnow()
+    if rows is not None:
+        state = progress(questionnaire, rows)
+        if not state.ready:
+            raise NotReady(state)
+        results = {"completeness": state.completeness, **overall_fields(state.score)}
+        if not _claim(session, assessment, user, now, results):
+            return False
+    else:
+        if not _claim(session, assessment, user, now, {}):
+            return False
+        state = progress(questionnaire, load_answers(session, assessment.id))
+        if not state.ready:
+            raise NotReady(state)
+        results = {"completeness": state.completeness, **overall_fields(state.score)}
+        write_assessment(session, assessment, **results)
+    for name, value in results.items():
+        set_committed_value(assessment, name, value)
+    replace_element_scores(session, assessment, state.score)
+    record(session, "submit", user, assessment_id=assessment.id, at=now,
+           completeness=round(state.completeness, 4),
+           overall=None if state.score.overall is None else round(state.score.overall, 2))
+    return True
+
+
+def _claim(session: Session, assessment: Assessment, user: User, now: datetime,
+           results: Mapping[str, Any]) -> bool:
+    """Mark the assessment submitted if it is still editable (with ``results`` written too)."""
+    claimed = session.execute(
+        update(Assessment)
+        .where(Assessment.id == assessment.id, Assessment.status.in_(EDITABLE))
+        .values(status=AssessmentStatus.SUBMITTED, submitted_at=now, submitted_by_id=user.id, **results)
+        .execution_options(synchronize_session=False)
+    )
+    if claimed.rowcount != 1:  # type: ignore[attr-defined]
+        session.refresh(assessment)
+        return False
+    set_committed_value(assessment, "status", AssessmentStatus.SUBMITTED)
+    set_committed_value(assessment, "submitted_at", now)
+    set_committed_value(assessment, "submitted_by_id", user.id)
+    return True
+
+
+def reopen_assessment(session: Session, assessment: Assessment, user: User, reason: str) -> bool:
+    """Let the city edit a submitted assessment again. ``False`` if it was not submitted.
+
+    The scores stored at submission stay until the city submits again.
+    """
+    reason = reason.strip()
+    if not reason:
+        raise ValueError("A reason is required.")
+    changed = session.execute(
+        update(Assessment)
+        .where(Assessment.id == assessment.id, Assessment.status == AssessmentStatus.SUBMITTED)
+        .values(status=AssessmentStatus.REOPENED)
+        .execution_options(synchronize_session=False)
+    )
+    if changed.rowcount != 1:  # type: ignore[attr-defined]
+        session.refresh(assessment)
+        return False
+    set_committed_value(assessment, "status", AssessmentStatus.REOPENED)
+    record(session, "reopen", user, assessment_id=assessment.id, reason=reason)
+    session.flush()
+    return True
+
+

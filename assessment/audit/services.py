@@ -1,0 +1,53 @@
+"""The audit trail: one ``record()`` for every writer, and the history of an assessment."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import insert, select
+from sqlalchemy.orm import Session
+
+from assessment.audit.models import AuditEvent
+from assessment.auth.models import User
+from assessment.database import utcnow
+
+
+def record(session: Session, action: str, actor: User | None, *, assessment_id: int | None = None,
+           at: datetime | None = None, **detail: Any) -> None:
+    """Add one event to the audit trail, in the caller's transaction.
+
+    ``detail`` holds plain values (dates become ISO text). Never pass a password or an answer.
+    """
+    session.execute(insert(AuditEvent).values(
+        at=at or utcnow(), user_id=actor.id if actor is not None else None, action=action,
+        assessment_id=assessment_id, detail=_jsonable(detail)))
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, date | datetime):
+        return value.isoformat()
+    if isinstance(value, dict):
+        return {key: _jsonable(item) for key, item in value.items()}
+    if isinstance(value, list | tuple | set | frozenset):
+        return [_jsonable(item) for item in value]
+    return value
+
+
+@dataclass(frozen=True)
+class HistoryEntry:
+    event: AuditEvent
+    user_name: str | None
+
+
+def history(session: Session, assessment_id: int, limit: int = 10) -> list[HistoryEntry]:
+    """The latest events of one assessment, newest first, with who did them; one query."""
+    rows = session.execute(
+        select(AuditEvent, User.name, User.email)
+        .outerjoin(User, User.id == AuditEvent.user_id)
+        .where(AuditEvent.assessment_id == assessment_id)
+        .order_by(AuditEvent.at.desc(), AuditEvent.id.desc())
+        .limit(limit)
+    ).all()
+    return [HistoryEntry(event, (name or email) if email else None) for event, name, email in rows]
