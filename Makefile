@@ -11,7 +11,7 @@ WORKERS ?= 4
 .DEFAULT_GOAL := help
 
 .PHONY: messages
-.PHONY: help install install-test run serve test test-fast lint db-upgrade seed bench browser clean assets
+.PHONY: help catalogues install install-test run serve test test-fast lint db-upgrade seed bench browser clean assets
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -32,7 +32,10 @@ install: $(VENV)/.installed ## Create .venv and install the app
 
 install-test: $(VENV)/.installed-test ## Create .venv and install the app with the test tools
 
-db-upgrade: install ## Apply database migrations
+catalogues: install ## Compile the interface translations (translations/*/LC_MESSAGES/messages.mo)
+	@$(VENV)/bin/pybabel -q compile -d translations
+
+db-upgrade: install catalogues ## Apply database migrations
 	$(FLASK) db upgrade
 
 seed: db-upgrade ## Fill an empty database with demo data and print the demo sign-ins
@@ -60,10 +63,10 @@ browser: ## Install what the browser tests need when it is missing: Debian's Chr
 	  npm ci --prefix tests/browser --no-audit --no-fund; \
 	fi
 
-test: install-test browser ## Install the test tools and run the whole suite
+test: install-test catalogues browser ## Install the test tools and run the whole suite
 	$(PY) -m pytest
 
-test-fast: install-test ## Run the suite without the browser tests
+test-fast: install-test catalogues ## Run the suite without the browser tests
 	$(PY) -m pytest -m "not browser"
 
 lint: install-test ## Ruff on everything, mypy on the pure core
@@ -87,6 +90,7 @@ frontend: ## Rebuild static/vendor/plotly-custom.min.js(.gz) with Node (see fron
 clean: ## Remove the virtual environment and caches (keeps instance/ data)
 	rm -rf $(VENV) .pytest_cache .ruff_cache .mypy_cache .hypothesis *.egg-info
 
-messages: install ## Extract interface text into translations/messages.pot for translators
-	mkdir -p translations
-	$(VENV)/bin/pybabel extract -F babel.cfg -k _l -o translations/messages.pot .
+messages: install ## Extract interface text and update every language's catalogue
+	$(VENV)/bin/pybabel extract -F babel.cfg -k _l --sort-output -o translations/messages.pot assessment templates
+	$(VENV)/bin/pybabel update -i translations/messages.pot -d translations --no-fuzzy-matching
+	$(MAKE) catalogues

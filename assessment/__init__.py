@@ -13,7 +13,7 @@ from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from assessment import assets, navigation, security
+from assessment import assets, formatting, i18n, navigation, security
 from assessment.config import INSTANCE_DIR, PROJECT_ROOT, load_settings
 from assessment.database import write_intent
 from assessment.extensions import babel, compress, csrf, db, limiter, login_manager
@@ -62,7 +62,9 @@ def register_extensions(app: Flask) -> None:
         INSTANCE_DIR.mkdir(exist_ok=True)
     db.init_app(app)
     csrf.init_app(app)
-    babel.init_app(app)
+    babel.init_app(app, locale_selector=i18n.select_locale)
+    i18n.init_app(app)
+    formatting.init_app(app)
     compress.init_app(app)
     limiter.init_app(app)
     login_manager.init_app(app)

@@ -2,7 +2,8 @@
 
 Every setting has a documented type and default (see README, "Configuration").
 Values are parsed explicitly, never guessed, and a bad value stops the app with a
-message that names the variable.
+message that names the variable. A ``.env`` file (see ``.env.example``) fills in what the
+environment does not set.
 """
 
 from __future__ import annotations
@@ -11,6 +12,8 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
+
+from dotenv import dotenv_values
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 INSTANCE_DIR = PROJECT_ROOT / "instance"
@@ -109,9 +112,28 @@ class Settings:
         }
 
 
+def dotenv_files() -> list[Path]:
+    """Where ``.env`` files are read from, the first one winning: the working directory,
+    then the instance folder."""
+    return [Path.cwd() / ".env", INSTANCE_DIR / ".env"]
+
+
+def read_environment() -> dict[str, str]:
+    """The process environment over the ``.env`` files: a variable already set always wins.
+
+    The files are read, never exported: ``os.environ`` is left as it was.
+    """
+    values: dict[str, str] = {}
+    for path in reversed(dotenv_files()):
+        if path.is_file():
+            values.update({k: v for k, v in dotenv_values(path).items() if v is not None})
+    values.update(os.environ)
+    return values
+
+
 def load_settings(env: Mapping[str, str] | None = None) -> Settings:
-    """Read the settings from ``env`` (default: the process environment)."""
-    env = os.environ if env is None else env
+    """Read the settings from ``env`` (default: the environment and the ``.env`` files)."""
+    env = read_environment() if env is None else env
     app_env = _text(env, "APP_ENV", "development").lower()
     if app_env not in ENVIRONMENTS:
         raise ConfigError(f"APP_ENV must be one of {', '.join(ENVIRONMENTS)}, not {app_env!r}.")

@@ -6,6 +6,8 @@ this app does not use (TLS is terminated by the reverse proxy in production).
 
 from __future__ import annotations
 
+from urllib.parse import urlsplit
+
 from flask import Flask, Response, request
 
 CONTENT_SECURITY_POLICY = "; ".join(
@@ -41,3 +43,13 @@ def init_app(app: Flask) -> None:
             # Pages hold a city's answers: never store them in shared caches.
             headers["Cache-Control"] = "private, no-cache"
         return response
+
+
+def safe_next(target: str | None) -> str | None:
+    """Only follow a ``next`` that stays on this site."""
+    if not target:
+        return None
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
+        return None
+    return target

@@ -12,6 +12,7 @@ from collections.abc import Callable, Iterator
 from datetime import date
 from typing import Any
 
+import flask_migrate
 import pytest
 from flask import Flask, g, request_started
 from flask.testing import FlaskClient, FlaskCliRunner
@@ -20,7 +21,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
 from werkzeug.security import generate_password_hash
 
-from assessment import create_app, migrate
+from assessment import create_app
 from assessment.assessments.models import Assessment, AssessmentStatus, Round
 from assessment.assessments.versions import ensure_version
 from assessment.auth import services as auth_services
@@ -76,7 +77,8 @@ def app(database_url: str) -> Iterator[Flask]:
             "LOGIN_RATE_LIMIT": "10000 per minute",
         }
     )
-    migrate.upgrade(database_url)
+    with app.app_context():
+        flask_migrate.upgrade()
     yield app
     assert db.engine is not None
     db.engine.dispose()
@@ -84,8 +86,8 @@ def app(database_url: str) -> Iterator[Flask]:
 
 def _forget_request_globals(sender: Flask, **extra: object) -> None:
     """Requests in a test share the test's app context, and so ``g``; a browser's requests do
-    not. Forget what Flask-Login and Flask-WTF cache in ``g`` so two clients are two people."""
-    for name in ("_login_user", "csrf_token"):
+    not. Forget what Flask-Login, Flask-WTF and Flask-Babel cache in ``g`` so two clients are two people."""
+    for name in ("_login_user", "csrf_token", "_flask_babel"):
         g.pop(name, None)
 
 
@@ -207,7 +209,8 @@ class Factory:
         from sqlalchemy import insert
 
         from assessment.assessments.models import Answer
-        from assessment.assessments.scores import overall_fields, replace_element_scores, score_answers
+        from assessment.assessments.scores import score_answers
+        from assessment.assessments.services import store_submission
         from assessment.assessments.versions import questionnaire_for
         from assessment.demo.seed import answer_rows, answers_for_city
 
@@ -221,13 +224,9 @@ class Factory:
         self.session.expire(assessment, ["answers"])
         result = score_answers(questionnaire, assessment.answers)
         assessment.completeness = result.completeness
+        self.session.flush()
         if submit:
-            replace_element_scores(self.session, assessment, result)
-            for name, value in overall_fields(result).items():
-                setattr(assessment, name, value)
-            assessment.status = AssessmentStatus.SUBMITTED
-            assessment.submitted_at = when
-            assessment.submitted_by_id = user.id if user else None
+            store_submission(self.session, assessment, result, user=user, at=when)
         self.session.flush()
         return assessment
 

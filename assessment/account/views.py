@@ -10,7 +10,6 @@ from typing import Any
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 from sqlalchemy import select
 from werkzeug.wrappers import Response
@@ -19,18 +18,16 @@ from assessment.account.forms import FindUserForm, TokenForm
 from assessment.api import tokens
 from assessment.api.models import ApiToken
 from assessment.auth.access import roles_required
+from assessment.auth.labels import ROLE_LABELS
 from assessment.auth.models import Role, User
 from assessment.auth.services import normalise_email
 from assessment.extensions import db
+from assessment.formatting import moment
 
 bp = Blueprint("account", __name__)
 
-ROLE_LABELS = {Role.OFFICIAL: _l("City official"), Role.REGIONAL: _l("Regional office"),
-               Role.ANALYST: _l("Analyst"), Role.ADMIN: _l("Administrator")}
-
-
 def _when(value: datetime | None) -> str:
-    return value.strftime("%Y-%m-%d %H:%M UTC") if value else _("never")
+    return moment(value) if value else _("never")
 
 
 def _token_rows(user: User) -> list[dict[str, Any]]:

@@ -28,7 +28,7 @@ from wtforms.validators import (
     ValidationError,
 )
 
-from assessment.admin.services import ROLE_LABELS
+from assessment.auth.labels import ROLE_LABELS
 from assessment.auth.models import Role
 from assessment.auth.services import MIN_PASSWORD_LENGTH
 

@@ -9,24 +9,17 @@ from dataclasses import dataclass
 from typing import Any
 
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import Session
 
 from assessment.admin.errors import AdminError
 from assessment.admin.pagination import Page, paginate
-from assessment.admin.presentation import when
 from assessment.audit.services import record
 from assessment.auth import services as accounts
+from assessment.auth.labels import ROLE_LABELS
 from assessment.auth.models import Role, User
+from assessment.formatting import moment as when
 from assessment.places.models import City, Country, Region
-
-ROLE_LABELS = {
-    Role.OFFICIAL: _l("City official"),
-    Role.REGIONAL: _l("Regional office"),
-    Role.ANALYST: _l("Analyst"),
-    Role.ADMIN: _l("Administrator"),
-}
 
 
 @dataclass(frozen=True)

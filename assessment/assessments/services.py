@@ -35,7 +35,7 @@ from assessment.audit.services import record
 from assessment.auth.models import User
 from assessment.database import utcnow
 from assessment.places.models import City
-from assessment.questionnaire import Questionnaire
+from assessment.questionnaire import AssessmentScore, Questionnaire
 
 
 def get_assessment(session: Session, assessment_id: int) -> Assessment | None:
@@ -174,55 +174,50 @@ def write_assessment(session: Session, assessment: Assessment, **values: Any) ->
 
 def submit_assessment(session: Session, assessment: Assessment, questionnaire: Questionnaire,
                       user: User, rows: Mapping[str, StoredAnswer] | None = None) -> bool:
-    """Lock the assessment as submitted and store its scores. ``False`` if it already was.
+    """Submit the assessment if every element can be scored. ``False`` if it already was.
+
+    Raises ``NotReady`` when an element lacks the answers it needs for a score. ``rows`` are
+    the assessment's answers when the caller already holds them under the assessment's lock
+    (as a save just before does); otherwise the assessment is locked and its answers read here.
+    """
+    if rows is None:
+        lock_assessment(session, assessment)
+        if assessment.status not in EDITABLE:
+            return False
+        rows = load_answers(session, assessment.id)
+    state = progress(questionnaire, rows)
+    if not state.ready:
+        raise NotReady(state)
+    return store_submission(session, assessment, state.score, user=user, at=utcnow())
+
+
+def store_submission(session: Session, assessment: Assessment, score: AssessmentScore, *,
+                     user: User | None, at: datetime) -> bool:
+    """Mark the assessment submitted with ``score`` stored: the one way a submission is
+    written, by the pages, the demo data and the tests. ``False`` if it was not editable.
 
     The status changes with one conditional UPDATE, so a double click, two tabs or a retried
-    POST submit exactly once. Raises ``NotReady`` when an element lacks the answers it needs
-    for a score. ``rows`` are the assessment's answers when the caller already holds them
-    under the assessment's lock (as a save just before does): readiness is then checked
-    before anything is written. Otherwise the UPDATE comes first (it waits for a running
-    save) and the answers are read after it; the caller rolls back on ``NotReady``.
+    POST submit exactly once.
     """
-    now = utcnow()
-    if rows is not None:
-        state = progress(questionnaire, rows)
-        if not state.ready:
-            raise NotReady(state)
-        results = {"completeness": state.completeness, **overall_fields(state.score)}
-        if not _claim(session, assessment, user, now, results):
-            return False
-    else:
-        if not _claim(session, assessment, user, now, {}):
-            return False
-        state = progress(questionnaire, load_answers(session, assessment.id))
-        if not state.ready:
-            raise NotReady(state)
-        results = {"completeness": state.completeness, **overall_fields(state.score)}
-        write_assessment(session, assessment, **results)
-    for name, value in results.items():
-        set_committed_value(assessment, name, value)
-    replace_element_scores(session, assessment, state.score)
-    record(session, "submit", user, assessment_id=assessment.id, at=now,
-           completeness=round(state.completeness, 4),
-           overall=None if state.score.overall is None else round(state.score.overall, 2))
-    return True
-
-
-def _claim(session: Session, assessment: Assessment, user: User, now: datetime,
-           results: Mapping[str, Any]) -> bool:
-    """Mark the assessment submitted if it is still editable (with ``results`` written too)."""
+    results = {"completeness": score.completeness, **overall_fields(score)}
     claimed = session.execute(
         update(Assessment)
         .where(Assessment.id == assessment.id, Assessment.status.in_(EDITABLE))
-        .values(status=AssessmentStatus.SUBMITTED, submitted_at=now, submitted_by_id=user.id, **results)
+        .values(status=AssessmentStatus.SUBMITTED, submitted_at=at,
+                submitted_by_id=user.id if user is not None else None, **results)
         .execution_options(synchronize_session=False)
     )
     if claimed.rowcount != 1:  # type: ignore[attr-defined]
         session.refresh(assessment)
         return False
-    set_committed_value(assessment, "status", AssessmentStatus.SUBMITTED)
-    set_committed_value(assessment, "submitted_at", now)
-    set_committed_value(assessment, "submitted_by_id", user.id)
+    values = {"status": AssessmentStatus.SUBMITTED, "submitted_at": at,
+              "submitted_by_id": user.id if user is not None else None, **results}
+    for name, value in values.items():
+        set_committed_value(assessment, name, value)
+    replace_element_scores(session, assessment, score)
+    record(session, "submit", user, assessment_id=assessment.id, at=at,
+           completeness=round(score.completeness, 4),
+           overall=None if score.overall is None else round(score.overall, 2))
     return True
 
 

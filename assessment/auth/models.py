@@ -36,6 +36,9 @@ class User(Base):
     active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     last_login_at: Mapped[datetime | None]
+    # The interface language the person chose (a code of assessment.i18n.LANGUAGES); None
+    # follows the browser.
+    language: Mapped[str | None] = mapped_column(String(8))
 
     city: Mapped[City | None] = relationship()
     region: Mapped[Region | None] = relationship()

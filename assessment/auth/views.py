@@ -1,7 +1,5 @@
 from __future__ import annotations
 
-from urllib.parse import urlsplit
-
 from flask import (
     Blueprint,
     current_app,
@@ -19,6 +17,7 @@ from werkzeug.wrappers import Response
 from assessment.auth import services
 from assessment.auth.forms import SignInForm
 from assessment.extensions import db, limiter, login_manager
+from assessment.security import safe_next
 
 bp = Blueprint("auth", __name__)
 
@@ -30,16 +29,6 @@ def _load_user(token: str) -> object | None:
 
 def _login_rate_limit() -> str:
     return str(current_app.config["LOGIN_RATE_LIMIT"])
-
-
-def _safe_next(target: str | None) -> str | None:
-    """Only follow a ``next`` that stays on this site."""
-    if not target:
-        return None
-    parts = urlsplit(target)
-    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
-        return None
-    return target
 
 
 @bp.route("/sign-in", methods=["GET", "POST"])
@@ -54,7 +43,7 @@ def sign_in() -> str | Response:
             flash(_("The email or password is not right. Please try again."), "error")
         else:
             # A fresh session cookie at every sign-in (no session fixation).
-            next_url = _safe_next(request.args.get("next"))
+            next_url = safe_next(request.args.get("next"))
             session.clear()
             services.start_session(db.session, user, current_app.config["SESSION_HOURS"])
             db.session.commit()

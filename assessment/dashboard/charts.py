@@ -23,6 +23,7 @@ from assessment.charts import (
     figure_payload,
 )
 from assessment.dashboard.services import Dashboard, ElementSummary
+from assessment.i18n import localized
 
 # The report's colours (3:1 against white, apart for colour-vision deficiencies); lines
 # also differ by dash and marker, so colour is never the only cue.
@@ -58,7 +59,7 @@ def _layout(**overrides: Any) -> dict[str, Any]:
 def radar(elements: list[ElementSummary]) -> go.Figure:
     """Regional average and median per element against the targets."""
     shown = [e for e in elements if e.mean is not None]
-    theta = [wrap(e.element.title, 15) for e in shown]
+    theta = [wrap(localized(e.element.title), 15) for e in shown]
     closed = theta + theta[:1]
 
     def loop(values: list[float | None]) -> list[float | None]:
@@ -100,7 +101,7 @@ def spread(elements: list[ElementSummary]) -> go.Figure:
                # A fixed-width string array: plotly deep-copies arrays, element by element
                # for Python objects but in one block for these.
                text=np.asarray([escaped[label] for label in e.labels], dtype=str),
-               name=wrap(e.element.title, 26), orientation="h",
+               name=wrap(localized(e.element.title), 26), orientation="h",
                boxpoints="all", jitter=0.5, pointpos=0,
                marker={"color": BLUE, "size": 5, "opacity": 0.6},
                line={"color": "#0d3b73"}, fillcolor="rgba(26,95,180,0.12)",
@@ -118,7 +119,7 @@ def spread(elements: list[ElementSummary]) -> go.Figure:
 def change(elements: list[ElementSummary], previous_name: str, current_name: str) -> go.Figure:
     """Regional averages per element, previous round beside this round."""
     shown = [e for e in elements if e.mean is not None or e.previous_mean is not None]
-    x = [wrap(e.element.title) for e in shown]
+    x = [wrap(localized(e.element.title)) for e in shown]
     traces = [
         go.Bar(x=x, y=[e.previous_mean for e in shown], name=chart_text(previous_name),
                marker={"color": GREY, "pattern": {"shape": "/"}}),
@@ -138,7 +139,7 @@ def heatmap(dashboard: Dashboard) -> go.Figure:
     elements = [e.element for e in dashboard.elements]
     z = [[row.scores.get(e.id) for e in elements] for row in rows]
     trace = go.Heatmap(
-        z=z, x=[wrap(e.title) for e in elements],
+        z=z, x=[wrap(localized(e.title)) for e in elements],
         y=np.asarray([chart_text(f"{row.name} ({row.country})") for row in rows], dtype=str),
         zmin=0, zmax=100, colorscale=HEATMAP_SCALE, xgap=2, ygap=2,
         text=np.asarray([["" if v is None else f"{v:.0f}" for v in line] for line in z], dtype=str),

@@ -28,6 +28,7 @@ from assessment.assessments.models import (
 from assessment.assessments.versions import questionnaire_for
 from assessment.auth.access import city_scope
 from assessment.auth.models import Role, User
+from assessment.i18n import localized
 from assessment.places.models import City, Country, Region, SizeClass
 from assessment.questionnaire import Questionnaire
 
@@ -444,7 +445,7 @@ def _version_labels(session: Session, ids: set[int]) -> dict[int, str]:
 
 def _element_infos(questionnaire: Questionnaire, frame: pd.DataFrame) -> list[ElementInfo]:
     """The round's elements in questionnaire order, then any element only found in stored scores."""
-    infos = [ElementInfo(e.id, str(e.title), e.target_percent) for e in questionnaire.elements]
+    infos = [ElementInfo(e.id, localized(e.title), e.target_percent) for e in questionnaire.elements]
     known = {info.id for info in infos}
     for element_id, stored in frame.groupby("element_id")["target"].max().items():
         if element_id not in known:

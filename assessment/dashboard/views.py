@@ -11,28 +11,26 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from babel.numbers import get_decimal_symbol, get_minus_sign_symbol
-from flask import Blueprint, current_app, render_template, request, url_for
+from flask import Blueprint, render_template, request, url_for
 from flask_babel import format_percent, get_locale
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
+from assessment.assessments.labels import NOT_STARTED
+from assessment.assessments.labels import STATUS_LABELS as STATUS_WORDS
 from assessment.assessments.models import AssessmentStatus
 from assessment.auth.access import roles_required
 from assessment.auth.models import Role
 from assessment.dashboard import charts, forms, services
 from assessment.dashboard.services import ASCENDING_BY_DEFAULT, DEFAULT_SORT, Selection
 from assessment.extensions import db
+from assessment.i18n import localized
 
 bp = Blueprint("dashboard", __name__)
 
 REPORT_ENDPOINT = "results.report"
-STATUS_LABELS = {
-    AssessmentStatus.SUBMITTED: _l("Submitted"),
-    AssessmentStatus.DRAFT: _l("Draft"),
-    AssessmentStatus.REOPENED: _l("Reopened"),
-    None: _l("Not started"),
-}
+STATUS_LABELS = {**{status: STATUS_WORDS[status.value] for status in AssessmentStatus},
+                 None: STATUS_WORDS[NOT_STARTED]}
 
 
 @dataclass(frozen=True)
@@ -99,14 +97,12 @@ def index() -> str:
 def _sort_labels(dashboard: services.Dashboard) -> dict[str, str]:
     labels = {"city": _("city"), "country": _("country"), "overall": _("overall index"),
               "completeness": _("questions answered"), "change": _("change")}
-    labels.update({e.element.id: e.element.title for e in dashboard.elements})
+    labels.update({e.element.id: localized(e.element.title) for e in dashboard.elements})
     return labels
 
 
 def _report_url_builder() -> Any:
-    """Links to city reports, when the report pages are installed in this build."""
-    if REPORT_ENDPOINT not in current_app.view_functions:
-        return None
+    """Links to city reports."""
     return lambda assessment_id: url_for(REPORT_ENDPOINT, assessment_id=assessment_id)
 
 

@@ -18,8 +18,9 @@ from sqlalchemy.orm import Session
 
 from assessment.assessments.models import Answer, Assessment, AssessmentStatus, ElementScore, Round
 from assessment.assessments.scores import element_score_rows, overall_fields
+from assessment.assessments.services import store_submission
 from assessment.assessments.versions import ensure_version
-from assessment.audit.models import AuditEvent
+from assessment.audit.services import record
 from assessment.auth.models import Role, User
 from assessment.auth.services import create_user
 from assessment.places.models import City, Country, Region, SizeClass
@@ -310,25 +311,17 @@ def _store_assessment(
     finished = started + timedelta(days=rng.randint(2, 30))
     result = score_assessment(questionnaire, answers)
     assessment = Assessment(
-        city_id=city.id, round_id=round_.id, questionnaire_version_id=version_id, status=status,
-        created_at=started, updated_at=finished, updated_by_id=author.id if author else None,
-        completeness=result.completeness,
+        city_id=city.id, round_id=round_.id, questionnaire_version_id=version_id,
+        status=AssessmentStatus.DRAFT, created_at=started, updated_at=finished,
+        updated_by_id=author.id if author else None, completeness=result.completeness,
     )
     session.add(assessment)
     session.flush()
     user_id = author.id if author else None
     session.execute(insert(Answer), answer_rows(questionnaire, assessment.id, answers, user_id, finished))
-    events = [{"assessment_id": assessment.id, "user_id": user_id, "action": "save",
-               "at": finished, "detail": {"questions": len(answers)}}]
+    record(session, "save", author, assessment_id=assessment.id, at=finished, questions=sorted(answers))
     if status == AssessmentStatus.SUBMITTED:
-        assessment.submitted_at = finished
-        assessment.submitted_by_id = user_id
-        for name, value in overall_fields(result).items():
-            setattr(assessment, name, value)
-        session.execute(insert(ElementScore), element_score_rows(assessment.id, result))
-        events.append({"assessment_id": assessment.id, "user_id": user_id, "action": "submit",
-                       "at": finished, "detail": {}})
-    session.execute(insert(AuditEvent), events)
+        store_submission(session, assessment, result, user=author, at=finished)
     return assessment
 
 

@@ -7,6 +7,7 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, RadioField, SelectField
 from wtforms.fields.choices import SelectChoice
 
+from assessment.assessments.labels import STATUS_LABELS
 from assessment.exports.services import FilterChoices
 
 FORMAT_LABELS = {
@@ -15,7 +16,6 @@ FORMAT_LABELS = {
     "parquet": _l("Parquet, typed and compressed, for large tables"),
     "json": _l("JSON: one array of row objects"),
 }
-STATUS_LABELS = {"draft": _l("Draft"), "submitted": _l("Submitted"), "reopened": _l("Reopened")}
 
 
 def _choices(values: list[str], labels: dict[str, object] | None = None) -> list[SelectChoice]:

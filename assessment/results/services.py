@@ -9,13 +9,13 @@ their stored element scores.
 
 from __future__ import annotations
 
+import math
 import textwrap
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 import pandas as pd
 from flask import url_for
-from flask_babel import get_locale
 from sqlalchemy import Float, String, and_, cast, func, literal, or_, select, union_all
 from sqlalchemy.orm import Session, joinedload, selectinload
 
@@ -24,9 +24,9 @@ from assessment.assessments.scores import score_answers
 from assessment.assessments.versions import questionnaire_for
 from assessment.auth.access import city_scope
 from assessment.auth.models import User
+from assessment.i18n import localized
 from assessment.places.models import City, Country
 from assessment.questionnaire import AssessmentScore, Questionnaire
-from assessment.questionnaire.model import Text
 
 # Scores are shown with one decimal: enough to see a change of one answer, no more.
 DECIMALS = 1
@@ -42,14 +42,6 @@ def difference(current: float | None, previous: float | None) -> float | None:
     if current is None or previous is None:
         return None
     return round(current - previous, DECIMALS)
-
-
-def localized(text: Text | str | None) -> str:
-    if text is None:
-        return ""
-    if isinstance(text, Text):
-        return text.get(str(get_locale() or "") or None)
-    return str(text)
 
 
 # --- loading -------------------------------------------------------------------------
@@ -191,6 +183,11 @@ class RecommendationRow:
     gap_levels: float | None
     note: str | None
     url: str
+
+    @property
+    def gap_count(self) -> int:
+        """The whole number that picks the plural form of "levels" (a fraction counts up)."""
+        return math.ceil(self.gap_levels) if self.gap_levels is not None else 0
 
 
 @dataclass(frozen=True)

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import datetime
 from typing import Any
 
 from flask import (
@@ -26,19 +25,18 @@ from flask import (
     session,
     url_for,
 )
-from flask_babel import format_datetime, format_time, ngettext
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 from flask_limiter.util import get_remote_address
 from flask_login import current_user, login_required, login_user
 from flask_wtf.csrf import generate_csrf, validate_csrf
 from limits import parse as parse_limit
-from werkzeug.routing import BuildError
 from werkzeug.wrappers import Response
 from wtforms import ValidationError
 
 from assessment.assessments import answers, progress, services
 from assessment.assessments.forms import ReopenForm
+from assessment.assessments.labels import status_label
 from assessment.assessments.models import Assessment, AssessmentStatus, Round, StoredAnswer
 from assessment.audit import services as audit
 from assessment.auth import services as auth_services
@@ -46,33 +44,19 @@ from assessment.auth.access import can_edit_city, can_reopen_city, can_view_city
 from assessment.auth.models import Role
 from assessment.database import utcnow
 from assessment.extensions import csrf, db, limiter, login_manager
+from assessment.formatting import clock, day, moment
+from assessment.i18n import localized
 from assessment.questionnaire import Element, Question, Questionnaire
 from assessment.survey import forms, presentation
-from assessment.survey.presentation import when
 
 bp = Blueprint("survey", __name__)
-
-STATUS_LABELS = {
-    "not_started": _l("Not started"),
-    AssessmentStatus.DRAFT.value: _l("Draft"),
-    AssessmentStatus.SUBMITTED.value: _l("Submitted"),
-    AssessmentStatus.REOPENED.value: _l("Reopened"),
-}
-
 
 # --- small helpers -----------------------------------------------------------------------------
 
 
-def status_label(status: str) -> str:
-    return str(STATUS_LABELS[status])
-
-
-def report_url(assessment_id: int) -> str | None:
-    """The city report, once the results feature provides it."""
-    try:
-        return url_for("results.report", assessment_id=assessment_id)
-    except BuildError:
-        return None
+def report_url(assessment_id: int) -> str:
+    """The city report."""
+    return url_for("results.report", assessment_id=assessment_id)
 
 
 def csrf_ok() -> bool:
@@ -143,10 +127,10 @@ class RoundRow:
 
 
 def _period(round_: Round) -> str:
-    opens = format_datetime(datetime.combine(round_.opens_on, datetime.min.time()), "d MMM y")
+    opens = day(round_.opens_on)
     if round_.closes_on is None:
         return _("from %(opens)s", opens=opens)
-    closes = format_datetime(datetime.combine(round_.closes_on, datetime.min.time()), "d MMM y")
+    closes = day(round_.closes_on)
     return _("%(opens)s to %(closes)s", opens=opens, closes=closes)
 
 
@@ -155,8 +139,7 @@ def _round_row(entry: services.RoundEntry) -> RoundRow:
     if assessment is None:
         note = None
         if entry.opens_later:
-            note = _("Opens on %(date)s.", date=format_datetime(
-                datetime.combine(round_.opens_on, datetime.min.time()), "d MMM y"))
+            note = _("Opens on %(date)s.", date=day(round_.opens_on))
         elif not entry.is_open:
             note = _("This round has closed; the city did not take part.")
         return RoundRow(round_.id, round_.name, _period(round_), "not_started",
@@ -166,9 +149,9 @@ def _round_row(entry: services.RoundEntry) -> RoundRow:
     editing = assessment.status in services.EDITABLE
     last = None
     if entry.updated_by_name:
-        last = _("%(name)s, %(when)s", name=entry.updated_by_name, when=when(assessment.updated_at))
+        last = _("%(name)s, %(when)s", name=entry.updated_by_name, when=moment(assessment.updated_at))
     elif assessment.updated_at:
-        last = when(assessment.updated_at)
+        last = moment(assessment.updated_at)
     report = report_url(assessment.id)
     return RoundRow(
         round_.id, round_.name, _period(round_), status, status_label(status),
@@ -218,7 +201,7 @@ def _describe_event(entry: audit.HistoryEntry, questionnaire: Questionnaire) -> 
         questions = detail.get("questions", [])
         count = questions if isinstance(questions, int) else len(questions)
         try:
-            element = str(questionnaire.element(detail.get("element", "")).title)
+            element = localized(questionnaire.element(detail.get("element", "")).title)
         except KeyError:
             return ngettext("saved %(num)d answer", "saved %(num)d answers", count)
         return ngettext("saved %(num)d answer in “%(element)s”", "saved %(num)d answers in “%(element)s”",
@@ -238,7 +221,7 @@ def overview(assessment_id: int) -> str:
     rows = services.load_answers(db.session, assessment.id)
     state = progress.progress(questionnaire, rows)
     history = [
-        {"when": when(entry.event.at), "who": entry.user_name or _("Someone"),
+        {"when": moment(entry.event.at), "who": entry.user_name or _("Someone"),
          "what": _describe_event(entry, questionnaire)}
         for entry in audit.history(db.session, assessment.id)
     ]
@@ -248,7 +231,7 @@ def overview(assessment_id: int) -> str:
         assessment=assessment,
         state=state,
         continue_url=url_for("survey.element", assessment_id=assessment.id, element_id=unfinished.element.id),
-        continue_title=unfinished.element.title,
+        continue_title=localized(unfinished.element.title),
         history=history,
         status_label=status_label(assessment.status.value),
         last_saved=_last_saved(assessment),
@@ -265,14 +248,14 @@ def _last_saved(assessment: Assessment) -> str | None:
     if assessment.updated_by is None:
         return None
     return _("Last saved by %(name)s, %(when)s", name=assessment.updated_by.display_name,
-             when=when(assessment.updated_at))
+             when=moment(assessment.updated_at))
 
 
 def _submitted_text(assessment: Assessment) -> str | None:
     if assessment.submitted_at is None:
         return None
     name = assessment.submitted_by.display_name if assessment.submitted_by else _("someone")
-    return _("Submitted by %(name)s, %(when)s", name=name, when=when(assessment.submitted_at))
+    return _("Submitted by %(name)s, %(when)s", name=name, when=moment(assessment.submitted_at))
 
 
 # --- questions pages: one element, or every question on one page -----------------------------
@@ -481,8 +464,7 @@ def _save(assessment_id: int, element_id: str | None, *, autosave: bool) -> Resp
             # The same "Save and submit" again (a double click, a resent form): it is done.
             flash(_("This assessment is already submitted (%(submitted)s).",
                     submitted=_submitted_text(assessment) or ""), "info")
-            return redirect(report_url(assessment.id)
-                            or url_for("survey.overview", assessment_id=assessment.id))
+            return redirect(report_url(assessment.id))
         return as_posted(
             locked=True,
             notice=_("%(submitted)s, so answers can no longer be changed. What you entered below was "
@@ -490,7 +472,7 @@ def _save(assessment_id: int, element_id: str | None, *, autosave: bool) -> Resp
                      submitted=_submitted_text(assessment) or _("This assessment was submitted")))
     if submitted:
         flash(_("Thank you: the assessment is submitted. Here is your report."), "success")
-        return redirect(report_url(assessment.id) or url_for("survey.overview", assessment_id=assessment.id))
+        return redirect(report_url(assessment.id))
     if result.clean and not submitting:
         return _after_clean_save(assessment, questionnaire, scope, result)
     page = posted_page(result)
@@ -532,7 +514,7 @@ def _save_notice(result: answers.SaveResult) -> str:
 def _after_clean_save(assessment: Assessment, questionnaire: Questionnaire, scope: Scope,
                       result: answers.SaveResult) -> Response:
     if result.saved:
-        flash(_("Saved at %(time)s UTC.", time=format_time(result.saved_at or utcnow(), "HH:mm")), "success")
+        flash(_("Saved at %(time)s.", time=clock(result.saved_at or utcnow())), "success")
     else:
         flash(_("Nothing had changed since the last save."), "info")
     if result.refreshed:
@@ -569,7 +551,7 @@ def _autosave_response(assessment: Assessment, questionnaire: Questionnaire,
     )
 
     def text(question_id: str) -> str:
-        return str(questionnaire.question(question_id).text)
+        return localized(questionnaire.question(question_id).text)
 
     conflicts = [
         {"question_id": qid, "question": text(qid),
@@ -624,7 +606,7 @@ def submit(assessment_id: int) -> str | Response:
     assessment = _viewable(assessment_id)
     if not can_edit_city(current_user, assessment.city):
         abort(403)
-    done_url = report_url(assessment.id) or url_for("survey.overview", assessment_id=assessment.id)
+    done_url = report_url(assessment.id)
     if assessment.status == AssessmentStatus.SUBMITTED:
         flash(_("This assessment is already submitted (%(submitted)s).",
                 submitted=_submitted_text(assessment) or ""), "info")

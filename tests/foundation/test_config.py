@@ -1,7 +1,9 @@
+import os
 from pathlib import Path
 
 import pytest
 
+from assessment import config
 from assessment.config import ConfigError, load_settings
 
 
@@ -61,3 +63,32 @@ def test_env_example_documents_every_setting() -> None:
                  "API_MAX_PAGE_SIZE", "API_AUTH_FAILURE_LIMIT", "PROXY_COUNT", "SECURE_COOKIES", "LOG_LEVEL"):
         assert name in example, name
         assert f"`{name}`" in readme, name
+
+
+def test_dotenv_files_fill_in_what_the_environment_does_not_set(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    instance = tmp_path / "instance"
+    instance.mkdir()
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setattr(config, "INSTANCE_DIR", instance)
+    (tmp_path / ".env").write_text("# local settings\nSESSION_HOURS=7\nLOG_LEVEL=debug\n")
+    (instance / ".env").write_text("SESSION_HOURS=3\nDEFAULT_LOCALE=fr\n")
+    for name in ("SESSION_HOURS", "DEFAULT_LOCALE", "APP_ENV", "SECRET_KEY"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("LOG_LEVEL", "WARNING")
+
+    settings = load_settings()
+    assert settings.session_hours == 7  # the working directory's file comes first
+    assert settings.default_locale == "fr"  # the instance folder's fills in the rest
+    assert settings.log_level == "WARNING"  # a real environment variable wins over both
+    assert "SESSION_HOURS" not in os.environ  # read, not exported
+
+
+def test_without_dotenv_files_the_environment_alone_counts(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setattr(config, "INSTANCE_DIR", tmp_path / "instance")
+    monkeypatch.setenv("SESSION_HOURS", "5")
+    assert load_settings().session_hours == 5

@@ -1,0 +1,57 @@
+"""The admin blueprint: only administrators get in, and every page gets the section menu."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from flask import Blueprint, abort, request, url_for
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+from werkzeug.wrappers import Response
+
+from assessment.auth.models import Role
+from assessment.auth.services import MIN_PASSWORD_LENGTH
+from assessment.extensions import login_manager
+
+bp = Blueprint("admin", __name__, url_prefix="/admin")
+
+
+@bp.before_request
+def _administrators_only() -> Response | None:
+    if not current_user.is_authenticated:
+        return login_manager.unauthorized()  # type: ignore[no-any-return]
+    if current_user.role != Role.ADMIN:
+        abort(403)
+    return None
+
+
+@dataclass(frozen=True)
+class Section:
+    label: str
+    url: str
+    current: bool
+
+
+_SECTIONS = [
+    (_l("Overview"), "index", ("index",)),
+    (_l("Regions"), "regions", ("region",)),
+    (_l("Countries"), "countries", ("countr",)),
+    (_l("Cities"), "cities", ("cit",)),
+    (_l("Accounts"), "users", ("user",)),
+    (_l("Rounds"), "rounds", ("round",)),
+    (_l("Questionnaire versions"), "questionnaire", ("questionnaire", "version")),
+    (_l("Audit log"), "audit", ("audit",)),
+]
+
+
+@bp.context_processor
+def _admin_sections() -> dict[str, Any]:
+    endpoint = (request.endpoint or "").removeprefix("admin.")
+    return {
+        "admin_sections": [
+            Section(str(label), url_for(f"admin.{target}"), endpoint.startswith(stems))
+            for label, target, stems in _SECTIONS
+        ],
+        "min_password_length": MIN_PASSWORD_LENGTH,
+    }

@@ -1,0 +1,62 @@
+"""Dates, times and numbers as the reader's language writes them: one format for the whole app.
+
+Every moment is shown in UTC and says so: the server does not know the reader's time zone, and
+colleagues in different places must read the same time for the same save.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+
+from babel.dates import format_date, format_skeleton, get_datetime_format
+from babel.numbers import format_decimal, format_percent
+from flask import Flask
+from flask_babel import get_locale
+from flask_babel import gettext as _
+
+
+def moment(value: datetime | None) -> str:
+    """A date and time, e.g. "Dec 2, 2026, 14:32 UTC" (the order and words follow the locale)."""
+    if value is None:
+        return ""
+    locale = get_locale()
+    value = value.astimezone(UTC)
+    # The locale's own way of joining a date and a time, with a 24-hour clock everywhere.
+    text = (get_datetime_format("medium", locale=locale)
+            .replace("{1}", format_date(value, "medium", locale=locale))
+            .replace("{0}", format_skeleton("Hm", value, tzinfo=UTC, locale=locale)))
+    return _("%(moment)s UTC", moment=text)
+
+
+def clock(value: datetime | None) -> str:
+    """The time of day alone, e.g. "14:32 UTC", for moments of today such as an autosave."""
+    if value is None:
+        return ""
+    text = format_skeleton("Hm", value.astimezone(UTC), tzinfo=UTC, locale=get_locale())
+    return _("%(moment)s UTC", moment=text)
+
+
+def day(value: date | datetime | None) -> str:
+    """A calendar date, e.g. "2 Dec 2026"."""
+    if value is None:
+        return ""
+    return format_date(value, "medium", locale=get_locale())
+
+
+def number(value: float | int | None, digits: int = 1) -> str:
+    """A number with the locale's separators, at most ``digits`` decimals."""
+    if value is None:
+        return ""
+    return format_decimal(round(value, digits), locale=get_locale())
+
+
+def percent(share: float | None) -> str:
+    """A share (0..1) as a whole percentage, e.g. "42 %" in French."""
+    if share is None:
+        return ""
+    return format_percent(share, locale=get_locale())
+
+
+def init_app(app: Flask) -> None:
+    """Make the formats available to templates as filters."""
+    app.jinja_env.filters.update(moment=moment, clock=clock, day=day, number=number, percent=percent)

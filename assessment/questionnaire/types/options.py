@@ -1,0 +1,122 @@
+"""What single- and multiple-choice questions share: reading their options, checking keys."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from typing import Any
+
+from assessment.questionnaire.checks import Reader
+from assessment.questionnaire.model import Option, Question
+from assessment.questionnaire.problems import Path_, describe
+from assessment.questionnaire.types.base import AnswerChoice, Translate, points_text, untranslated
+
+# Option keys are joined with commas when stored, so they use the same safe alphabet.
+OPTION_KEY_PATTERN = re.compile(r"^[a-z0-9][a-z0-9_]{0,39}$")
+_OPTION_KEYS = ("key", "label", "points", "exclusive")
+
+
+def read_options(
+    reader: Reader, data: dict[str, Any], path: Path_, type_name: str, *, multiple: bool
+) -> list[Option] | None:
+    """The question's options, each checked; ``None`` when any is wrong or missing.
+
+    Only multiple choice has exclusive options ("none of these") and points that need not
+    reach 4 one by one (they add up).
+    """
+    opath = (*path, "options")
+    raw = data.get("options")
+    if "options" not in data:
+        reader.add(opath, f"a {type_name} question needs 'options' to choose from.")
+        return None
+    if not isinstance(raw, list) or len(raw) < 2:
+        reader.add(opath, f"options must be a list of at least 2 choices; found {describe(raw)}.")
+        return None
+    options: list[Option] = []
+    keys: dict[str, int | None] = {}
+    allowed = _OPTION_KEYS if multiple else _OPTION_KEYS[:3]
+    for index, item in enumerate(raw):
+        ipath = (*opath, index)
+        option = reader.mapping(item, ipath, "an option", ("key", "label", "points"), allowed[3:])
+        if option is None:
+            continue
+        key = option.get("key")
+        if "key" in option and (not isinstance(key, str) or not OPTION_KEY_PATTERN.match(key)):
+            reader.add(
+                (*ipath, "key"),
+                "an option key must be lower-case letters, digits and "
+                f"'_' (no spaces or commas); found {describe(key)}.",
+            )
+            key = None
+        elif isinstance(key, str) and key in keys:
+            reader.add(
+                (*ipath, "key"),
+                f"the option key '{key}' is already used on line {keys[key]} in this question.",
+            )
+            key = None
+        elif isinstance(key, str):
+            keys[key] = reader.line((*ipath, "key"))
+        label = (
+            reader.text(option["label"], (*ipath, "label"), "the option label") if "label" in option else None
+        )
+        if "points" not in option:
+            points = None
+        elif multiple:
+            points = reader.number(option["points"], (*ipath, "points"), "points", low=0)
+        else:
+            points = reader.points(option["points"], (*ipath, "points"))
+        exclusive = (
+            reader.boolean(option["exclusive"], (*ipath, "exclusive"), "exclusive")
+            if "exclusive" in option
+            else False
+        )
+        if exclusive and points:
+            reader.add(
+                (*ipath, "points"),
+                "an exclusive option such as 'none of these' must be worth 0 points.",
+            )
+        if isinstance(key, str) and label is not None and points is not None and exclusive is not None:
+            options.append(Option(key, label, points, exclusive))
+    if len(options) != len(raw):
+        return None
+    return options
+
+
+def option_keys(question: Question) -> list[str]:
+    return [option.key for option in question.options]
+
+
+def in_order(question: Question, keys: Sequence[str]) -> tuple[str, ...]:
+    """The chosen keys in questionnaire order (how they are stored and compared)."""
+    chosen = set(keys)
+    return tuple(key for key in option_keys(question) if key in chosen)
+
+
+def check_choices(question: Question, keys: Sequence[str]) -> None:
+    """Raise ``ValueError`` unless ``keys`` are known, distinct and respect exclusive options."""
+    known = option_keys(question)
+    for key in keys:
+        if key not in known:
+            raise ValueError(f"'{key}' is not one of the choices for this question.")
+    if len(set(keys)) != len(keys):
+        raise ValueError("Each choice can be ticked only once.")
+    if len(keys) > 1:
+        for option in question.options:
+            if option.exclusive and option.key in keys:
+                raise ValueError(f"'{option.label}' cannot be combined with other choices.")
+
+
+def option_choices(
+    question: Question, language: str | None = None, translate: Translate = untranslated
+) -> tuple[AnswerChoice, ...]:
+    return tuple(
+        AnswerChoice(o.key, o.label.get(language), points=o.points, exclusive=o.exclusive)
+        for o in question.options
+    )
+
+
+def options_codebook(question: Question) -> str:
+    return " | ".join(
+        f"{o.key} = {o.label} ({points_text(o.points)}{', exclusive' if o.exclusive else ''})"
+        for o in question.options
+    )
