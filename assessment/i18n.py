@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from flask import Flask, current_app, request
+from flask import Flask, current_app, has_app_context, has_request_context, request
 from flask_babel import get_locale
 from flask_login import current_user
 
@@ -55,7 +55,13 @@ def select_locale() -> str:
 
 
 def current_language() -> Language:
-    code = str(get_locale() or "en").split("_")[0]
+    """The language of this request; outside a request (commands, jobs) the default language."""
+    if has_request_context():
+        code = str(get_locale() or "en").split("_")[0]
+    elif has_app_context():
+        code = str(current_app.config["BABEL_DEFAULT_LOCALE"])
+    else:
+        code = "en"
     return LANGUAGES.get(code, LANGUAGES["en"])
 
 

@@ -81,7 +81,8 @@ def describe_diffs(diffs: Iterable[Any]) -> list[str]:
         for change in diff if isinstance(diff, list) else [diff]:
             operation = change[0]
             if operation.startswith("modify_"):
-                _, _schema, table, column, _existing, old, new = change
+                # (operation, schema, table, column, {existing...}, old, new)
+                table, column, old, new = change[2], change[3], change[-2], change[-1]
                 lines.append(f"{operation} {table}.{column}: {old!r} -> {new!r}")
             else:
                 lines.append(f"{operation} {_name(change[-1])}")
@@ -92,5 +93,6 @@ def _name(item: Any) -> str:
     name = getattr(item, "name", None)
     if name is None:
         return str(item)
-    table = getattr(item, "table", None)
-    return f"{table.name}.{name}" if getattr(table, "name", None) else str(name)
+    # Columns, indexes and constraints are named after their table.
+    table_name = getattr(getattr(item, "table", None), "name", None)
+    return f"{table_name}.{name}" if table_name else str(name)

@@ -19,7 +19,7 @@ from sqlalchemy import bindparam, insert, update
 from sqlalchemy.orm import Session
 
 from assessment.assessments.models import EDITABLE, Answer, Assessment, StoredAnswer
-from assessment.assessments.scores import score_answers
+from assessment.assessments.progress import Progress, progress
 from assessment.assessments.services import load_answers, write_assessment
 from assessment.audit.services import record
 from assessment.auth.models import User
@@ -106,6 +106,8 @@ class SaveResult:
     errors: dict[str, Mapping[str, tuple[str, ...]]] = field(default_factory=dict)
     overwritten: list[str] = field(default_factory=list)  # conflicts resolved as "keep mine"
     answers: dict[str, StoredAnswer] = field(default_factory=dict)  # every answer after the save
+    # What is answered after the save, scored once (None when the assessment is locked).
+    progress: Progress | None = None
     saved_at: datetime | None = None
 
     @property
@@ -189,9 +191,9 @@ def save_answers(session: Session, assessment: Assessment, questionnaire: Questi
                         .values({key: bindparam(key) for key in ANSWER_VALUES}), updates)
     if inserts:
         session.execute(insert(Answer.__table__), inserts)
+    result.progress = progress(questionnaire, rows)
     if result.saved:
-        scored = score_answers(questionnaire, rows.values())
-        write_assessment(session, assessment, completeness=scored.completeness, updated_at=now,
+        write_assessment(session, assessment, completeness=result.progress.completeness, updated_at=now,
                          updated_by_id=user.id)
         detail: dict[str, Any] = {"questions": sorted(result.saved), "autosave": autosave}
         if element_id is not None:

@@ -9,7 +9,7 @@ can never land after its submission. Saving answers is in ``answers.py``, progre
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
@@ -28,7 +28,7 @@ from assessment.assessments.models import (
     Round,
     StoredAnswer,
 )
-from assessment.assessments.progress import NotReady, progress
+from assessment.assessments.progress import NotReady, Progress, progress
 from assessment.assessments.scores import overall_fields, replace_element_scores
 from assessment.assessments.versions import questionnaire_for
 from assessment.audit.services import record
@@ -173,19 +173,18 @@ def write_assessment(session: Session, assessment: Assessment, **values: Any) ->
 
 
 def submit_assessment(session: Session, assessment: Assessment, questionnaire: Questionnaire,
-                      user: User, rows: Mapping[str, StoredAnswer] | None = None) -> bool:
+                      user: User, state: Progress | None = None) -> bool:
     """Submit the assessment if every element can be scored. ``False`` if it already was.
 
-    Raises ``NotReady`` when an element lacks the answers it needs for a score. ``rows`` are
-    the assessment's answers when the caller already holds them under the assessment's lock
-    (as a save just before does); otherwise the assessment is locked and its answers read here.
+    Raises ``NotReady`` when an element lacks the answers it needs for a score. ``state`` is
+    the assessment's progress when the caller already holds it under the assessment's lock (as
+    a save just before does); otherwise the assessment is locked and its answers read here.
     """
-    if rows is None:
+    if state is None:
         lock_assessment(session, assessment)
         if assessment.status not in EDITABLE:
             return False
-        rows = load_answers(session, assessment.id)
-    state = progress(questionnaire, rows)
+        state = progress(questionnaire, load_answers(session, assessment.id))
     if not state.ready:
         raise NotReady(state)
     return store_submission(session, assessment, state.score, user=user, at=utcnow())

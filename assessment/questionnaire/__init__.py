@@ -3,15 +3,10 @@
 ``load_questionnaire`` / ``parse_questionnaire`` read and check questionnaire.yaml;
 ``score_assessment`` turns a set of answers into element scores, an overall score and
 ranked recommendations; the ``*_value`` functions convert answers to and from text.
+Everything particular to one question type is in its class: ``kind_of(question)``.
 """
 
-from assessment.questionnaire.loader import (
-    MAX_BYTES,
-    Problem,
-    QuestionnaireError,
-    load_questionnaire,
-    parse_questionnaire,
-)
+from assessment.questionnaire.loader import load_questionnaire, parse_questionnaire
 from assessment.questionnaire.model import (
     PERCENT_PER_LEVEL,
     SCALE_MAX,
@@ -25,6 +20,8 @@ from assessment.questionnaire.model import (
     QuestionType,
     Text,
 )
+from assessment.questionnaire.problems import Problem, QuestionnaireError
+from assessment.questionnaire.safe_yaml import MAX_BYTES
 from assessment.questionnaire.scoring import (
     Answer,
     AssessmentScore,
@@ -34,6 +31,7 @@ from assessment.questionnaire.scoring import (
     score_question,
     status_of,
 )
+from assessment.questionnaire.types import KINDS, QuestionKind, kind_of
 from assessment.questionnaire.values import (
     AnswerValue,
     check_value,
@@ -43,6 +41,7 @@ from assessment.questionnaire.values import (
 )
 
 __all__ = [
+    "KINDS",
     "MAX_BYTES",
     "PERCENT_PER_LEVEL",
     "SCALE_MAX",
@@ -57,6 +56,7 @@ __all__ = [
     "Option",
     "Problem",
     "Question",
+    "QuestionKind",
     "QuestionType",
     "Questionnaire",
     "QuestionnaireError",
@@ -65,6 +65,7 @@ __all__ = [
     "check_value",
     "decode_value",
     "encode_value",
+    "kind_of",
     "load_questionnaire",
     "parse_form_value",
     "parse_questionnaire",

@@ -16,10 +16,10 @@ from assessment.questionnaire.model import (
     Element,
     Question,
     Questionnaire,
-    QuestionType,
     Text,
 )
-from assessment.questionnaire.values import YES, AnswerValue, check_value
+from assessment.questionnaire.types import kind_of
+from assessment.questionnaire.values import AnswerValue, check_value
 
 Status = Literal["answered", "dont_know", "not_applicable", "unanswered"]
 RecommendationKind = Literal["improve", "find_owner"]
@@ -129,24 +129,8 @@ def points(question: Question, value: AnswerValue) -> float | None:
     check_value(question, value)
     if value is None or not question.scored:
         return None
-    qtype = question.type
-    if qtype is QuestionType.MATURITY:
-        assert isinstance(value, int)
-        result = float(value)
-    elif qtype is QuestionType.YES_NO:
-        result = question.yes_points if value == YES else question.no_points
-    elif qtype is QuestionType.SINGLE_CHOICE:
-        assert isinstance(value, str)
-        result = question.option(value).points
-    elif qtype is QuestionType.MULTIPLE_CHOICE:
-        assert isinstance(value, tuple)
-        cap = question.effective_cap
-        total = math.fsum(question.option(key).points for key in value)
-        result = SCALE_MAX * min(total, cap) / cap
-    elif qtype is QuestionType.NUMBER:
-        assert isinstance(value, int | float)
-        result = next(band.points for band in question.bands if band.contains(value))
-    else:
+    result = kind_of(question).points(question, value)
+    if result is None:
         return None
     return min(max(result, SCALE_MIN), SCALE_MAX)
 

@@ -304,14 +304,16 @@ class PageState:
 def _render_questions(assessment: Assessment, questionnaire: Questionnaire, scope: Scope, page: PageState, *,
                       rows: Mapping[str, StoredAnswer] | None = None, notice: str | None = None,
                       signed_out: bool = False, reauth_error: str | None = None, readonly: bool = False,
-                      locked: bool = False, confirm_error: str | None = None) -> str:
+                      locked: bool = False, confirm_error: str | None = None,
+                      state: progress.Progress | None = None) -> str:
     """A questions page; ``signed_out`` shows only what was posted (no stored data)."""
     names: dict[int, str] = {}
     state = None
     if not signed_out:
         if rows is None:
             rows = services.load_answers(db.session, assessment.id)
-        state = progress.progress(questionnaire, rows)
+        if state is None:
+            state = progress.progress(questionnaire, rows)
         if page.result is not None:
             involved = [c.theirs.updated_by_id for c in page.result.conflicts.values() if c.theirs]
             involved += [row.updated_by_id for row in page.result.refreshed.values()]
@@ -453,7 +455,7 @@ def _save(assessment_id: int, element_id: str | None, *, autosave: bool) -> Resp
     if submitting and confirmed and result.clean:
         try:  # refused before anything of the submission is written: the answers stay saved
             submitted = services.submit_assessment(db.session, assessment, questionnaire, current_user,
-                                                   rows=result.answers)
+                                                   state=result.progress)
         except services.NotReady:
             not_ready = True
     db.session.commit()
@@ -493,7 +495,8 @@ def _save(assessment_id: int, element_id: str | None, *, autosave: bool) -> Resp
         notices.append(_("Not submitted yet: tick the box at the end of the page to confirm the "
                          "submission."))
     return _render_questions(assessment, questionnaire, scope, page, rows=result.answers,
-                             notice=" ".join(n for n in notices if n), confirm_error=confirm_error)
+                             notice=" ".join(n for n in notices if n), confirm_error=confirm_error,
+                             state=result.progress)
 
 
 def _save_notice(result: answers.SaveResult) -> str:

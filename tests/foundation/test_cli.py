@@ -1,5 +1,6 @@
 """The command line, as an operator uses it."""
 
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -87,11 +88,24 @@ def test_seed_demo_generates_synthetic_data_at_scale(runner, db_session, questio
 
 
 def test_every_command_has_help(runner) -> None:
-    for args in (["db"], ["db", "upgrade"], ["seed-demo"], ["users", "create"], ["cities", "list"],
-                 ["tokens"], ["export"]):
+    for args in (["db"], ["db", "upgrade"], ["db", "downgrade"], ["db", "check"], ["seed-demo"],
+                 ["users", "create"], ["cities", "list"], ["tokens"], ["export"]):
         result = runner.invoke(args=[*args, "--help"])
         assert result.exit_code == 0, args
         assert "Usage:" in result.output
+
+
+def test_db_check_from_the_real_command_line(app, database_url: str) -> None:
+    # The `flask` program, not the test runner: the app's `db` group is the one that answers.
+    env = {**os.environ, "DATABASE_URL": database_url}
+    flask = [sys.executable, "-m", "flask", "--app", "assessment", "db"]
+    check = subprocess.run([*flask, "check"], cwd=ROOT, env=env, capture_output=True, text=True,
+                           timeout=60)
+    assert check.returncode == 0, check.stderr
+    assert "Models and migrations agree." in check.stdout
+    downgrade = subprocess.run([*flask, "downgrade", "--help"], cwd=ROOT, env=env,
+                               capture_output=True, text=True, timeout=60)
+    assert downgrade.returncode == 0 and "--yes" in downgrade.stdout
 
 
 def test_questionnaire_check_from_the_real_command_line(tmp_path) -> None:

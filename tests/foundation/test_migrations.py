@@ -96,6 +96,11 @@ def test_db_check_fails_on_a_drifted_database_and_says_what_differs(app, scratch
     assert "Models and migrations agree." not in result.output
 
 
+def test_column_changes_are_described_by_table_and_column() -> None:
+    diffs = [[("modify_nullable", None, "users", "name", {"existing_type": None}, True, False)]]
+    assert migrate.describe_diffs(diffs) == ["modify_nullable users.name: True -> False"]
+
+
 def test_db_check_on_a_database_never_migrated_fails(app, scratch: Engine) -> None:
     result = app.test_cli_runner().invoke(args=["db", "check"])
     assert result.exit_code != 0

@@ -705,6 +705,7 @@ def test_a_signed_out_post_to_autosave_says_so_in_json(client, world, questionna
 def test_a_submitted_assessment_is_shown_read_only_and_a_post_is_refused(client, login, make, world,
                                                                          db_session, questionnaire) -> None:
     make.answer(world.assessment, 2.0, submit=True)
+    assert submissions(db_session, world.assessment) == 1
     login(world.official)
     page, fields = load_all(client, world.assessment)
     check_lists_every_question_once(page, questionnaire)
@@ -730,7 +731,7 @@ def test_a_submitted_assessment_is_shown_read_only_and_a_post_is_refused(client,
     assert kept[question.field_name] == data[question.field_name]
     row = stored(db_session, world.assessment)[question.id]
     assert (row.value, row.revision) == (value, revision)
-    assert submissions(db_session, world.assessment) == 0  # the refused POST submitted nothing
+    assert submissions(db_session, world.assessment) == 1  # the refused POST submitted nothing more
 
     autosave = client.post(autosave_url(world.assessment), data=data)
     assert autosave.status_code == 409 and autosave.get_json()["status"] == "locked"

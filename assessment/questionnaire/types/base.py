@@ -30,7 +30,7 @@ Widget: TypeAlias = Literal["radio", "checkboxes", "number", "evidence"]
 Translate: TypeAlias = Callable[[str], str]
 
 
-def N_(message: str) -> str:  # noqa: N802 (the name the translation tools look for)
+def N_(message: str) -> str:
     """Mark a fixed word for translation without translating it: the core has no languages
     of its own, so the app translates it later (pybabel extracts ``N_`` by default)."""
     return message

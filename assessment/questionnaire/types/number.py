@@ -42,7 +42,9 @@ class Number(QuestionKind):
         high = reader.number(data["max"], (*path, "max"), "max") if "max" in data else None
         if low is not None and high is not None and low >= high:
             reader.add((*path, "max"), f"max ({high:g}) must be greater than min ({low:g}).")
-        integer = reader.boolean(data["integer"], (*path, "integer"), "integer") if "integer" in data else False
+        integer = (
+            reader.boolean(data["integer"], (*path, "integer"), "integer") if "integer" in data else False
+        )
         unit = reader.text(data["unit"], (*path, "unit"), "the unit") if "unit" in data else None
         scored = data.get("scored", True)
         if "scored" in data:
