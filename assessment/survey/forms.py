@@ -27,16 +27,17 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from werkzeug.datastructures import MultiDict
-from wtforms import BooleanField, TextAreaField
-from wtforms.validators import DataRequired, Length
+from wtforms import BooleanField
+from wtforms.validators import DataRequired
 
 from assessment.assessments.answers import KEEP_MINE, KEEP_THEIRS, PostedAnswer, row_fingerprint
 from assessment.assessments.models import StoredAnswer
 from assessment.questionnaire import (
+    KINDS,
     Question,
-    QuestionType,
     decode_value,
     encode_value,
+    kind_of,
     parse_form_value,
 )
 
@@ -47,7 +48,8 @@ SPECIAL_VALUES = frozenset({DONT_KNOW, NOT_APPLICABLE})
 MAX_URL = 2000
 MAX_NOTE = 5000
 _TICKED = frozenset({"y", "yes", "on", "1", "true"})
-RADIO_TYPES = frozenset({QuestionType.MATURITY, QuestionType.YES_NO, QuestionType.SINGLE_CHOICE})
+# The types answered with one group of radios, where don't know and N/A are radios too.
+RADIO_TYPES = frozenset(qtype for qtype, kind in KINDS.items() if kind.widget == "radio")
 
 
 # --- stored answers -> form data -------------------------------------------------------------
@@ -62,24 +64,22 @@ def answer_data(question: Question, row: StoredAnswer | None) -> dict[str, Any]:
         f"rev_{qid}": str(row.revision if row else 0),
         f"was_{qid}": row_fingerprint(row),
     }
-    if question.type is QuestionType.EVIDENCE:
+    kind = kind_of(question)
+    if not kind.has_value:
         return data
     value = _stored_value(question, row)
     dont_know = bool(row and row.dont_know)
     not_applicable = bool(row and row.not_applicable and question.allow_na)
-    if question.type in RADIO_TYPES:
+    if kind.widget == "radio":
         if dont_know:
             shown: Any = DONT_KNOW
         elif not_applicable:
             shown = NOT_APPLICABLE
         else:
-            shown = None if value is None else str(value)
+            shown = None if value is None else kind.form_input(question, value)
         data[question.field_name] = shown
     else:
-        if question.type is QuestionType.MULTIPLE_CHOICE:
-            data[question.field_name] = list(value) if isinstance(value, tuple) else []
-        else:
-            data[question.field_name] = number_text(value)
+        data[question.field_name] = kind.form_input(question, value)
         data[f"dk_{qid}"] = dont_know
         if question.allow_na:
             data[f"na_{qid}"] = not_applicable
@@ -95,15 +95,6 @@ def _stored_value(question: Question, row: StoredAnswer | None) -> Any:
         return None  # stored under rules this version no longer has: show it as blank
 
 
-def number_text(value: Any) -> str:
-    """A number as people write it: 50 rather than 50.0, 12.5 as is."""
-    if value is None:
-        return ""
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return str(value)
-
-
 # --- posted form -> checked answers ----------------------------------------------------------
 
 
@@ -117,9 +108,10 @@ def read_posted(question: Question, formdata: MultiDict[str, str]) -> PostedAnsw
     dont_know = ticked(formdata.get(f"dk_{qid}"))
     not_applicable = ticked(formdata.get(f"na_{qid}"))
     value: str | None = None
-    if question.type is not QuestionType.EVIDENCE:
+    kind = kind_of(question)
+    if kind.has_value:
         raw: str | list[str]
-        if question.type is QuestionType.MULTIPLE_CHOICE:
+        if kind.multiple:
             raw = formdata.getlist(value_field)
         else:
             raw = formdata.get(value_field, "")

@@ -30,19 +30,11 @@ from werkzeug.datastructures import MultiDict
 from assessment.assessments.answers import Conflict, SaveResult
 from assessment.assessments.models import StoredAnswer
 from assessment.assessments.progress import ElementProgress, Progress, has_answer
-from assessment.questionnaire import Element, Question, Questionnaire, QuestionType, decode_value
-from assessment.survey.forms import DONT_KNOW, NOT_APPLICABLE, RADIO_TYPES, answer_data, number_text, ticked
+from assessment.questionnaire import Element, Question, Questionnaire, decode_value, kind_of
+from assessment.survey.forms import DONT_KNOW, NOT_APPLICABLE, answer_data, ticked
 
 FRAGMENTS = "survey/_fragments.html"
 QUESTION = "survey/_question.html"
-KINDS = {
-    QuestionType.MATURITY: "radio",
-    QuestionType.YES_NO: "radio",
-    QuestionType.SINGLE_CHOICE: "radio",
-    QuestionType.MULTIPLE_CHOICE: "checkboxes",
-    QuestionType.NUMBER: "number",
-    QuestionType.EVIDENCE: "evidence",
-}
 
 
 @dataclass(frozen=True)
@@ -150,29 +142,24 @@ def specs(questionnaire: Questionnaire) -> dict[str, QuestionSpec]:
 
 def _spec(question: Question, number: str) -> QuestionSpec:
     name = question.field_name
-    kind = KINDS[question.type]
-    pairs: list[tuple[str, str, str, bool, bool]] = []  # value, label, description, special, exclusive
-    if question.type is QuestionType.MATURITY:
-        pairs = [(str(level.value), f"{level.value} · {level.label}", str(level.description), False, False)
-                 for level in question.levels]
-    elif question.type is QuestionType.YES_NO:
-        pairs = [("yes", _("Yes"), "", False, False), ("no", _("No"), "", False, False)]
-    elif question.type in (QuestionType.SINGLE_CHOICE, QuestionType.MULTIPLE_CHOICE):
-        pairs = [(o.key, str(o.label), "", False, bool(o.exclusive)) for o in question.options]
+    kind = kind_of(question)
+    # value, label, description, special, exclusive; fixed words (Yes, No) translated here.
+    pairs = [(c.key, kind.choice_text(c), c.description, False, c.exclusive)
+             for c in kind.choices(question, translate=_)]
     flags: tuple[Flag, ...] = ()
-    if question.type in RADIO_TYPES:
+    if kind.widget == "radio":
         pairs.append((DONT_KNOW, _("Don't know"), "", True, False))
         if question.allow_na:
             pairs.append((NOT_APPLICABLE, _("Not applicable"), "", True, False))
-    elif question.type in (QuestionType.MULTIPLE_CHOICE, QuestionType.NUMBER):
+    elif kind.has_value:
         flags = (Flag(f"dk_{question.id}", _("Don't know")),)
         if question.allow_na:
             flags += (Flag(f"na_{question.id}", _("Not applicable")),)
     choices = tuple(Choice(value, f"{name}-{index}", label, description, special, exclusive)
                     for index, (value, label, description, special, exclusive) in enumerate(pairs))
     spec = QuestionSpec(
-        question=question, id=question.id, number=number, kind=kind, text=str(question.text),
-        help=str(question.help or ""), is_maturity=question.type is QuestionType.MATURITY,
+        question=question, id=question.id, number=number, kind=kind.widget, text=str(question.text),
+        help=str(question.help or ""), is_maturity=kind.shows_levels,
         value_name=name, choices=choices, flags=flags, unit=str(question.unit or ""),
     )
     choice = get_template_attribute(FRAGMENTS, "choice")
@@ -203,13 +190,14 @@ def posted_values(questions: list[Question], formdata: MultiDict[str, str]) -> d
         qid = question.id
         for prefix in ("url_", "note_", "rev_", "was_"):
             values[prefix + qid] = formdata.get(prefix + qid, "")
-        if question.type is QuestionType.EVIDENCE:
+        kind = kind_of(question)
+        if not kind.has_value:
             continue
-        if question.type is QuestionType.MULTIPLE_CHOICE:
+        if kind.multiple:
             values[question.field_name] = formdata.getlist(question.field_name)
         else:
             values[question.field_name] = formdata.get(question.field_name)
-        if question.type not in RADIO_TYPES:
+        if kind.widget != "radio":
             values[f"dk_{qid}"] = ticked(formdata.get(f"dk_{qid}"))
             values[f"na_{qid}"] = ticked(formdata.get(f"na_{qid}"))
     return values
@@ -382,7 +370,7 @@ def describe(question: Question, value: str | None, dont_know: bool, not_applica
     elif not_applicable:
         text = _("Not applicable")
     elif value is None:
-        text = _("No answer") if question.type is not QuestionType.EVIDENCE else ""
+        text = _("No answer") if kind_of(question).has_value else ""
     else:
         text = _describe_value(question, value)
     extras = []
@@ -398,18 +386,9 @@ def _describe_value(question: Question, value: str) -> str:
         decoded = decode_value(question, value)
     except ValueError:
         return value
-    if question.type is QuestionType.MATURITY and isinstance(decoded, int):
-        return f"{decoded} · {question.level(decoded).label}"
-    if question.type is QuestionType.YES_NO:
-        return _("Yes") if decoded == "yes" else _("No")
-    if question.type is QuestionType.SINGLE_CHOICE and isinstance(decoded, str):
-        return str(question.option(decoded).label)
-    if question.type is QuestionType.MULTIPLE_CHOICE and isinstance(decoded, tuple):
-        return "; ".join(str(question.option(key).label) for key in decoded)
-    if question.type is QuestionType.NUMBER:
-        number = number_text(decoded)
-        return f"{number} {question.unit}" if question.unit else number
-    return value
+    if decoded is None:
+        return value
+    return kind_of(question).describe(question, decoded, translate=_)
 
 
 def describe_row(question: Question, row: StoredAnswer | None) -> str:

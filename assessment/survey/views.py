@@ -9,7 +9,6 @@ was posted instead of an error page or a redirect that drops the POST.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
 from typing import Any
 
 from flask import (
@@ -44,19 +43,14 @@ from assessment.auth.access import can_edit_city, can_reopen_city, can_view_city
 from assessment.auth.models import Role
 from assessment.database import utcnow
 from assessment.extensions import csrf, db, limiter, login_manager
-from assessment.formatting import clock, day, moment
+from assessment.formatting import clock, moment
 from assessment.i18n import localized
-from assessment.questionnaire import Element, Question, Questionnaire
-from assessment.survey import forms, presentation
+from assessment.questionnaire import Questionnaire
+from assessment.survey import forms, pages, presentation
 
 bp = Blueprint("survey", __name__)
 
 # --- small helpers -----------------------------------------------------------------------------
-
-
-def report_url(assessment_id: int) -> str:
-    """The city report."""
-    return url_for("results.report", assessment_id=assessment_id)
 
 
 def csrf_ok() -> bool:
@@ -109,64 +103,11 @@ def _reauthenticate() -> str | None:
 # --- home: the city's assessments by round --------------------------------------------------
 
 
-@dataclass(frozen=True)
-class RoundRow:
-    round_id: int
-    round_name: str
-    period: str
-    status: str
-    status_label: str
-    percent: int | None
-    last_saved: str | None
-    open_url: str | None
-    open_label: str
-    report_url: str | None
-    report_label: str
-    can_start: bool
-    note: str | None
-
-
-def _period(round_: Round) -> str:
-    opens = day(round_.opens_on)
-    if round_.closes_on is None:
-        return _("from %(opens)s", opens=opens)
-    closes = day(round_.closes_on)
-    return _("%(opens)s to %(closes)s", opens=opens, closes=closes)
-
-
-def _round_row(entry: services.RoundEntry) -> RoundRow:
-    round_, assessment = entry.round, entry.assessment
-    if assessment is None:
-        note = None
-        if entry.opens_later:
-            note = _("Opens on %(date)s.", date=day(round_.opens_on))
-        elif not entry.is_open:
-            note = _("This round has closed; the city did not take part.")
-        return RoundRow(round_.id, round_.name, _period(round_), "not_started",
-                        status_label("not_started"), None, None, None, "", None, "",
-                        entry.is_open, note)
-    status = assessment.status.value
-    editing = assessment.status in services.EDITABLE
-    last = None
-    if entry.updated_by_name:
-        last = _("%(name)s, %(when)s", name=entry.updated_by_name, when=moment(assessment.updated_at))
-    elif assessment.updated_at:
-        last = moment(assessment.updated_at)
-    report = report_url(assessment.id)
-    return RoundRow(
-        round_.id, round_.name, _period(round_), status, status_label(status),
-        round(100 * assessment.completeness), last,
-        url_for("survey.overview", assessment_id=assessment.id),
-        _("Continue") if editing else _("View answers"), report,
-        _("Report") if assessment.status == AssessmentStatus.SUBMITTED else _("Preview report"), False, None,
-    )
-
-
 @bp.route("/assessments")
 @roles_required(Role.OFFICIAL)
 def home() -> str:
     entries = services.rounds_for_city(db.session, current_user.city_id, utcnow().date())
-    return render_template("survey/home.html", rows=[_round_row(e) for e in entries],
+    return render_template("survey/home.html", rows=[pages.round_row(e) for e in entries],
                            city=current_user.city)
 
 
@@ -193,26 +134,6 @@ def start() -> Response:
 # --- overview -----------------------------------------------------------------------------------
 
 
-def _describe_event(entry: audit.HistoryEntry, questionnaire: Questionnaire) -> str:
-    event, detail = entry.event, entry.event.detail or {}
-    if event.action == "start":
-        return _("started the assessment")
-    if event.action == "save":
-        questions = detail.get("questions", [])
-        count = questions if isinstance(questions, int) else len(questions)
-        try:
-            element = localized(questionnaire.element(detail.get("element", "")).title)
-        except KeyError:
-            return ngettext("saved %(num)d answer", "saved %(num)d answers", count)
-        return ngettext("saved %(num)d answer in “%(element)s”", "saved %(num)d answers in “%(element)s”",
-                        count, element=element)
-    if event.action == "submit":
-        return _("submitted the assessment")
-    if event.action == "reopen":
-        return _("reopened it: “%(reason)s”", reason=detail.get("reason", ""))
-    return event.action
-
-
 @bp.route("/assessments/<int:assessment_id>")
 @login_required
 def overview(assessment_id: int) -> str:
@@ -222,7 +143,7 @@ def overview(assessment_id: int) -> str:
     state = progress.progress(questionnaire, rows)
     history = [
         {"when": moment(entry.event.at), "who": entry.user_name or _("Someone"),
-         "what": _describe_event(entry, questionnaire)}
+         "what": pages.describe_event(entry, questionnaire)}
         for entry in audit.history(db.session, assessment.id)
     ]
     unfinished = next((e for e in state.elements if e.answered < e.total), state.elements[0])
@@ -234,57 +155,30 @@ def overview(assessment_id: int) -> str:
         continue_title=localized(unfinished.element.title),
         history=history,
         status_label=status_label(assessment.status.value),
-        last_saved=_last_saved(assessment),
-        submitted=_submitted_text(assessment),
+        last_saved=pages.last_saved(assessment),
+        submitted=pages.submitted_text(assessment),
         can_edit=_editable(assessment),
         can_reopen=can_reopen_city(current_user, assessment.city)
         and assessment.status == AssessmentStatus.SUBMITTED,
-        report_url=report_url(assessment.id),
+        report_url=pages.report_url(assessment.id),
         report_label=_("Report") if assessment.status == AssessmentStatus.SUBMITTED else _("Preview report"),
     )
-
-
-def _last_saved(assessment: Assessment) -> str | None:
-    if assessment.updated_by is None:
-        return None
-    return _("Last saved by %(name)s, %(when)s", name=assessment.updated_by.display_name,
-             when=moment(assessment.updated_at))
-
-
-def _submitted_text(assessment: Assessment) -> str | None:
-    if assessment.submitted_at is None:
-        return None
-    name = assessment.submitted_by.display_name if assessment.submitted_by else _("someone")
-    return _("Submitted by %(name)s, %(when)s", name=name, when=moment(assessment.submitted_at))
 
 
 # --- questions pages: one element, or every question on one page -----------------------------
 
 
-@dataclass(frozen=True)
-class Scope:
-    """The questions of one questions page: one element, or the whole questionnaire (``element``
-    is then None)."""
-
-    elements: tuple[Element, ...]
-    element: Element | None
-
-    @property
-    def questions(self) -> list[Question]:
-        return [q for e in self.elements for q in e.questions]
-
-
-def _scope_or_404(questionnaire: Questionnaire, element_id: str | None) -> Scope:
+def _scope_or_404(questionnaire: Questionnaire, element_id: str | None) -> pages.Scope:
     if element_id is None:
-        return Scope(questionnaire.elements, None)
+        return pages.Scope(questionnaire.elements, None)
     try:
         element_ = questionnaire.element(element_id)
     except KeyError:
         abort(404)
-    return Scope((element_,), element_)
+    return pages.Scope((element_,), element_)
 
 
-def _page_url(assessment_id: int, scope: Scope, *, autosave: bool = False) -> str:
+def _page_url(assessment_id: int, scope: pages.Scope, *, autosave: bool = False) -> str:
     if scope.element is None:
         return url_for("survey.all_autosave" if autosave else "survey.all_questions",
                        assessment_id=assessment_id)
@@ -292,16 +186,8 @@ def _page_url(assessment_id: int, scope: Scope, *, autosave: bool = False) -> st
                    element_id=scope.element.id)
 
 
-@dataclass
-class PageState:
-    """What a questions page shows besides the stored answers."""
-
-    values: dict[str, Any]
-    errors: dict[str, Any] = field(default_factory=dict)  # question id -> field name -> messages
-    result: answers.SaveResult | None = None
-
-
-def _render_questions(assessment: Assessment, questionnaire: Questionnaire, scope: Scope, page: PageState, *,
+def _render_questions(assessment: Assessment, questionnaire: Questionnaire, scope: pages.Scope,
+                      page: pages.PageState, *,
                       rows: Mapping[str, StoredAnswer] | None = None, notice: str | None = None,
                       signed_out: bool = False, reauth_error: str | None = None, readonly: bool = False,
                       locked: bool = False, confirm_error: str | None = None,
@@ -315,9 +201,7 @@ def _render_questions(assessment: Assessment, questionnaire: Questionnaire, scop
         if state is None:
             state = progress.progress(questionnaire, rows)
         if page.result is not None:
-            involved = [c.theirs.updated_by_id for c in page.result.conflicts.values() if c.theirs]
-            involved += [row.updated_by_id for row in page.result.refreshed.values()]
-            names = services.user_names(db.session, involved)
+            names = services.user_names(db.session, pages.involved_users(page.result))
     page_texts = presentation.texts()
     sections = presentation.sections(
         questionnaire, scope.elements, page.values, page.errors, page.result, rows or {}, names, state,
@@ -329,7 +213,7 @@ def _render_questions(assessment: Assessment, questionnaire: Questionnaire, scop
         assessment=assessment, sections=sections, texts=page_texts, notice=notice,
         error_links=error_links, conflict_links=conflict_links, signed_out=signed_out,
         reauth_error=reauth_error, readonly=readonly, can_save=not (readonly or locked),
-        last_saved=None if signed_out else _last_saved(assessment),
+        last_saved=None if signed_out else pages.last_saved(assessment),
         status_label=status_label(assessment.status.value),
         action_url=_page_url(assessment.id, scope),
         autosave_url=_page_url(assessment.id, scope, autosave=True),
@@ -362,7 +246,7 @@ def _show(assessment_id: int, element_id: str | None) -> str | Response:
                    "office can reopen it if something needs correcting.")
     elif readonly:
         notice = _("You are viewing this city's answers; only its officials can change them.")
-    page = PageState(presentation.stored_values(scope.questions, rows))
+    page = pages.PageState(presentation.stored_values(scope.questions, rows))
     return _render_questions(assessment, questionnaire, scope, page, rows=rows, notice=notice,
                              readonly=readonly)
 
@@ -412,9 +296,9 @@ def _save(assessment_id: int, element_id: str | None, *, autosave: bool) -> Resp
     posted = forms.read_questions(scope.questions, request.form)
     token_ok = csrf_ok()
 
-    def posted_page(result: answers.SaveResult | None = None) -> PageState:
+    def posted_page(result: answers.SaveResult | None = None) -> pages.PageState:
         """The page as it was posted, with each question's messages."""
-        return PageState(presentation.posted_values(scope.questions, request.form),
+        return pages.PageState(presentation.posted_values(scope.questions, request.form),
                          {p.question_id: p.errors for p in posted if p.errors}, result)
 
     def as_posted(**kwargs: Any) -> str:
@@ -460,21 +344,23 @@ def _save(assessment_id: int, element_id: str | None, *, autosave: bool) -> Resp
             not_ready = True
     db.session.commit()
     if autosave:
-        return _autosave_response(assessment, questionnaire, result)
+        names = services.user_names(db.session, pages.involved_users(result))
+        reply = pages.autosave_payload(assessment, questionnaire, result, names)
+        return _json(reply.status, reply.message, reply.code, **reply.extra)
     if result.locked:
         if submitting and not result.refused:
             # The same "Save and submit" again (a double click, a resent form): it is done.
             flash(_("This assessment is already submitted (%(submitted)s).",
-                    submitted=_submitted_text(assessment) or ""), "info")
-            return redirect(report_url(assessment.id))
+                    submitted=pages.submitted_text(assessment) or ""), "info")
+            return redirect(pages.report_url(assessment.id))
         return as_posted(
             locked=True,
             notice=_("%(submitted)s, so answers can no longer be changed. What you entered below was "
                      "not saved; copy anything you need, or ask your regional office to reopen it.",
-                     submitted=_submitted_text(assessment) or _("This assessment was submitted")))
+                     submitted=pages.submitted_text(assessment) or _("This assessment was submitted")))
     if submitted:
         flash(_("Thank you: the assessment is submitted. Here is your report."), "success")
-        return redirect(report_url(assessment.id))
+        return redirect(pages.report_url(assessment.id))
     if result.clean and not submitting:
         return _after_clean_save(assessment, questionnaire, scope, result)
     page = posted_page(result)
@@ -483,7 +369,7 @@ def _save(assessment_id: int, element_id: str | None, *, autosave: bool) -> Resp
         page.values[f"was_{question_id}"] = kept.fingerprint
     for question_id, row in result.refreshed.items():
         page.values.update(forms.answer_data(questionnaire.question(question_id), row))
-    notices = [_save_notice(result)]
+    notices = [pages.save_notice(result)]
     confirm_error = None
     if submitting and not result.clean:
         notices.append(_("Nothing was submitted: correct the answers listed below first."))
@@ -499,22 +385,7 @@ def _save(assessment_id: int, element_id: str | None, *, autosave: bool) -> Resp
                              state=result.progress)
 
 
-def _save_notice(result: answers.SaveResult) -> str:
-    parts = []
-    if result.saved:
-        parts.append(ngettext("%(num)d answer was saved.", "%(num)d answers were saved.", len(result.saved)))
-    if result.errors:
-        parts.append(ngettext("%(num)d answer needs correcting and is not saved yet.",
-                              "%(num)d answers need correcting and are not saved yet.", len(result.errors)))
-    if result.conflicts:
-        parts.append(ngettext(
-            "%(num)d answer was changed by a colleague while you edited it: choose which to keep.",
-            "%(num)d answers were changed by a colleague while you edited them: choose which to keep.",
-            len(result.conflicts)))
-    return " ".join(parts)
-
-
-def _after_clean_save(assessment: Assessment, questionnaire: Questionnaire, scope: Scope,
+def _after_clean_save(assessment: Assessment, questionnaire: Questionnaire, scope: pages.Scope,
                       result: answers.SaveResult) -> Response:
     if result.saved:
         flash(_("Saved at %(time)s.", time=clock(result.saved_at or utcnow())), "success")
@@ -541,61 +412,6 @@ def _after_clean_save(assessment: Assessment, questionnaire: Questionnaire, scop
                             element_id=target or scope.element.id))
 
 
-def _autosave_response(assessment: Assessment, questionnaire: Questionnaire,
-                       result: answers.SaveResult) -> Response:
-    if result.locked:
-        return _json("locked", _("%(submitted)s; answers can no longer be changed.",
-                                 submitted=_submitted_text(assessment) or _("This assessment was submitted")),
-                     409)
-    names = services.user_names(
-        db.session,
-        [c.theirs.updated_by_id for c in result.conflicts.values() if c.theirs]
-        + [row.updated_by_id for row in result.refreshed.values()],
-    )
-
-    def text(question_id: str) -> str:
-        return localized(questionnaire.question(question_id).text)
-
-    conflicts = [
-        {"question_id": qid, "question": text(qid),
-         "theirs": presentation.describe_row(questionnaire.question(qid), c.theirs),
-         "by": names.get(c.theirs.updated_by_id or 0, _("a colleague")) if c.theirs else _("a colleague"),
-         "at": c.theirs.updated_at.isoformat() if c.theirs else None}
-        for qid, c in result.conflicts.items()
-    ]
-    refreshed = [
-        {"question_id": qid, "question": text(qid), "by": names.get(row.updated_by_id or 0, _("a colleague")),
-         "at": row.updated_at.isoformat()}
-        for qid, row in result.refreshed.items()
-    ]
-    errors = {
-        qid: {"question": text(qid), "messages": [m for ms in by_field.values() for m in ms]}
-        for qid, by_field in result.errors.items()
-    }
-    if result.conflicts:
-        status = "conflict"
-        first = conflicts[0]
-        message = _("Not saved: %(name)s also changed “%(question)s”. "
-                    "Press “Save draft” to compare and choose.", name=first["by"], question=first["question"])
-    elif result.errors:
-        status = "invalid"
-        first_id = next(iter(errors))
-        message = _("Not saved: “%(question)s”: %(error)s", question=errors[first_id]["question"],
-                    error=errors[first_id]["messages"][0])
-    elif result.saved:
-        status, message = "saved", _("Saved")
-    else:
-        status, message = "unchanged", _("Saved")
-    return _json(
-        status, message,
-        saved_at=result.saved_at.isoformat() if result.saved_at else None,
-        answers={qid: {"rev": kept.revision, "was": kept.fingerprint}
-                 for qid, kept in result.current.items()},
-        conflicts=conflicts, refreshed=refreshed, errors=errors,
-        completeness=round(100 * assessment.completeness),
-    )
-
-
 # --- submission -------------------------------------------------------------------------------
 
 
@@ -609,10 +425,10 @@ def submit(assessment_id: int) -> str | Response:
     assessment = _viewable(assessment_id)
     if not can_edit_city(current_user, assessment.city):
         abort(403)
-    done_url = report_url(assessment.id)
+    done_url = pages.report_url(assessment.id)
     if assessment.status == AssessmentStatus.SUBMITTED:
         flash(_("This assessment is already submitted (%(submitted)s).",
-                submitted=_submitted_text(assessment) or ""), "info")
+                submitted=pages.submitted_text(assessment) or ""), "info")
         return redirect(done_url)
     questionnaire = services.questionnaire_of(assessment)
     form = forms.SubmitForm()
@@ -633,7 +449,7 @@ def submit(assessment_id: int) -> str | Response:
                     flash(_("Thank you: the assessment is submitted. Here is your report."), "success")
                 else:
                     flash(_("This assessment was already submitted (%(submitted)s); it was submitted once.",
-                            submitted=_submitted_text(assessment) or ""), "info")
+                            submitted=pages.submitted_text(assessment) or ""), "info")
                 return redirect(done_url)
     rows = services.load_answers(db.session, assessment.id)
     state = progress.progress(questionnaire, rows)

@@ -90,8 +90,9 @@
       setField("rev_" + id, String(answers[id].rev));
       setField("was_" + id, answers[id].was);
     });
+    // The server writes the time as the page does (same format, same time zone, which it names).
     var message = data.status === "saved" || data.status === "unchanged"
-      ? text("saved", clock(data.saved_at))
+      ? (data.saved_label || text("saved", clock(data.saved_at)))
       : data.message;
     var kind = data.status === "saved" || data.status === "unchanged" ? "saved" : "error";
     if (data.refreshed && data.refreshed.length) {

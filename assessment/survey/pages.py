@@ -1,0 +1,226 @@
+"""What the official's pages show, built from the domain for the templates: rows, sentences and
+the autosave answer. Nothing here handles a request; the routes are in ``views.py``."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from flask import url_for
+from flask_babel import gettext as _
+from flask_babel import ngettext
+
+from assessment.assessments import answers, services
+from assessment.assessments.labels import status_label
+from assessment.assessments.models import Assessment, AssessmentStatus, Round
+from assessment.audit import services as audit
+from assessment.formatting import clock, day, moment
+from assessment.i18n import localized
+from assessment.questionnaire import Element, Question, Questionnaire
+from assessment.survey import presentation
+
+
+def report_url(assessment_id: int) -> str:
+    """The city report."""
+    return url_for("results.report", assessment_id=assessment_id)
+
+
+@dataclass(frozen=True)
+class RoundRow:
+    round_id: int
+    round_name: str
+    period: str
+    status: str
+    status_label: str
+    percent: int | None
+    last_saved: str | None
+    open_url: str | None
+    open_label: str
+    report_url: str | None
+    report_label: str
+    can_start: bool
+    note: str | None
+
+
+def period(round_: Round) -> str:
+    opens = day(round_.opens_on)
+    if round_.closes_on is None:
+        return _("from %(opens)s", opens=opens)
+    closes = day(round_.closes_on)
+    return _("%(opens)s to %(closes)s", opens=opens, closes=closes)
+
+
+def round_row(entry: services.RoundEntry) -> RoundRow:
+    round_, assessment = entry.round, entry.assessment
+    if assessment is None:
+        note = None
+        if entry.opens_later:
+            note = _("Opens on %(date)s.", date=day(round_.opens_on))
+        elif not entry.is_open:
+            note = _("This round has closed; the city did not take part.")
+        return RoundRow(round_.id, round_.name, period(round_), "not_started",
+                        status_label("not_started"), None, None, None, "", None, "",
+                        entry.is_open, note)
+    status = assessment.status.value
+    editing = assessment.status in services.EDITABLE
+    last = None
+    if entry.updated_by_name:
+        last = _("%(name)s, %(when)s", name=entry.updated_by_name, when=moment(assessment.updated_at))
+    elif assessment.updated_at:
+        last = moment(assessment.updated_at)
+    report = report_url(assessment.id)
+    return RoundRow(
+        round_.id, round_.name, period(round_), status, status_label(status),
+        round(100 * assessment.completeness), last,
+        url_for("survey.overview", assessment_id=assessment.id),
+        _("Continue") if editing else _("View answers"), report,
+        _("Report") if assessment.status == AssessmentStatus.SUBMITTED else _("Preview report"), False, None,
+    )
+
+
+
+def describe_event(entry: audit.HistoryEntry, questionnaire: Questionnaire) -> str:
+    event, detail = entry.event, entry.event.detail or {}
+    if event.action == "start":
+        return _("started the assessment")
+    if event.action == "save":
+        questions = detail.get("questions", [])
+        count = questions if isinstance(questions, int) else len(questions)
+        try:
+            element = localized(questionnaire.element(detail.get("element", "")).title)
+        except KeyError:
+            return ngettext("saved %(num)d answer", "saved %(num)d answers", count)
+        return ngettext("saved %(num)d answer in “%(element)s”", "saved %(num)d answers in “%(element)s”",
+                        count, element=element)
+    if event.action == "submit":
+        return _("submitted the assessment")
+    if event.action == "reopen":
+        return _("reopened it: “%(reason)s”", reason=detail.get("reason", ""))
+    return event.action
+
+
+
+def last_saved(assessment: Assessment) -> str | None:
+    if assessment.updated_by is None:
+        return None
+    return _("Last saved by %(name)s, %(when)s", name=assessment.updated_by.display_name,
+             when=moment(assessment.updated_at))
+
+
+def submitted_text(assessment: Assessment) -> str | None:
+    if assessment.submitted_at is None:
+        return None
+    name = assessment.submitted_by.display_name if assessment.submitted_by else _("someone")
+    return _("Submitted by %(name)s, %(when)s", name=name, when=moment(assessment.submitted_at))
+
+
+
+@dataclass(frozen=True)
+class Scope:
+    """The questions of one questions page: one element, or the whole questionnaire (``element``
+    is then None)."""
+
+    elements: tuple[Element, ...]
+    element: Element | None
+
+    @property
+    def questions(self) -> list[Question]:
+        return [q for e in self.elements for q in e.questions]
+
+
+
+@dataclass
+class PageState:
+    """What a questions page shows besides the stored answers."""
+
+    values: dict[str, Any]
+    errors: dict[str, Any] = field(default_factory=dict)  # question id -> field name -> messages
+    result: answers.SaveResult | None = None
+
+
+
+def save_notice(result: answers.SaveResult) -> str:
+    parts = []
+    if result.saved:
+        parts.append(ngettext("%(num)d answer was saved.", "%(num)d answers were saved.", len(result.saved)))
+    if result.errors:
+        parts.append(ngettext("%(num)d answer needs correcting and is not saved yet.",
+                              "%(num)d answers need correcting and are not saved yet.", len(result.errors)))
+    if result.conflicts:
+        parts.append(ngettext(
+            "%(num)d answer was changed by a colleague while you edited it: choose which to keep.",
+            "%(num)d answers were changed by a colleague while you edited them: choose which to keep.",
+            len(result.conflicts)))
+    return " ".join(parts)
+
+
+
+@dataclass(frozen=True)
+class AutosaveAnswer:
+    """What the autosave address answers: a status, a sentence, an HTTP code and the details."""
+
+    status: str
+    message: str
+    code: int = 200
+    extra: Mapping[str, Any] = field(default_factory=dict)
+
+
+def involved_users(result: answers.SaveResult) -> list[int | None]:
+    """The colleagues whose answers a save result shows."""
+    return ([c.theirs.updated_by_id for c in result.conflicts.values() if c.theirs]
+            + [row.updated_by_id for row in result.refreshed.values()])
+
+
+def autosave_payload(assessment: Assessment, questionnaire: Questionnaire, result: answers.SaveResult,
+                     names: Mapping[int, str]) -> AutosaveAnswer:
+    """The autosave answer for ``result``; ``names`` are the colleagues' display names."""
+    if result.locked:
+        return AutosaveAnswer("locked", _("%(submitted)s; answers can no longer be changed.",
+                                          submitted=submitted_text(assessment)
+                                          or _("This assessment was submitted")), 409)
+
+    def text(question_id: str) -> str:
+        return localized(questionnaire.question(question_id).text)
+
+    conflicts = [
+        {"question_id": qid, "question": text(qid),
+         "theirs": presentation.describe_row(questionnaire.question(qid), c.theirs),
+         "by": names.get(c.theirs.updated_by_id or 0, _("a colleague")) if c.theirs else _("a colleague"),
+         "at": c.theirs.updated_at.isoformat() if c.theirs else None}
+        for qid, c in result.conflicts.items()
+    ]
+    refreshed = [
+        {"question_id": qid, "question": text(qid), "by": names.get(row.updated_by_id or 0, _("a colleague")),
+         "at": row.updated_at.isoformat()}
+        for qid, row in result.refreshed.items()
+    ]
+    errors = {
+        qid: {"question": text(qid), "messages": [m for ms in by_field.values() for m in ms]}
+        for qid, by_field in result.errors.items()
+    }
+    if result.conflicts:
+        status = "conflict"
+        first = conflicts[0]
+        message = _("Not saved: %(name)s also changed “%(question)s”. "
+                    "Press “Save draft” to compare and choose.", name=first["by"], question=first["question"])
+    elif result.errors:
+        status = "invalid"
+        first_id = next(iter(errors))
+        message = _("Not saved: “%(question)s”: %(error)s", question=errors[first_id]["question"],
+                    error=errors[first_id]["messages"][0])
+    elif result.saved:
+        status, message = "saved", _("Saved")
+    else:
+        status, message = "unchanged", _("Saved")
+    return AutosaveAnswer(status, message, 200, dict(
+        saved_at=result.saved_at.isoformat() if result.saved_at else None,
+        # The time as the page writes it, in the same format and time zone.
+        saved_label=_("Saved at %(time)s.", time=clock(result.saved_at)) if result.saved_at else None,
+        answers={qid: {"rev": kept.revision, "was": kept.fingerprint}
+                 for qid, kept in result.current.items()},
+        conflicts=conflicts, refreshed=refreshed, errors=errors,
+        completeness=round(100 * assessment.completeness),
+    ))
+
+
