@@ -49,12 +49,18 @@ serve: seed ## Production-style: gunicorn with $(WORKERS) workers (set SECRET_KE
 	$(VENV)/bin/gunicorn --workers $(WORKERS) --threads 4 --timeout 120 --bind $(HOST):$(PORT) \
 	  --access-logfile - 'assessment:create_app()'
 
-browser: ## Install what the browser tests need when it is missing: Debian's Chromium (needs root), axe-core
+browser: ## Install what the browser tests need when it is missing: Debian's Chromium and a Chinese font (needs root), axe-core
 	@if [ ! -x /usr/bin/chromium ]; then \
 	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
 	    echo "Installing Debian's chromium for the browser tests"; \
 	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
 	  else echo "Chromium is missing: install Debian's chromium package to run the browser tests."; fi; \
+	fi
+	@if command -v fc-list >/dev/null && [ -z "$$(fc-list :lang=zh)" ]; then \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    echo "Installing Debian's fonts-wqy-microhei so Chinese pages render in the browser tests"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq fonts-wqy-microhei >/dev/null; \
+	  else echo "No Chinese font: install fonts-wqy-microhei (Debian) to see Chinese in the screenshots."; fi; \
 	fi
 	@if [ ! -f tests/browser/node_modules/axe-core/axe.min.js ]; then \
 	  if ! command -v npm >/dev/null && [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \

@@ -6,13 +6,16 @@ throwaway database is created next to the one named, and dropped at the end.
 
 from __future__ import annotations
 
+import io
 import os
 import uuid
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
 import flask_migrate
+import pandas as pd
 import pytest
 from flask import Flask, g, request_started
 from flask.testing import FlaskClient, FlaskCliRunner
@@ -22,13 +25,13 @@ from sqlalchemy.orm import Session
 from werkzeug.security import generate_password_hash
 
 from assessment import create_app
-from assessment.assessments.models import Assessment, AssessmentStatus, Round
+from assessment.assessments.models import Answer, Assessment, AssessmentStatus, Round
 from assessment.assessments.versions import ensure_version
 from assessment.auth import services as auth_services
 from assessment.auth.models import Role, User
 from assessment.extensions import db
 from assessment.places.models import City, Country, Region, SizeClass
-from assessment.questionnaire import Questionnaire
+from assessment.questionnaire import Question, Questionnaire, QuestionType
 
 # A fast hash for test accounts; real accounts use the library default (scrypt).
 FAST_HASH_METHOD = "pbkdf2:sha256:1000"
@@ -258,3 +261,100 @@ def get_user(db_session: Session) -> Callable[[str], User | None]:
         return db_session.scalar(select(User).where(User.email == email))
 
     return find
+
+
+# --- shared worlds ------------------------------------------------------------------
+
+
+def first_of(questionnaire: Questionnaire, kind: QuestionType, *, allow_na: bool | None = None) -> Question:
+    return next(q for q in questionnaire.questions
+                if q.type is kind and (allow_na is None or q.allow_na == allow_na))
+
+
+@dataclass
+class CityWorld:
+    city: City
+    round: Round
+    assessment: Assessment
+    official: User
+    colleague: User
+
+
+@pytest.fixture()
+def world(make, questionnaire: Questionnaire) -> CityWorld:
+    """A city with two officials and a draft assessment in an open round."""
+    city = make.city(name="Kigali")
+    round_ = make.round(name="2026")
+    assessment = make.assessment(city=city, round=round_)
+    return CityWorld(city, round_, assessment,
+                     make.user(Role.OFFICIAL, city=city, email="aline@kigali.example.org"),
+                     make.user(Role.OFFICIAL, city=city, email="jean@kigali.example.org"))
+
+
+# A small world of cities, rounds and assessments in every state, for the export and API tests.
+@dataclass
+class ExportWorld:
+    africa: Region
+    asia: Region
+    kigali: City
+    nairobi: City
+    bandung: City
+    round_2025: Round
+    round_2026: Round
+    kigali_2025: Assessment  # submitted, level 2
+    kigali_2026: Assessment  # draft, half answered
+    nairobi_2025: Assessment  # submitted, level 3
+    bandung_2025: Assessment  # submitted, level 4: above target
+    official: User  # Kigali
+    regional: User  # Africa
+    regional_asia: User
+    analyst: User
+    admin: User
+
+    def answers(self, session: Session, assessment: Assessment) -> list[Answer]:
+        return list(session.scalars(select(Answer).where(Answer.assessment_id == assessment.id)))
+
+
+def build_export_world(make) -> ExportWorld:  # type: ignore[no-untyped-def]
+    africa = make.region("Africa")
+    asia = make.region("Asia-Pacific")
+    rwanda = make.country(region=africa, name="Rwanda")
+    rwanda.iso_code = "RWA"
+    kenya = make.country(region=africa, name="Kenya")
+    indonesia = make.country(region=asia, name="Indonesia")
+    kigali = make.city(country=rwanda, name="Kigali", population=1_745_000)
+    nairobi = make.city(country=kenya, name="Nairobi", population=4_397_000)
+    bandung = make.city(country=indonesia, name="Bandung", population=2_444_000)
+    official = make.user(Role.OFFICIAL, city=kigali, email="official@kigali.example.org")
+    round_2025 = make.round(name="2025")
+    round_2026 = make.round(name="2026")
+    kigali_2025 = make.answer(make.assessment(city=kigali, round=round_2025), 2.0, submit=True,
+                              user=official, seed=3)
+    kigali_2026 = make.answer(make.assessment(city=kigali, round=round_2026), 2.0, fill=0.5,
+                              user=official, seed=4)
+    nairobi_2025 = make.answer(make.assessment(city=nairobi, round=round_2025), 3.0, submit=True,
+                               seed=5)
+    bandung_2025 = make.answer(make.assessment(city=bandung, round=round_2025), 4.0, submit=True,
+                               seed=6)
+    assert kigali_2026.status == AssessmentStatus.DRAFT
+    return ExportWorld(
+        africa=africa, asia=asia, kigali=kigali, nairobi=nairobi, bandung=bandung,
+        round_2025=round_2025, round_2026=round_2026, kigali_2025=kigali_2025,
+        kigali_2026=kigali_2026, nairobi_2025=nairobi_2025, bandung_2025=bandung_2025,
+        official=official, regional=make.user(Role.REGIONAL, region=africa),
+        regional_asia=make.user(Role.REGIONAL, region=asia), analyst=make.user(Role.ANALYST),
+        admin=make.user(Role.ADMIN),
+    )
+
+
+def read(fmt: str, body: bytes, **kwargs) -> pd.DataFrame:  # type: ignore[no-untyped-def]
+    """A downloaded table as pandas reads it."""
+    if fmt == "csv":
+        # Round names and version labels look like numbers ("2025", "2026.1"): read them as text.
+        kwargs.setdefault("dtype", {"round": str, "questionnaire_version": str})
+        return pd.read_csv(io.BytesIO(body), keep_default_na=False, na_values=[""], **kwargs)
+    if fmt == "xlsx":
+        return pd.read_excel(io.BytesIO(body), **kwargs)
+    if fmt == "parquet":
+        return pd.read_parquet(io.BytesIO(body), **kwargs)
+    return pd.read_json(io.BytesIO(body), dtype=False, **kwargs)

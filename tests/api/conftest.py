@@ -8,7 +8,8 @@ import pytest
 from assessment.api import tokens
 from assessment.auth.models import User
 from assessment.extensions import limiter
-from tests.exports.world import World, build_world
+from tests.conftest import ExportWorld as World
+from tests.conftest import build_export_world as build_world
 
 
 @pytest.fixture(autouse=True)

@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 
 from assessment.exports import services
-from tests.exports.conftest import read
+from tests.conftest import read
 
 
 def test_me_describes_the_caller_and_the_token(api, world, token_for) -> None:

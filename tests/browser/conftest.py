@@ -197,12 +197,13 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer
     server.cli("seed-demo")
     server.accounts.update(DEMO)
     cities = _draft_cities(server)
-    assert len(cities) >= 4, f"the demo seed should leave at least four 2026 drafts, got {cities}"
     unstarted = _unstarted_cities(server)
     assert unstarted, "the demo seed should leave a city outside Africa without a 2026 assessment"
+    assert len(cities) >= 6, f"the demo seed should leave at least six 2026 drafts, got {cities}"
     _create_officials(server, {"journey": cities[0], "nojs": cities[1],
                                "conflict_a": cities[2], "conflict_b": cities[2],
-                               "one_page_js": cities[3], "one_page": unstarted[0]})
+                               "one_page_js": cities[3], "one_page": unstarted[0],
+                               "arabic": cities[4], "chinese": cities[5]})
 
     with server.log.open("w") as log:
         process = subprocess.Popen(

@@ -322,7 +322,8 @@ def test_a_filter_that_matches_nothing_offers_to_clear_it(client, world, regiona
 def test_a_round_spanning_questionnaire_versions_says_so(client, make, build, questionnaire,
                                                          world, regional) -> None:
     current = questionnaire.version
-    other = parse_questionnaire(questionnaire.source_text.replace(f'version: "{current}"', 'version: "2099.1"'))
+    other = parse_questionnaire(
+        questionnaire.source_text.replace(f'version: "{current}"', 'version: "2099.1"'))
     version = ensure_version(make.session, other)
     build.assessment(world.cities["B3"], world.r2, AssessmentStatus.SUBMITTED,
                      {"civic_tech": 10}, 30, version_id=version.id)
@@ -335,7 +336,8 @@ def test_a_round_spanning_questionnaire_versions_says_so(client, make, build, qu
 def test_changes_across_versions_are_flagged(client, make, build, questionnaire, world,
                                              regional) -> None:
     current = questionnaire.version
-    other = parse_questionnaire(questionnaire.source_text.replace(f'version: "{current}"', 'version: "2099.1"'))
+    other = parse_questionnaire(
+        questionnaire.source_text.replace(f'version: "{current}"', 'version: "2099.1"'))
     version = ensure_version(make.session, other)
     r3 = make.round(name="R3", opens_on=date(2027, 3, 1), questionnaire=other)
     build.assessment(world.cities["A1"], r3, AssessmentStatus.SUBMITTED, {"civic_tech": 90}, 70,

@@ -1,16 +1,13 @@
 from __future__ import annotations
 
-import io
-
-import pandas as pd
 import pytest
 
-from tests.exports.world import World, build_world
+from tests.conftest import ExportWorld, build_export_world
 
 
 @pytest.fixture()
-def world(make) -> World:  # type: ignore[no-untyped-def]
-    return build_world(make)
+def world(make) -> ExportWorld:  # type: ignore[no-untyped-def]
+    return build_export_world(make)
 
 
 @pytest.fixture()
@@ -25,14 +22,3 @@ def download(client):  # type: ignore[no-untyped-def]
     return get
 
 
-def read(fmt: str, body: bytes, **kwargs) -> pd.DataFrame:  # type: ignore[no-untyped-def]
-    """A downloaded table as pandas reads it."""
-    if fmt == "csv":
-        # Round names and version labels look like numbers ("2025", "2026.1"): read them as text.
-        kwargs.setdefault("dtype", {"round": str, "questionnaire_version": str})
-        return pd.read_csv(io.BytesIO(body), keep_default_na=False, na_values=[""], **kwargs)
-    if fmt == "xlsx":
-        return pd.read_excel(io.BytesIO(body), **kwargs)
-    if fmt == "parquet":
-        return pd.read_parquet(io.BytesIO(body), **kwargs)
-    return pd.read_json(io.BytesIO(body), dtype=False, **kwargs)

@@ -6,7 +6,7 @@ import io
 
 import pandas as pd
 
-from tests.exports.conftest import read
+from tests.conftest import read
 
 
 def test_export_writes_each_table_and_format_to_a_file(runner, world, tmp_path) -> None:

@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from tests.exports.conftest import read
+from tests.conftest import read
 
 
 def test_page_needs_a_sign_in(client, world) -> None:

@@ -12,7 +12,7 @@ import pytest
 from sqlalchemy import insert, select
 
 from assessment.assessments.models import Answer
-from tests.exports.conftest import read
+from tests.conftest import read
 
 TABLES = ("long", "wide", "scores", "codebook")
 FORMATS = ("csv", "xlsx", "parquet", "json")

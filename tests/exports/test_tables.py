@@ -8,7 +8,7 @@ from sqlalchemy import select
 
 from assessment.assessments.models import ElementScore
 from assessment.questionnaire import QuestionType, decode_value
-from tests.exports.conftest import read
+from tests.conftest import read
 
 
 def _by_key(frame, *columns):  # type: ignore[no-untyped-def]

@@ -91,12 +91,13 @@ def pages(make, db_session):
         official: ["/assessments", f"/assessments/{draft.id}", f"/assessments/{draft.id}/answers",
                    f"/assessments/{draft.id}/elements/{element}", f"/assessments/{draft.id}/submit",
                    f"/assessments/{submitted.id}/report", "/reports", "/account"],
-        regional: ["/dashboard", f"/assessments/{submitted.id}/report", f"/assessments/{submitted.id}/reopen"],
+        regional: ["/dashboard", f"/assessments/{submitted.id}/report",
+                   f"/assessments/{submitted.id}/reopen"],
         analyst: ["/exports"],
-        admin: ["/admin", "/admin/users", f"/admin/users/{official.id}", "/admin/users/new", "/admin/regions",
-                f"/admin/regions/{region.id}", "/admin/countries", "/admin/cities", f"/admin/cities/{city.id}",
-                "/admin/rounds", f"/admin/rounds/{current.id}", "/admin/rounds/new", "/admin/questionnaire",
-                "/admin/audit"],
+        admin: ["/admin", "/admin/users", f"/admin/users/{official.id}", "/admin/users/new",
+                "/admin/regions", f"/admin/regions/{region.id}", "/admin/countries", "/admin/cities",
+                f"/admin/cities/{city.id}", "/admin/rounds", f"/admin/rounds/{current.id}",
+                "/admin/rounds/new", "/admin/questionnaire", "/admin/audit"],
     }
 
 
@@ -110,7 +111,7 @@ def test_no_page_shows_untranslated_interface_text(language, pages, client, logi
         for url in urls:
             response = client.get(url, headers={"Accept-Language": language})
             assert response.status_code in (200, 404), (url, response.status_code)
-            assert f'<html lang="' in response.text
+            assert '<html lang="' in response.text
             untranslated = {text for text in visible_texts(response.text) if text in english}
             if untranslated:
                 left[url] = untranslated

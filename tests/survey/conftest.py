@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
 from html.parser import HTMLParser
 
 import pytest
@@ -13,10 +12,9 @@ from flask import Flask
 from flask.testing import FlaskClient
 from werkzeug.datastructures import MultiDict
 
-from assessment.assessments.models import Assessment, Round
-from assessment.auth.models import Role, User
-from assessment.places.models import City
-from assessment.questionnaire import Question, Questionnaire, QuestionType
+from assessment.assessments.models import Assessment
+from assessment.auth.models import User
+from assessment.questionnaire import Question
 
 
 class _FormReader(HTMLParser):
@@ -89,31 +87,6 @@ def set_answer(data: MultiDict[str, str], question: Question, value: str | list[
             data.add(name, item)
     else:
         data[name] = value
-
-
-def first_of(questionnaire: Questionnaire, kind: QuestionType, *, allow_na: bool | None = None) -> Question:
-    return next(q for q in questionnaire.questions
-                if q.type is kind and (allow_na is None or q.allow_na == allow_na))
-
-
-@dataclass
-class CityWorld:
-    city: City
-    round: Round
-    assessment: Assessment
-    official: User
-    colleague: User
-
-
-@pytest.fixture()
-def world(make, questionnaire: Questionnaire) -> CityWorld:
-    """A city with two officials and a draft assessment in an open round."""
-    city = make.city(name="Kigali")
-    round_ = make.round(name="2026")
-    assessment = make.assessment(city=city, round=round_)
-    return CityWorld(city, round_, assessment,
-                     make.user(Role.OFFICIAL, city=city, email="aline@kigali.example.org"),
-                     make.user(Role.OFFICIAL, city=city, email="jean@kigali.example.org"))
 
 
 @pytest.fixture()

@@ -11,7 +11,8 @@ from assessment.assessments.models import AssessmentStatus
 from assessment.audit.models import AuditEvent
 from assessment.auth.models import Role
 from assessment.questionnaire import QuestionType
-from tests.survey.conftest import element_url, first_of, form_fields, load_form, set_answer
+from tests.conftest import first_of
+from tests.survey.conftest import element_url, form_fields, load_form, set_answer
 
 
 def stored(db_session, world):

@@ -9,7 +9,7 @@ from assessment.assessments.answers import row_fingerprint
 from assessment.assessments.models import Answer
 from assessment.questionnaire import QuestionType, encode_value
 from assessment.survey import forms, presentation
-from tests.survey.conftest import first_of
+from tests.conftest import first_of
 
 
 @pytest.fixture(autouse=True)

@@ -6,11 +6,11 @@ import pytest
 from flask import render_template_string
 from sqlalchemy import select
 
+from assessment.assessments.forms import reopen_form_for
 from assessment.assessments.models import AssessmentStatus
 from assessment.audit.models import AuditEvent
 from assessment.auth.models import Role
 from assessment.questionnaire import QuestionType
-from assessment.assessments.forms import reopen_form_for
 from tests.survey.conftest import element_url, load_form, set_answer
 
 

@@ -9,15 +9,6 @@ import pytest
 from assessment.config import load_settings
 from assessment.questionnaire import Questionnaire, QuestionType, load_questionnaire
 
-# The live server, Chromium and the demo world come from the browser suite's fixtures.
-from tests.browser.conftest import (  # noqa: F401
-    _signed_in_states,
-    browser,
-    browsing,
-    live_server,
-)
-from tests.browser.conftest import world as demo_world  # noqa: F401
-
 pytestmark = pytest.mark.browser
 playwright = pytest.importorskip("playwright.sync_api")
 expect = playwright.expect
@@ -30,16 +21,16 @@ def questionnaire() -> Questionnaire:
     return load_questionnaire(load_settings({}).questionnaire_path)
 
 
-def open_element(browsing, demo_world, element_id: str):  # noqa: F811
+def open_element(browsing, world, element_id: str):
     page, watch = browsing.open("official")
-    page.goto(f"/assessments/{demo_world.kigali_draft}/elements/{element_id}")
+    page.goto(f"/assessments/{world.kigali_draft}/elements/{element_id}")
     return page, watch
 
 
-def test_answers_save_themselves_and_survive_a_reload(browsing, demo_world, questionnaire) -> None:  # noqa: F811
+def test_answers_save_themselves_and_survive_a_reload(browsing, world, questionnaire) -> None:
     element = questionnaire.elements[1]
     question = next(q for q in element.questions if q.type is QuestionType.MATURITY)
-    page, _watch = open_element(browsing, demo_world, element.id)
+    page, _watch = open_element(browsing, world, element.id)
     status = page.locator("#save-status")
     radios = page.locator(f"input[name='{question.field_name}']")
     current = page.locator(f"input[name='{question.field_name}']:checked")
@@ -58,11 +49,11 @@ def test_answers_save_themselves_and_survive_a_reload(browsing, demo_world, ques
     assert radios.count() >= 5
 
 
-def test_offline_changes_are_retried_until_the_connection_returns(browsing, demo_world,  # noqa: F811
+def test_offline_changes_are_retried_until_the_connection_returns(browsing, world,
                                                                   questionnaire) -> None:
     element = questionnaire.elements[1]
     question = [q for q in element.questions if q.type is QuestionType.MATURITY][-1]
-    page, watch = open_element(browsing, demo_world, element.id)
+    page, watch = open_element(browsing, world, element.id)
     status = page.locator("#save-status")
     page.context.set_offline(True)
     page.locator(f"input[name='{question.field_name}'][value='2']").check()
@@ -77,12 +68,12 @@ def test_offline_changes_are_retried_until_the_connection_returns(browsing, demo
     watch.console_errors[:] = [e for e in watch.console_errors if "ERR_INTERNET_DISCONNECTED" not in e]
 
 
-def test_none_of_these_unticks_the_other_choices(browsing, demo_world, questionnaire) -> None:  # noqa: F811
+def test_none_of_these_unticks_the_other_choices(browsing, world, questionnaire) -> None:
     question = next(q for q in questionnaire.questions
                     if q.type is QuestionType.MULTIPLE_CHOICE and any(o.exclusive for o in q.options))
     none = next(o for o in question.options if o.exclusive)
     others = [o for o in question.options if not o.exclusive][:2]
-    page, _watch = open_element(browsing, demo_world, question.element_id)
+    page, _watch = open_element(browsing, world, question.element_id)
     box = lambda key: page.locator(f"input[name='{question.field_name}'][value='{key}']")  # noqa: E731
     for option in others:
         box(option.key).check()

@@ -14,7 +14,7 @@ from assessment.audit import services as audit_trail
 from assessment.audit.models import AuditEvent
 from assessment.auth.models import Role
 from assessment.questionnaire import QuestionType
-from tests.survey.conftest import first_of
+from tests.conftest import first_of
 
 TODAY = date(2026, 6, 1)
 
