@@ -22,10 +22,10 @@ from __future__ import annotations
 
 import html
 import json
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import plotly.graph_objects as go
-from plotly.io.json import to_json_plotly
+if TYPE_CHECKING:
+    import plotly.graph_objects as go
 
 # Colours that keep a 3:1 contrast against white (WCAG 1.4.11) and stay apart for the
 # common colour-vision deficiencies; the lines also differ by dash, so colour is not needed.
@@ -53,6 +53,8 @@ def figure_payload(
     plotly.js decodes. ``narrow_layout`` is merged over the layout when the chart is drawn
     in a container narrower than ``NARROW_MAX_WIDTH`` (smaller margins, shorter labels).
     """
+    from plotly.io.json import to_json_plotly  # plotly loads only when a chart is drawn
+
     payload: dict[str, Any] = json.loads(to_json_plotly(fig.to_plotly_json()))
     payload.get("layout", {}).pop("template", None)
     if config:

@@ -15,6 +15,7 @@ from flask_migrate import cli as flask_migrate_cli
 from sqlalchemy import select
 
 from assessment import migrate
+from assessment.auth import services as auth_services
 from assessment.auth.models import Role
 from assessment.auth.services import AccountError, create_user
 from assessment.config import load_settings
@@ -119,8 +120,8 @@ db_cli = click.Group(
               help="Generate this many synthetic cities instead of the demo world.")
 @click.option("--rounds", type=click.IntRange(min=1, max=50), default=None,
               help="With --cities: how many rounds to generate (default 2).")
-@click.option("--if-empty", is_flag=True, help="Do nothing (but list the demo sign-ins) "
-              "when the database already has data.")
+@click.option("--if-empty", is_flag=True, help="Do nothing when the database already has data "
+              "(the demo sign-ins that still work there are listed).")
 @click.option("--seed", type=int, default=2020, show_default=True, help="Random seed.")
 def seed_demo_command(cities: int | None, rounds: int | None, if_empty: bool, seed: int) -> None:
     """Fill the database with demo data and print the demo sign-ins (role email password)."""
@@ -145,12 +146,18 @@ def seed_demo_command(cities: int | None, rounds: int | None, if_empty: bool, se
                 "Use --if-empty to skip quietly."
             )
         click.echo("The database already has data; nothing seeded.")
+        accounts = [a for a in DEMO_ACCOUNTS
+                    if auth_services.authenticate(session, a.email, a.password) is not None]
+        if not accounts:
+            click.echo("None of the demo sign-ins works on this database.")
+            return
     else:
         seed_demo(session, questionnaire, seed=seed)
         session.commit()
         click.echo("Demo data created.")
+        accounts = list(DEMO_ACCOUNTS)
     click.echo("Demo sign-ins (role email password):")
-    for account in DEMO_ACCOUNTS:
+    for account in accounts:
         click.echo(f"{account.role.value} {account.email} {account.password}")
 
 

@@ -7,7 +7,6 @@ itself is shown once, when it is created. Services flush; the caller commits.
 
 from __future__ import annotations
 
-import hashlib
 import secrets
 from dataclasses import dataclass
 from datetime import timedelta
@@ -18,6 +17,7 @@ from sqlalchemy.orm import Session
 from assessment.api.models import ApiToken
 from assessment.audit.services import record
 from assessment.auth.models import User
+from assessment.auth.services import hash_token
 from assessment.database import utcnow
 
 TOKEN_PREFIX = "cisa_"
@@ -36,10 +36,6 @@ class TokenError(ValueError):
 class NewToken:
     token: ApiToken
     secret: str  # shown once, never stored
-
-
-def hash_token(secret: str) -> str:
-    return hashlib.sha256(secret.encode()).hexdigest()
 
 
 def generate_secret() -> str:

@@ -6,7 +6,7 @@ import hashlib
 import secrets
 from datetime import timedelta
 
-from sqlalchemy import bindparam, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -24,6 +24,7 @@ class AccountError(ValueError):
 
 
 def hash_token(token: str) -> str:
+    """What is stored of a secret token (sign-in sessions, API tokens): its SHA-256, never the token."""
     return hashlib.sha256(token.encode()).hexdigest()
 
 
@@ -60,23 +61,19 @@ def start_session(session: Session, user: User, hours: int) -> str:
     return token
 
 
-# Run on every signed-in request: built once, with the token and the time as parameters.
-_USER_FOR_TOKEN = (
-    select(User)
-    .join(AuthSession, AuthSession.user_id == User.id)
-    .where(
-        AuthSession.token_hash == bindparam("token_hash"),
-        AuthSession.revoked_at.is_(None),
-        AuthSession.expires_at > bindparam("now"),
-        User.active.is_(True),
-    )
-    .limit(1)
-)
-
-
 def user_for_token(session: Session, token: str) -> User | None:
     """The signed-in user for a session token that is neither revoked nor expired."""
-    user = session.scalar(_USER_FOR_TOKEN, {"token_hash": hash_token(token), "now": utcnow()})
+    user = session.scalar(
+        select(User)
+        .join(AuthSession, AuthSession.user_id == User.id)
+        .where(
+            AuthSession.token_hash == hash_token(token),
+            AuthSession.revoked_at.is_(None),
+            AuthSession.expires_at > utcnow(),
+            User.active.is_(True),
+        )
+        .limit(1)
+    )
     if user is None:
         return None
     user.attach_session_token(token)

@@ -7,10 +7,8 @@ ever add a picture to what the page already says.
 from __future__ import annotations
 
 import textwrap
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import numpy as np
-import plotly.graph_objects as go
 from flask_babel import gettext as _
 
 from assessment.charts import (
@@ -24,6 +22,9 @@ from assessment.charts import (
 )
 from assessment.dashboard.services import Dashboard, ElementSummary
 from assessment.i18n import localized
+
+if TYPE_CHECKING:
+    import plotly.graph_objects as go
 
 # The report's colours (3:1 against white, apart for colour-vision deficiencies); lines
 # also differ by dash and marker, so colour is never the only cue.
@@ -58,6 +59,8 @@ def _layout(**overrides: Any) -> dict[str, Any]:
 
 def radar(elements: list[ElementSummary]) -> go.Figure:
     """Regional average and median per element against the targets."""
+    import plotly.graph_objects as go
+
     shown = [e for e in elements if e.mean is not None]
     theta = [wrap(localized(e.element.title), 15) for e in shown]
     closed = theta + theta[:1]
@@ -93,6 +96,9 @@ def spread(elements: list[ElementSummary]) -> go.Figure:
 
     Horizontal, so the long element titles read on one or two lines instead of sideways.
     """
+    import numpy as np
+    import plotly.graph_objects as go
+
     escaped = {label: chart_text(label) for e in elements for label in set(e.labels)}
     traces = [
         # Arrays rather than lists: plotly validates a list item by item, and a region of 500
@@ -118,6 +124,8 @@ def spread(elements: list[ElementSummary]) -> go.Figure:
 
 def change(elements: list[ElementSummary], previous_name: str, current_name: str) -> go.Figure:
     """Regional averages per element, previous round beside this round."""
+    import plotly.graph_objects as go
+
     shown = [e for e in elements if e.mean is not None or e.previous_mean is not None]
     x = [wrap(localized(e.element.title)) for e in shown]
     traces = [
@@ -135,6 +143,9 @@ def change(elements: list[ElementSummary], previous_name: str, current_name: str
 
 def heatmap(dashboard: Dashboard) -> go.Figure:
     """Cities (this page, in table order) by elements, with the score in each cell."""
+    import numpy as np
+    import plotly.graph_objects as go
+
     rows = dashboard.scored_rows
     elements = [e.element for e in dashboard.elements]
     z = [[row.scores.get(e.id) for e in elements] for row in rows]

@@ -12,9 +12,8 @@ import math
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import pandas as pd
 from sqlalchemy import ColumnElement, and_, case, false, func, select
 from sqlalchemy.orm import Session, aliased
 
@@ -31,6 +30,9 @@ from assessment.auth.models import Role, User
 from assessment.i18n import localized
 from assessment.places.models import City, Country, Region, SizeClass
 from assessment.questionnaire import Questionnaire
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 PAGE_SIZE = 100
 DEFAULT_SORT = "overall"
@@ -269,6 +271,8 @@ def build_dashboard(session: Session, user: User, selection: Selection, question
     ``questionnaire`` is the round's (``round_questionnaire``); ``report_url`` links a
     submitted assessment to its report.
     """
+    import pandas as pd
+
     city_filter = _city_filter(user, selection)
     rows = _city_rows(session, city_filter, selection)
     frame = _element_score_frame(session, city_filter, selection)
@@ -406,6 +410,8 @@ def _city_rows(session: Session, city_filter: list[ColumnElement[bool]],
 def _element_score_frame(session: Session, city_filter: list[ColumnElement[bool]],
                          selection: Selection) -> pd.DataFrame:
     """Stored element scores of the submitted assessments in this round and the previous one."""
+    import pandas as pd
+
     round_ids = [selection.round.id] + ([selection.previous.id] if selection.previous else [])
     stmt = (
         select(Assessment.round_id, Assessment.city_id, Assessment.questionnaire_version_id,
@@ -427,6 +433,8 @@ def _element_score_frame(session: Session, city_filter: list[ColumnElement[bool]
 
 def _version_labels(session: Session, ids: set[int]) -> dict[int, str]:
     """Version labels, with a fingerprint added where two different texts share a label."""
+    import pandas as pd
+
     if not ids:
         return {}
     found = session.execute(
@@ -455,6 +463,8 @@ def _element_infos(questionnaire: Questionnaire, frame: pd.DataFrame) -> list[El
 
 def _by_city(frame: pd.DataFrame) -> pd.DataFrame:
     """One round's scores as a table: a row per city, a column per element, NaN for no score."""
+    import pandas as pd
+
     if frame.empty:
         return pd.DataFrame(dtype="float64")
     # Unique pairs: one assessment per city and round, one stored score per element.
@@ -468,6 +478,8 @@ def _element_summaries(elements: list[ElementInfo], now: pd.DataFrame, before: p
     ``now`` and ``before`` are city-by-element tables (``_by_city``). Missing scores are NaN
     and left out. Quartiles interpolate linearly between cities, as plotly's box plot does.
     """
+    import pandas as pd
+
     stats = now.agg(["count", "mean", "median", "min", "max"]) if not now.empty else pd.DataFrame()
     quartiles = now.quantile([0.25, 0.75]) if not now.empty else pd.DataFrame()
     earlier = before.agg(["count", "mean"]) if not before.empty else pd.DataFrame()

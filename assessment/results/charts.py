@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import plotly.graph_objects as go
 from flask_babel import gettext as _
 
 from assessment.charts import (
@@ -16,6 +15,9 @@ from assessment.charts import (
     TARGET_COLOUR,
     chart_text,
 )
+
+if TYPE_CHECKING:
+    import plotly.graph_objects as go
 
 
 def _closed(values: Sequence[Any]) -> list[Any]:
@@ -41,6 +43,8 @@ def radar_figure(
     titles shown on hover. A ``None`` score (insufficient data) leaves a gap in the line
     instead of being drawn as zero.
     """
+    import plotly.graph_objects as go
+
     theta = _closed([chart_text(label) for label in labels])
     hover_titles = _closed([chart_text(title) for title in titles])
     hover = "%{customdata}<br>%{r:.1f}<extra>%{fullData.name}</extra>"

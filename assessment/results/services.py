@@ -13,8 +13,8 @@ import math
 import textwrap
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-import pandas as pd
 from flask import url_for
 from sqlalchemy import Float, String, and_, cast, func, literal, or_, select, union_all
 from sqlalchemy.orm import Session, joinedload, selectinload
@@ -27,6 +27,9 @@ from assessment.auth.models import User
 from assessment.i18n import localized
 from assessment.places.models import City, Country
 from assessment.questionnaire import AssessmentScore, Questionnaire
+
+if TYPE_CHECKING:
+    pass
 
 # Scores are shown with one decimal: enough to see a change of one answer, no more.
 DECIMALS = 1
@@ -97,6 +100,8 @@ def regional_medians(session: Session, region_id: int, round_id: int) -> Regiona
     Elements with insufficient data have no score and are left out of their element's
     median, as they are left out of the city's own overall index.
     """
+    import pandas as pd
+
     submitted = (
         select(Assessment.id)
         .join(City, City.id == Assessment.city_id)

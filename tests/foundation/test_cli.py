@@ -77,6 +77,15 @@ def test_seed_demo_fills_an_empty_database_and_prints_sign_ins(runner, db_sessio
     assert quiet.exit_code == 0 and "admin admin@example.org" in quiet.output
 
 
+def test_seed_demo_if_empty_lists_only_the_demo_sign_ins_that_work_there(runner, make) -> None:
+    make.user(Role.REGIONAL, email="someone@city.example")  # a region and an account, no demo ones
+    result = runner.invoke(args=["seed-demo", "--if-empty"])
+    assert result.exit_code == 0, result.output
+    assert "nothing seeded" in result.output
+    assert "None of the demo sign-ins works on this database." in result.output
+    assert "admin@example.org" not in result.output
+
+
 def test_seed_demo_generates_synthetic_data_at_scale(runner, db_session, questionnaire) -> None:
     result = runner.invoke(args=["seed-demo", "--cities", "12", "--rounds", "3"])
     assert result.exit_code == 0, result.output
