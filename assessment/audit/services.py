@@ -51,3 +51,18 @@ def history(session: Session, assessment_id: int, limit: int = 10) -> list[Histo
         .limit(limit)
     ).all()
     return [HistoryEntry(event, (name or email) if email else None) for event, name, email in rows]
+
+
+def latest(session: Session, assessment_id: int, action: str) -> HistoryEntry | None:
+    """The newest event of one kind for an assessment, with who did it."""
+    row = session.execute(
+        select(AuditEvent, User.name, User.email)
+        .outerjoin(User, User.id == AuditEvent.user_id)
+        .where(AuditEvent.assessment_id == assessment_id, AuditEvent.action == action)
+        .order_by(AuditEvent.at.desc(), AuditEvent.id.desc())
+        .limit(1)
+    ).first()
+    if row is None:
+        return None
+    event, name, email = row
+    return HistoryEntry(event, (name or email) if email else None)

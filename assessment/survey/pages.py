@@ -3,10 +3,12 @@ the autosave answer. Nothing here handles a request; the routes are in ``views.p
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from datetime import timedelta
 from typing import Any
 
+from babel.lists import format_list
 from flask import url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
@@ -16,7 +18,7 @@ from assessment.assessments.labels import status_label
 from assessment.assessments.models import Assessment, AssessmentStatus, Round
 from assessment.audit import services as audit
 from assessment.formatting import clock, day, moment
-from assessment.i18n import localized
+from assessment.i18n import current_language, localized
 from assessment.questionnaire import Element, Question, Questionnaire
 from assessment.survey import presentation
 
@@ -80,25 +82,72 @@ def round_row(entry: services.RoundEntry) -> RoundRow:
 
 
 
-def describe_event(entry: audit.HistoryEntry, questionnaire: Questionnaire) -> str:
-    event, detail = entry.event, entry.event.detail or {}
-    if event.action == "start":
-        return _("started the assessment")
-    if event.action == "save":
-        questions = detail.get("questions", [])
-        count = questions if isinstance(questions, int) else len(questions)
-        try:
-            element = localized(questionnaire.element(detail.get("element", "")).title)
-        except KeyError:
-            return ngettext("saved %(num)d answer", "saved %(num)d answers", count)
-        return ngettext("saved %(num)d answer in “%(element)s”", "saved %(num)d answers in “%(element)s”",
-                        count, element=element)
-    if event.action == "submit":
-        return _("submitted the assessment")
-    if event.action == "reopen":
-        return _("reopened it: “%(reason)s”", reason=detail.get("reason", ""))
-    return event.action
+# Saves by one person with no more than this between them are one entry of the history.
+SAVE_GROUP = timedelta(minutes=30)
 
+
+@dataclass(frozen=True)
+class HistoryRow:
+    when: str
+    what: str
+
+
+def history_rows(entries: Sequence[audit.HistoryEntry], questionnaire: Questionnaire,
+                 limit: int = 10) -> list[HistoryRow]:
+    """The history as people read it, newest first: a person's saves close together are one entry
+    that says how many answers changed and in which elements."""
+    rows: list[HistoryRow] = []
+    index = 0
+    while index < len(entries) and len(rows) < limit:
+        entry = entries[index]
+        group = [entry]
+        if entry.event.action == "save":
+            while index + 1 < len(entries):
+                following = entries[index + 1]
+                if (following.event.action != "save" or following.event.user_id != entry.event.user_id
+                        or group[-1].event.at - following.event.at > SAVE_GROUP):
+                    break
+                group.append(following)
+                index += 1
+        index += 1
+        who = entry.user_name or _("Someone")
+        rows.append(HistoryRow(moment(entry.event.at), _describe(group, who, questionnaire)))
+    return rows
+
+
+def _describe(group: list[audit.HistoryEntry], who: str, questionnaire: Questionnaire) -> str:
+    event, detail = group[0].event, group[0].event.detail or {}
+    if event.action == "start":
+        return _("%(name)s started the assessment", name=who)
+    if event.action == "submit":
+        return _("%(name)s submitted the assessment", name=who)
+    if event.action == "reopen":
+        return _("%(name)s reopened it: “%(reason)s”", name=who, reason=detail.get("reason", ""))
+    if event.action != "save":
+        return f"{who}: {event.action}"
+    questions: set[str] = set()
+    counted = 0
+    elements: list[str] = []
+    for item in reversed(group):  # oldest first, so elements are named in the order worked on
+        saved = (item.event.detail or {}).get("questions", [])
+        if isinstance(saved, int):  # older entries kept only a count
+            counted += saved
+            continue
+        questions.update(saved)
+        for question_id in saved:
+            try:
+                element_id = questionnaire.question(question_id).element_id
+            except KeyError:
+                continue
+            if element_id not in elements:
+                elements.append(element_id)
+    count = len(questions) + counted
+    if not elements:
+        return ngettext("%(name)s saved %(num)d answer", "%(name)s saved %(num)d answers", count, name=who)
+    titles = format_list([f"“{localized(questionnaire.element(e).title)}”" for e in elements],
+                         locale=current_language().code)
+    return ngettext("%(name)s saved %(num)d answer in %(elements)s",
+                    "%(name)s saved %(num)d answers in %(elements)s", count, name=who, elements=titles)
 
 
 def last_saved(assessment: Assessment) -> str | None:
@@ -224,3 +273,19 @@ def autosave_payload(assessment: Assessment, questionnaire: Questionnaire, resul
     ))
 
 
+
+
+@dataclass(frozen=True)
+class ReopenNotice:
+    """Why the regional office reopened an assessment, shown on its pages until it is resubmitted."""
+
+    reason: str
+    by: str
+    when: str
+
+
+def reopen_notice(assessment: Assessment, entry: audit.HistoryEntry | None) -> ReopenNotice | None:
+    if assessment.status != AssessmentStatus.REOPENED or entry is None:
+        return None
+    return ReopenNotice(str((entry.event.detail or {}).get("reason", "")),
+                        entry.user_name or _("the regional office"), moment(entry.event.at))

@@ -43,7 +43,7 @@ from assessment.auth.access import can_edit_city, can_reopen_city, can_view_city
 from assessment.auth.models import Role
 from assessment.database import utcnow
 from assessment.extensions import csrf, db, limiter, login_manager
-from assessment.formatting import clock, moment
+from assessment.formatting import clock
 from assessment.i18n import localized
 from assessment.questionnaire import Questionnaire
 from assessment.survey import forms, pages, presentation
@@ -77,6 +77,13 @@ def _editable(assessment: Assessment) -> bool:
     return current_user.is_authenticated and can_edit_city(current_user, assessment.city) and (
         assessment.status in services.EDITABLE
     )
+
+
+def _reopened(assessment: Assessment) -> pages.ReopenNotice | None:
+    """The regional office's reason, while a reopened assessment waits to be resubmitted."""
+    if assessment.status != AssessmentStatus.REOPENED:
+        return None
+    return pages.reopen_notice(assessment, audit.latest(db.session, assessment.id, "reopen"))
 
 
 def _reauthenticate() -> str | None:
@@ -141,11 +148,7 @@ def overview(assessment_id: int) -> str:
     questionnaire = services.questionnaire_of(assessment)
     rows = services.load_answers(db.session, assessment.id)
     state = progress.progress(questionnaire, rows)
-    history = [
-        {"when": moment(entry.event.at), "who": entry.user_name or _("Someone"),
-         "what": pages.describe_event(entry, questionnaire)}
-        for entry in audit.history(db.session, assessment.id)
-    ]
+    history = pages.history_rows(audit.history(db.session, assessment.id, limit=200), questionnaire)
     unfinished = next((e for e in state.elements if e.answered < e.total), state.elements[0])
     return render_template(
         "survey/overview.html",
@@ -162,6 +165,7 @@ def overview(assessment_id: int) -> str:
         and assessment.status == AssessmentStatus.SUBMITTED,
         report_url=pages.report_url(assessment.id),
         report_label=_("Report") if assessment.status == AssessmentStatus.SUBMITTED else _("Preview report"),
+        reopened=_reopened(assessment),
     )
 
 
@@ -213,6 +217,7 @@ def _render_questions(assessment: Assessment, questionnaire: Questionnaire, scop
         assessment=assessment, sections=sections, texts=page_texts, notice=notice,
         error_links=error_links, conflict_links=conflict_links, signed_out=signed_out,
         reauth_error=reauth_error, readonly=readonly, can_save=not (readonly or locked),
+        reopened=None if signed_out else _reopened(assessment),
         last_saved=None if signed_out else pages.last_saved(assessment),
         status_label=status_label(assessment.status.value),
         action_url=_page_url(assessment.id, scope),
@@ -362,7 +367,8 @@ def _save(assessment_id: int, element_id: str | None, *, autosave: bool) -> Resp
         flash(_("Thank you: the assessment is submitted. Here is your report."), "success")
         return redirect(pages.report_url(assessment.id))
     if result.clean and not submitting:
-        return _after_clean_save(assessment, questionnaire, scope, result)
+        kept_theirs = [item.question_id for item in posted if item.resolve == answers.KEEP_THEIRS]
+        return _after_clean_save(assessment, questionnaire, scope, result, kept_theirs)
     page = posted_page(result)
     for question_id, kept in result.current.items():
         page.values[f"rev_{question_id}"] = str(kept.revision)
@@ -386,16 +392,22 @@ def _save(assessment_id: int, element_id: str | None, *, autosave: bool) -> Resp
 
 
 def _after_clean_save(assessment: Assessment, questionnaire: Questionnaire, scope: pages.Scope,
-                      result: answers.SaveResult) -> Response:
+                      result: answers.SaveResult, kept_theirs: list[str]) -> Response:
+    """Say what the save did (and which colleague's answers were kept by choice), then move on."""
     if result.saved:
         flash(_("Saved at %(time)s.", time=clock(result.saved_at or utcnow())), "success")
-    else:
+    elif not kept_theirs:
         flash(_("Nothing had changed since the last save."), "info")
-    if result.refreshed:
+    if kept_theirs:
+        flash(ngettext("As you chose, your colleague's answer is kept for %(num)d question.",
+                       "As you chose, your colleagues' answers are kept for %(num)d questions.",
+                       len(kept_theirs)), "success")
+    unexpected = [qid for qid in result.refreshed if qid not in kept_theirs]
+    if unexpected:
         flash(ngettext(
             "A colleague changed %(num)d answer on this page meanwhile; it is shown as they saved it.",
             "Colleagues changed %(num)d answers on this page meanwhile; they are shown as saved.",
-            len(result.refreshed)), "warning")
+            len(unexpected)), "warning")
     target = request.form.get("go", "")
     if target == "overview":
         return redirect(url_for("survey.overview", assessment_id=assessment.id))
@@ -459,6 +471,7 @@ def submit(assessment_id: int) -> str | Response:
         state=state,
         form=form,
         notice=notice,
+        reopened=_reopened(assessment),
         threshold=round(100 * questionnaire.completeness_threshold),
         unknown_count=sum(len(e.dont_know) for e in state.elements),
         short_count=sum(1 for e in state.elements if not e.enough),

@@ -527,6 +527,12 @@ def test_save_and_submit_without_the_box_saves_and_asks_for_it(client, login, wo
     [box] = re.findall(r'<input[^>]*name="confirm"[^>]*>', submit_section)
     assert "checked" not in box and 'aria-invalid="true"' in box
     assert 'aria-describedby="confirm-error"' in box
+    # The page opens at the box (focused, so scrolled to, without JavaScript), and the notice
+    # at the top links to it.
+    assert " autofocus" in box
+    assert page.count("autofocus") == 1
+    notice = page[page.index('id="page-notice"'):page.index('id="submit-title"')]
+    assert 'href="#confirm"' in notice
     error = re.search(r'<p class="error" id="confirm-error">([^<]*)</p>', submit_section)
     assert error and error.group(1) == "Tick the box to confirm the submission."
     assert abs(submit_section.index('id="confirm-error"') - submit_section.index('name="confirm"')) < 400

@@ -116,3 +116,22 @@ def test_conflicts_are_reported_by_autosave_too(client, second_client, two, worl
     assert question.id not in body["answers"]  # the page keeps its old revision: no overwrite later
     assert "Not saved" in body["message"]
     assert stored(db_session, world, question).value == "2"
+
+
+def test_choosing_theirs_without_javascript_says_what_was_kept(
+        client, second_client, two, world, db_session) -> None:
+    element, (question, *_rest) = two
+    url = element_url(world.assessment, element.id)
+    aline, jean = load_form(client, world.assessment, element.id), load_form(second_client, world.assessment,
+                                                                              element.id)
+    set_answer(aline, question, "1")
+    client.post(url, data=aline)
+    set_answer(jean, question, "4")
+    page = second_client.post(url, data=jean).get_data(as_text=True)
+    resolved = form_fields(page, url)
+    resolved[f"resolve_{question.id}"] = "theirs"
+    after = second_client.post(url, data=resolved, follow_redirects=True).get_data(as_text=True)
+    assert "As you chose, your colleague&#39;s answer is kept for 1 question." in after
+    assert "Nothing had changed since the last save." not in after
+    assert "changed 1 answer on this page meanwhile" not in after
+    assert stored(db_session, world, question).value == "1"

@@ -109,3 +109,24 @@ def test_the_partial_renders_for_those_who_may_reopen(app, make, world, submitte
                                       reopen_form=form)
     assert f'action="{reopen_url(submitted)}"' in html and 'name="reason"' in html
     assert 'name="csrf_token"' in html
+
+
+def test_the_reason_heads_every_page_of_the_reopened_assessment_until_it_is_resubmitted(
+        client, make, login, world, submitted, db_session, questionnaire) -> None:
+    login(make.user(Role.REGIONAL, region=world.city.country.region))
+    client.post(reopen_url(submitted), data={"reason": "Element 2 used last year's contracts"})
+    login(world.official)
+    element = questionnaire.elements[1].id
+    pages = [f"/assessments/{submitted.id}", f"/assessments/{submitted.id}/elements/{element}",
+             f"/assessments/{submitted.id}/answers", f"/assessments/{submitted.id}/submit"]
+    for url in pages:
+        page = client.get(url).get_data(as_text=True)
+        notice = page.split('id="reopen-reason"')
+        assert len(notice) == 2, f"no reopen notice on {url}"
+        # At the top: before the first question or form of the page.
+        assert "Element 2 used last year&#39;s contracts" in notice[1].split("</div>")[0], url
+        assert notice[0].count("<form") <= 2, url  # only the language switch and sign-out come first
+    client.post(f"/assessments/{submitted.id}/submit", data={"confirm": "y"})
+    assert submitted.status == AssessmentStatus.SUBMITTED
+    for url in pages[:3]:
+        assert 'id="reopen-reason"' not in client.get(url).get_data(as_text=True), url
