@@ -183,6 +183,9 @@ class CityRow:
     version_id: int | None = None
     previous_version_id: int | None = None
     report_url: str | None = None
+    # A city in draft links to its answers; a city that has not started, to its officials.
+    overview_url: str | None = None
+    contacts: tuple[str, ...] = ()
 
     @property
     def submitted(self) -> bool:
@@ -265,7 +268,8 @@ def round_questionnaire(session: Session, option: RoundOption) -> Questionnaire:
 
 
 def build_dashboard(session: Session, user: User, selection: Selection, questionnaire: Questionnaire,
-                    report_url: Callable[[int], str | None] | None = None) -> Dashboard:
+                    report_url: Callable[[int], str | None] | None = None,
+                    overview_url: Callable[[int], str | None] | None = None) -> Dashboard:
     """Every figure of the dashboard for ``selection``: three queries, and one for version labels.
 
     ``questionnaire`` is the round's (``round_questionnaire``); ``report_url`` links a
@@ -299,6 +303,8 @@ def build_dashboard(session: Session, user: User, selection: Selection, question
             row.scores = by_city.get(row.city_id, {})
             if report_url is not None and row.assessment_id is not None:
                 row.report_url = report_url(row.assessment_id)
+        elif overview_url is not None and row.assessment_id is not None:
+            row.overview_url = overview_url(row.assessment_id)
 
     submitted = [row for row in rows if row.submitted]
     participation = Participation(
@@ -517,3 +523,18 @@ def _number(value: Any) -> float | None:
         return None
     number = float(value)
     return None if math.isnan(number) else number
+
+
+def add_contacts(session: Session, rows: Sequence[CityRow]) -> None:
+    """The active officials' addresses of the cities in ``rows`` that have not started, in one query."""
+    waiting = {row.city_id: row for row in rows if row.assessment_id is None}
+    if not waiting:
+        return
+    found: dict[int, list[str]] = {}
+    for city_id, email in session.execute(
+            select(User.city_id, User.email)
+            .where(User.city_id.in_(waiting), User.role == Role.OFFICIAL, User.active.is_(True))
+            .order_by(User.email)):
+        found.setdefault(city_id, []).append(email)
+    for city_id, row in waiting.items():
+        row.contacts = tuple(found.get(city_id, ()))

@@ -73,8 +73,10 @@ def index() -> str:
         country_id=country_id, size=size, sort=sort, descending=descending,
         page=forms.pick_page(args),
     )
-    dashboard = services.build_dashboard(session, user, selection, questionnaire,
-                                         report_url=_report_url_builder())
+    dashboard = services.build_dashboard(
+        session, user, selection, questionnaire, report_url=_report_url_builder(),
+        overview_url=lambda assessment_id: url_for("survey.overview", assessment_id=assessment_id))
+    services.add_contacts(session, dashboard.rows)
     urls = _Urls(selection, can_choose_region)
     return render_template(
         "dashboard/index.html",

@@ -161,7 +161,7 @@ def test_city_table_and_heatmap_show_the_same_cities_in_the_same_order(client, w
     assert (a2["Questions answered"], a2["Change since R1"]) == ("100%", "+10.0")
     assert rows[2]["Manage technology firms and smart-city approaches"] == "–"  # insufficient
     assert rows[3]["Status"] == "Reopened" and rows[3]["Overall index"] == "–"
-    assert rows[4]["Status"] == "Not started"
+    assert rows[4]["Status"].startswith("Not started") and "No official account yet" in rows[4]["Status"]
 
     heat = figure(html, "chart-heatmap")["data"][0]
     assert heat["type"] == "heatmap"
@@ -170,13 +170,27 @@ def test_city_table_and_heatmap_show_the_same_cities_in_the_same_order(client, w
 
 
 def test_cities_link_to_their_reports_when_reports_exist(app, client, world, regional) -> None:
-    if "results.report" not in app.view_functions:
-        pytest.skip("the report pages are not part of this build")
     html = page(client)
     a2 = world.assessments[("A2", "R2")].id
     assert f'href="/assessments/{a2}/report"' in html
     b2 = world.assessments[("B2", "R2")].id  # reopened: no report link from the dashboard
     assert f'href="/assessments/{b2}/report"' not in html
+
+
+def test_cities_in_draft_link_to_their_answers_and_those_not_started_to_their_officials(
+        client, make, world, regional) -> None:
+    from assessment.auth.models import Role
+
+    make.user(Role.OFFICIAL, city=world.cities["B3"], email="mayor.office@b3.example.org")
+    rows = {r["City"]: r for r in table(page(client), "Cities in round R2")}
+    html = page(client)
+    b2 = world.assessments[("B2", "R2")].id  # reopened: its answers, read-only for the office
+    assert f'<a href="/assessments/{b2}">B2</a>' in html
+    assert 'href="mailto:mayor.office@b3.example.org"' in html  # B3 has not started
+    assert "mayor.office@b3.example.org" in rows["B3"]["Status"]
+    # Without an official account the row says so instead of linking nowhere.
+    make.city(country=world.cities["B3"].country, name="B4")
+    assert "No official account yet" in page(client)
 
 
 # --- sorting -----------------------------------------------------------------------------------
