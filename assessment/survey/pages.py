@@ -16,6 +16,7 @@ from flask_babel import ngettext
 from assessment.assessments import answers, services
 from assessment.assessments.labels import status_label
 from assessment.assessments.models import Assessment, AssessmentStatus, Round
+from assessment.assessments.progress import has_answer
 from assessment.audit import services as audit
 from assessment.formatting import clock, day, moment
 from assessment.i18n import current_language, localized
@@ -266,7 +267,8 @@ def autosave_payload(assessment: Assessment, questionnaire: Questionnaire, resul
         saved_at=result.saved_at.isoformat() if result.saved_at else None,
         # The time as the page writes it, in the same format and time zone.
         saved_label=_("Saved at %(time)s.", time=clock(result.saved_at)) if result.saved_at else None,
-        answers={qid: {"rev": kept.revision, "was": kept.fingerprint}
+        answers={qid: {"rev": kept.revision, "was": kept.fingerprint,
+                       "answered": has_answer(questionnaire.question(qid), result.answers.get(qid))}
                  for qid, kept in result.current.items()},
         conflicts=conflicts, refreshed=refreshed, errors=errors,
         completeness=round(100 * assessment.completeness),

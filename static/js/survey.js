@@ -83,12 +83,29 @@
     if (field && field.type === "hidden") { field.value = value; }
   }
 
+  function markAnswered(id, answered) {
+    // The "answered" badge beside a question's title follows what is stored, as a reload would.
+    var title = document.getElementById("q-" + id + "-title");
+    if (!title) { return; }
+    var badge = title.querySelector(".q-done");
+    if (answered && !badge) {
+      badge = document.createElement("span");
+      badge.className = "q-done";
+      badge.textContent = text("answered");
+      title.appendChild(document.createTextNode(" "));
+      title.appendChild(badge);
+    } else if (!answered && badge) {
+      badge.parentNode.removeChild(badge);
+    }
+  }
+
   function applied(data) {
     // The revision each saved answer is now at, so the next save is not seen as a conflict.
     var answers = data.answers || {};
     Object.keys(answers).forEach(function (id) {
       setField("rev_" + id, String(answers[id].rev));
       setField("was_" + id, answers[id].was);
+      if (typeof answers[id].answered === "boolean") { markAnswered(id, answers[id].answered); }
     });
     // The server writes the time as the page does (same format, same time zone, which it names).
     var message = data.status === "saved" || data.status === "unchanged"

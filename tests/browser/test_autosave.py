@@ -83,3 +83,19 @@ def test_none_of_these_unticks_the_other_choices(browsing, world, questionnaire)
     box(others[0].key).check()
     expect(box(none.key)).not_to_be_checked()
     expect(page.locator("#save-status")).to_have_text(SAVED)
+
+
+def test_the_answered_badge_follows_an_autosave_without_a_reload(browsing, world, questionnaire) -> None:
+    page, _watch = browsing.open("official")
+    for element in questionnaire.elements:  # the demo draft is half filled in: find a blank question
+        page.goto(f"/assessments/{world.kigali_draft}/elements/{element.id}")
+        blank = [q for q in element.questions if q.type is QuestionType.MATURITY
+                 and page.locator(f"#q-{q.id}-title .q-done").count() == 0]
+        if blank:
+            break
+    assert blank, "the demo draft should leave a maturity question blank"
+    question = blank[0]
+    with page.expect_response(lambda r: r.url.endswith("/autosave")):
+        page.locator(f"input[name='{question.field_name}'][value='2']").check()
+    expect(page.locator("#save-status")).to_have_text(SAVED)
+    expect(page.locator(f"#q-{question.id}-title .q-done")).to_have_count(1)

@@ -23,6 +23,8 @@ def test_autosave_saves_and_returns_the_new_revisions(client, login, world, db_s
     assert response.status_code == 200 and body["status"] == "saved"
     assert body["saved_at"] and body["completeness"] > 0
     assert body["answers"][question.id]["rev"] == 1
+    assert body["answers"][question.id]["answered"] is True  # the page's badge follows this
+    assert body["saved_label"].startswith("Saved at ") and body["saved_label"].endswith(" UTC.")
     row = services.load_answers(db_session, world.assessment.id)[question.id]
     assert body["answers"][question.id]["was"] == answers.row_fingerprint(row)
     # The script copies rev/was into the page: the next autosave of a new value is no conflict.
