@@ -815,7 +815,8 @@ def test_autosave_saves_across_elements_with_the_element_autosaves_answer(
     rows = stored(db_session, world.assessment)
     assert set(rows) == {first.id, others[-1].id}
     for question in (first, others[-1]):
-        assert body["answers"][question.id] == {"rev": 1, "was": answers.row_fingerprint(rows[question.id])}
+        assert body["answers"][question.id] == {"rev": 1, "was": answers.row_fingerprint(rows[question.id]),
+                                                 "answered": True}
     [event] = db_session.scalars(select(AuditEvent).where(AuditEvent.assessment_id == world.assessment.id))
     assert event.detail["autosave"] is True and "element" not in event.detail
     assert event.detail["questions"] == sorted([first.id, others[-1].id])
