@@ -130,7 +130,7 @@ import json
 from sqlalchemy import select, func
 from assessment.extensions import db
 from assessment.places.models import City, Country, Region
-from assessment.survey.models import Answer, Assessment, AssessmentStatus, Round
+from assessment.assessments.models import Answer, Assessment, AssessmentStatus, Round
 s = db.session
 region = s.scalars(select(Region).order_by(Region.id)).first()
 city_names = list(s.scalars(select(City.name).join(Country).where(Country.region_id == region.id)
@@ -154,8 +154,8 @@ _OPEN_ROUND = """
 import json
 from datetime import date, timedelta
 from assessment.extensions import db
-from assessment.survey.models import Round
-from assessment.survey.versions import current_questionnaire, ensure_version
+from assessment.assessments.models import Round
+from assessment.assessments.versions import current_questionnaire, ensure_version
 s = db.session
 version = ensure_version(s, current_questionnaire())
 today = date.today()

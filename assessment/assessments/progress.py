@@ -12,7 +12,7 @@ from assessment.questionnaire import (
     Element,
     Question,
     Questionnaire,
-    QuestionType,
+    kind_of,
     score_assessment,
     status_of,
 )
@@ -23,7 +23,7 @@ def has_answer(question: Question, row: StoredAnswer | None) -> bool:
     a link or note on an evidence question)."""
     if row is None:
         return False
-    if question.type is QuestionType.EVIDENCE:
+    if not kind_of(question).has_value:
         return bool(row.evidence_url or row.note)
     return row.value is not None or row.dont_know or (row.not_applicable and question.allow_na)
 

@@ -8,7 +8,6 @@ Both answer through the real questionnaire and score through the real engine.
 from __future__ import annotations
 
 import random
-from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
@@ -29,6 +28,7 @@ from assessment.questionnaire import (
     Question,
     Questionnaire,
     encode_value,
+    kind_of,
     score_assessment,
     score_question,
 )
@@ -111,7 +111,7 @@ def answer_for_level(question: Question, level: float, rng: random.Random) -> An
 
     Picks the value whose score is nearest the level, so answers and scores agree.
     """
-    candidates = list(candidate_values(question))
+    candidates = kind_of(question).candidates(question)
     if not candidates:
         return None
 
@@ -120,29 +120,6 @@ def answer_for_level(question: Question, level: float, rng: random.Random) -> An
         return abs((score if score is not None else 0.0) - level) + rng.random() * 0.3
 
     return min(candidates, key=distance)
-
-
-def candidate_values(question: Question) -> Iterator[Any]:
-    """Every answer worth considering for a question, by type."""
-    if question.type == "maturity":
-        yield from (lvl.value for lvl in question.levels)
-    elif question.type == "yes_no":
-        yield from ("yes", "no")
-    elif question.type == "single_choice":
-        yield from (opt.key for opt in question.options)
-    elif question.type == "multiple_choice":
-        keys = [opt.key for opt in sorted(question.options, key=lambda o: -o.points)
-                if opt.points > 0 and not opt.exclusive]
-        none_of_these = [opt.key for opt in question.options if opt.exclusive]
-        if none_of_these:
-            yield (none_of_these[0],)
-        for count in range(1, len(keys) + 1):
-            yield tuple(keys[:count])
-    elif question.type == "number":
-        for band in question.bands:
-            low = band.min if band.min is not None else 0
-            high = band.max if band.max is not None else low + 10
-            yield round((low + high) / 2, 1)
 
 
 def answers_for_city(
@@ -160,7 +137,7 @@ def answers_for_city(
         for question in element.questions:
             if rng.random() > fill:
                 continue
-            if question.type == "evidence":
+            if not kind_of(question).has_value:
                 if with_evidence and rng.random() < 0.5:
                     answers[question.id] = AnswerInput(
                         question.id, None, False, False,

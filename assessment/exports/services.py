@@ -48,7 +48,7 @@ from assessment.assessments.versions import questionnaire_for
 from assessment.auth.access import city_scope
 from assessment.auth.models import User
 from assessment.places.models import City, Country, Region
-from assessment.questionnaire import Question, Questionnaire, QuestionType
+from assessment.questionnaire import Questionnaire, QuestionType, kind_of
 
 # Rows fetched from the database per round trip (and the size of a server-side cursor batch).
 BATCH_SIZE = 2000
@@ -225,16 +225,11 @@ class QuestionMeta:
 def _question_meta(questionnaire: Questionnaire) -> dict[str, QuestionMeta]:
     metas = {}
     for position, question in enumerate(questionnaire.questions, start=1):
-        labels: dict[str, str] = {}
-        if question.type is QuestionType.MATURITY:
-            labels = {str(level.value): str(level.label) for level in question.levels}
-        elif question.type is QuestionType.YES_NO:
-            labels = {"yes": "Yes", "no": "No"}
-        elif question.type in (QuestionType.SINGLE_CHOICE, QuestionType.MULTIPLE_CHOICE):
-            labels = {option.key: str(option.label) for option in question.options}
+        kind = kind_of(question)
+        # In the default language, with Yes/No untranslated: tables are in English.
+        labels = {choice.key: choice.label for choice in kind.choices(question)}
         metas[question.id] = QuestionMeta(
-            question.element_id, position, question.type.value, labels,
-            multiple=question.type is QuestionType.MULTIPLE_CHOICE,
+            question.element_id, position, question.type.value, labels, multiple=kind.multiple,
         )
     return metas
 
@@ -319,13 +314,15 @@ N_ASSESSMENT = len(ASSESSMENT_COLUMNS)
 # --- long ----------------------------------------------------------------------------------
 
 
+# "maturity, yes_no, ... or evidence.": every question type, so a new one is listed too.
+_TYPES = [t.value for t in QuestionType]
+_TYPE_NAMES = f"{', '.join(_TYPES[:-1])} or {_TYPES[-1]}."
 LONG_COLUMNS = [
     *ASSESSMENT_COLUMNS,
     Column("element_id", "string", "Element the question belongs to (see the codebook)."),
     Column("question_id", "string", "Question identifier (see the codebook).", nullable=False),
     Column("question_position", "integer", "Position of the question in its questionnaire (1 = first)."),
-    Column("question_type", "string",
-           "maturity, yes_no, single_choice, multiple_choice, number or evidence."),
+    Column("question_type", "string", _TYPE_NAMES),
     Column("value", "string",
            "The answer as stored: a level 0-4, yes/no, an option key, option keys joined "
            "by commas, or a number. Empty for don't know, not applicable and evidence questions."),
@@ -424,7 +421,6 @@ WIDE_FIXED = [
     Column("overall_geometric", "number", "Geometric overall score, 0-100; empty for drafts."),
     Column("submitted_at", "datetime", "When the assessment was last submitted (UTC)."),
 ]
-_VALUE_TYPES = {QuestionType.MATURITY: "integer", QuestionType.NUMBER: "number"}
 
 
 @dataclass(frozen=True)
@@ -440,19 +436,14 @@ def wide_questions(catalog: Catalog) -> list[WideQuestion]:
     types: dict[str, set[str]] = {}
     for questionnaire in catalog.questionnaires.values():
         for question in questionnaire.questions:
-            if question.type is not QuestionType.EVIDENCE:
-                types.setdefault(question.id, set()).add(_wide_type(question))
+            value_type = kind_of(question).codebook(question).value_type
+            if value_type is not None:
+                types.setdefault(question.id, set()).add(value_type)
     return [
         WideQuestion(f"q_{qid}" if qid in fixed else qid, qid,
                      kinds.pop() if len(kinds) == 1 else "string")
         for qid, kinds in types.items()
     ]
-
-
-def _wide_type(question: Question) -> str:
-    if question.type is QuestionType.NUMBER and question.integer:
-        return "integer"
-    return _VALUE_TYPES.get(question.type, "string")
 
 
 def wide_columns(catalog: Catalog) -> list[Column]:
@@ -592,8 +583,7 @@ CODEBOOK_COLUMNS = [
     Column("question_id", "string", "Question identifier (a column of the wide table).", nullable=False),
     Column("question_position", "integer", "Position of the question in the questionnaire (1 = first).",
            nullable=False),
-    Column("question_type", "string",
-           "maturity, yes_no, single_choice, multiple_choice, number or evidence.", nullable=False),
+    Column("question_type", "string", _TYPE_NAMES, nullable=False),
     Column("text", "string", "Question text.", nullable=False),
     Column("scored", "boolean", "Whether the question counts towards the element score.", nullable=False),
     Column("weight", "number", "Weight of the question within its element.", nullable=False),
@@ -608,32 +598,6 @@ CODEBOOK_COLUMNS = [
     Column("unit", "string", "Number questions: unit of the answer."),
     Column("wide_column", "string", "Name of the question's column in the wide table (none for evidence)."),
 ]
-
-
-def _points(value: float) -> str:
-    return f"{value:g}"
-
-
-def describe_choices(question: Question) -> str | None:
-    """The answers a question accepts and their points, in one line."""
-    if question.type is QuestionType.MATURITY:
-        return " | ".join(f"{lvl.value} = {lvl.label}: {lvl.description}" for lvl in question.levels)
-    if question.type is QuestionType.YES_NO:
-        return f"yes = Yes ({_points(question.yes_points)}) | no = No ({_points(question.no_points)})"
-    if question.type in (QuestionType.SINGLE_CHOICE, QuestionType.MULTIPLE_CHOICE):
-        return " | ".join(
-            f"{o.key} = {o.label} ({_points(o.points)}{', exclusive' if o.exclusive else ''})"
-            for o in question.options
-        )
-    if question.type is QuestionType.NUMBER and question.bands:
-        def bound(value: float | None, open_end: str) -> str:
-            return open_end if value is None else _points(value)
-
-        return " | ".join(
-            f"[{bound(b.min, '-inf')}, {bound(b.max, 'inf')}) = {_points(b.points)}"
-            for b in question.bands
-        )
-    return None
 
 
 def codebook_rows(
@@ -659,12 +623,12 @@ def _codebook_row(
     for element_position, element in enumerate(questionnaire.elements, start=1):
         for question in element.questions:
             position += 1
+            entry = kind_of(question).codebook(question)
             yield (
                 version.label, version.content_hash[:HASH_PREFIX], element.id, element_position,
                 str(element.title), element.weight, element.target, element.target_percent,
                 question.id, position, question.type.value, str(question.text), question.scored,
-                question.weight, question.allow_na, describe_choices(question),
-                question.effective_cap if question.type is QuestionType.MULTIPLE_CHOICE else None,
+                question.weight, question.allow_na, entry.choices, entry.cap,
                 question.min_value, question.max_value,
                 str(question.unit) if question.unit is not None else None,
                 columns.get(question.id),

@@ -246,7 +246,9 @@ def autosave_payload(assessment: Assessment, questionnaire: Questionnaire, resul
         for qid, row in result.refreshed.items()
     ]
     errors = {
-        qid: {"question": text(qid), "messages": [m for ms in by_field.values() for m in ms]}
+        qid: {"question": text(qid), "messages": [m for ms in by_field.values() for m in ms],
+              # Field name -> messages, so the page can show each message at its field.
+              "fields": {name: list(messages) for name, messages in by_field.items()}}
         for qid, by_field in result.errors.items()
     }
     if result.conflicts:

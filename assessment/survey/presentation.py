@@ -259,7 +259,21 @@ class QuestionView:
 
     @property
     def described_by(self) -> str:
-        return described_by(self.spec, has_errors=bool(self.all_errors))
+        """What describes the answer itself: the help, and the answer's own messages."""
+        return described_by(self.spec, has_errors=bool(self.errors))
+
+    @property
+    def url_described_by(self) -> str:
+        return " ".join(["evidence-link-hint"] + ([f"q-{self.spec.id}-url-errors"] if self.url_errors else []))
+
+    @property
+    def note_described_by(self) -> str:
+        return " ".join(["evidence-note-hint"] + ([f"q-{self.spec.id}-note-errors"] if self.note_errors else []))
+
+    @property
+    def shown_answered_mark(self) -> Markup:
+        """No "answered" mark while the question shows something that is not saved yet."""
+        return Markup("") if self.all_errors or self.conflict is not None else self.answered_mark
 
     @property
     def evidence_open(self) -> bool:

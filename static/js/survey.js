@@ -99,6 +99,48 @@
     }
   }
 
+  function fieldMessages(id, field, messages) {
+    // A refused value is explained at its field, as the page does without JavaScript.
+    var input = form.elements[field];
+    if (input && input.length !== undefined && !input.tagName) { input = input[0]; }
+    var section = document.getElementById("q-" + id);
+    if (!input || !section) { return; }
+    var suffix = field.indexOf("url_") === 0 ? "-url-errors" : field.indexOf("note_") === 0 ? "-note-errors" : "-errors";
+    var boxId = "q-" + id + suffix;
+    var box = document.getElementById(boxId);
+    var target = input.closest(".field") ? input : (section.querySelector(".choices, .number-row") || input);
+    var described = (input.getAttribute("aria-describedby") || "").split(" ").filter(function (x) {
+      return x && x !== boxId;
+    });
+    if (messages && messages.length) {
+      if (!box) {
+        box = document.createElement("div");
+        box.className = "error";
+        box.id = boxId;
+        target.parentNode.insertBefore(box, target);
+      }
+      box.textContent = "";
+      messages.forEach(function (message) {
+        var line = document.createElement("p");
+        line.textContent = message;
+        box.appendChild(line);
+      });
+      described.push(boxId);
+      input.setAttribute("aria-invalid", "true");
+    } else {
+      if (box) { box.parentNode.removeChild(box); }
+      input.removeAttribute("aria-invalid");
+    }
+    if (input.type !== "radio" && input.type !== "checkbox") {
+      if (described.length) { input.setAttribute("aria-describedby", described.join(" ")); }
+      else { input.removeAttribute("aria-describedby"); }
+    }
+  }
+
+  function clearMessages(id) {
+    ["q_" + id, "url_" + id, "note_" + id].forEach(function (field) { fieldMessages(id, field, []); });
+  }
+
   function applied(data) {
     // The revision each saved answer is now at, so the next save is not seen as a conflict.
     var answers = data.answers || {};
@@ -106,6 +148,12 @@
       setField("rev_" + id, String(answers[id].rev));
       setField("was_" + id, answers[id].was);
       if (typeof answers[id].answered === "boolean") { markAnswered(id, answers[id].answered); }
+      clearMessages(id);
+    });
+    var errors = data.errors || {};
+    Object.keys(errors).forEach(function (id) {
+      var fields = errors[id].fields || {};
+      Object.keys(fields).forEach(function (field) { fieldMessages(id, field, fields[field]); });
     });
     // The server writes the time as the page does (same format, same time zone, which it names).
     var message = data.status === "saved" || data.status === "unchanged"

@@ -99,3 +99,24 @@ def test_the_answered_badge_follows_an_autosave_without_a_reload(browsing, world
         page.locator(f"input[name='{question.field_name}'][value='2']").check()
     expect(page.locator("#save-status")).to_have_text(SAVED)
     expect(page.locator(f"#q-{question.id}-title .q-done")).to_have_count(1)
+
+
+def test_a_refused_value_is_explained_at_its_field_and_cleared_once_corrected(browsing, world,
+                                                                             questionnaire) -> None:
+    question = next(q for q in questionnaire.questions if q.type is QuestionType.NUMBER)
+    page, _watch = open_element(browsing, world, question.element_id)
+    field = page.locator(f"input[name='{question.field_name}']")
+    with page.expect_response(lambda r: r.url.endswith("/autosave")) as saving:
+        field.fill("twelve")
+        field.blur()
+    assert saving.value.json()["status"] == "invalid"
+    message = page.locator(f"#q-{question.id}-errors")
+    expect(message).to_be_visible()
+    expect(field).to_have_attribute("aria-invalid", "true")
+    assert f"q-{question.id}-errors" in (field.get_attribute("aria-describedby") or "")
+    with page.expect_response(lambda r: r.url.endswith("/autosave")) as saving:
+        field.fill("12")
+        field.blur()
+    assert saving.value.json()["status"] == "saved"
+    expect(message).to_have_count(0)
+    expect(field).not_to_have_attribute("aria-invalid", "true")

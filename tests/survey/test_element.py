@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from markupsafe import escape
 from sqlalchemy import select
@@ -135,6 +137,18 @@ def test_validation_errors_keep_everything_typed_and_save_the_valid_answers(
     assert "Figure from the 2025 budget report" in page and 'value="not a link"' in page
     assert "Enter a full web address" in page
     assert f'href="#q-{number.id}"' in page  # the summary links to each question to correct
+    # Each message stands at its field and describes it; nothing else is marked.
+    section = page[page.index(f'id="q-{good.id}"'):]
+    section = section[:section.index("</section>")]
+    assert f'id="q-{good.id}-errors"' not in section  # the answer itself is fine
+    link_field = section[section.index(f'<label for="url_{good.id}"'):section.index(f'name="url_{good.id}"')]
+    assert f'id="q-{good.id}-url-errors"' in link_field and "Enter a full web address" in link_field
+    [link] = re.findall(rf'<input[^>]*name="url_{good.id}"[^>]*>', section)
+    assert f'aria-describedby="evidence-link-hint q-{good.id}-url-errors"' in link
+    assert 'aria-invalid="true"' in link
+    [note] = re.findall(rf'<textarea[^>]*name="note_{good.id}"[^>]*>', section)
+    assert "aria-invalid" not in note and 'aria-describedby="evidence-note-hint"' in note
+    assert 'class="q-done"' not in section  # not "answered" while its page is not saved
     rows = stored(db_session, world)
     assert number.id not in rows and good.id not in rows  # the link made question `good` invalid too
     # Now correct the link only: `good` is saved, the number still waits.
