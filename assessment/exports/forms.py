@@ -29,8 +29,7 @@ class ExportForm(FlaskForm):
         csrf = False  # a read-only GET form
 
     table = RadioField(_l("Table"), default="long", choices=[])
-    format = RadioField(_l("Format"), default="csv",
-                        choices=[SelectChoice(value=k, label=str(v)) for k, v in FORMAT_LABELS.items()])
+    format = RadioField(_l("Format"), default="csv", choices=[])
     bom = BooleanField(_l("Excel-friendly CSV: start the file with a UTF-8 byte-order mark"))
     round = SelectField(_l("Round"), choices=[])
     region = SelectField(_l("Region"), choices=[])
@@ -40,6 +39,8 @@ class ExportForm(FlaskForm):
 
     def set_choices(self, choices: FilterChoices, tables: list[tuple[str, str]]) -> None:
         self.table.choices = [SelectChoice(value=name, label=label) for name, label in tables]
+        # Labels are made per request, in the reader's language.
+        self.format.choices = [SelectChoice(value=k, label=str(v)) for k, v in FORMAT_LABELS.items()]
         self.round.choices = _choices(choices.rounds)
         self.region.choices = _choices(choices.regions)
         self.country.choices = _choices(choices.countries)

@@ -31,7 +31,7 @@ from assessment.questionnaire.scoring import (
     score_question,
     status_of,
 )
-from assessment.questionnaire.types import KINDS, QuestionKind, kind_of
+from assessment.questionnaire.types import KINDS, AnswerError, QuestionKind, kind_of
 from assessment.questionnaire.values import (
     AnswerValue,
     check_value,
@@ -47,6 +47,7 @@ __all__ = [
     "SCALE_MAX",
     "SCALE_MIN",
     "Answer",
+    "AnswerError",
     "AnswerValue",
     "AssessmentScore",
     "Band",

@@ -32,8 +32,10 @@ from wtforms.validators import DataRequired
 
 from assessment.assessments.answers import KEEP_MINE, KEEP_THEIRS, PostedAnswer, row_fingerprint
 from assessment.assessments.models import StoredAnswer
+from assessment.i18n import localized
 from assessment.questionnaire import (
     KINDS,
+    AnswerError,
     Question,
     decode_value,
     encode_value,
@@ -122,7 +124,7 @@ def read_posted(question: Question, formdata: MultiDict[str, str]) -> PostedAnsw
         try:
             value = encode_value(question, parse_form_value(question, raw))
         except ValueError as error:
-            errors.setdefault(value_field, []).append(str(error))
+            errors.setdefault(value_field, []).append(answer_message(error))
         if not_applicable and not question.allow_na:
             errors.setdefault(value_field, []).append(
                 _("“Not applicable” is not offered for this question."))
@@ -161,6 +163,13 @@ def read_posted(question: Question, formdata: MultiDict[str, str]) -> PostedAnsw
 def read_questions(questions: Iterable[Question], formdata: MultiDict[str, str]) -> list[PostedAnswer]:
     posted = (read_posted(question, formdata) for question in questions)
     return [item for item in posted if item is not None]
+
+
+def answer_message(error: ValueError) -> str:
+    """The core's message about a value, in the reader's language."""
+    if isinstance(error, AnswerError):
+        return _(error.template, **{name: localized(value) for name, value in error.params.items()})
+    return str(error)
 
 
 def check_url(url: str) -> str | None:

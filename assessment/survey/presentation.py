@@ -30,6 +30,7 @@ from werkzeug.datastructures import MultiDict
 from assessment.assessments.answers import Conflict, SaveResult
 from assessment.assessments.models import StoredAnswer
 from assessment.assessments.progress import ElementProgress, Progress, has_answer
+from assessment.i18n import current_language, localized
 from assessment.questionnaire import Element, Question, Questionnaire, decode_value, kind_of
 from assessment.survey.forms import DONT_KNOW, NOT_APPLICABLE, answer_data, ticked
 
@@ -144,8 +145,9 @@ def _spec(question: Question, number: str) -> QuestionSpec:
     name = question.field_name
     kind = kind_of(question)
     # value, label, description, special, exclusive; fixed words (Yes, No) translated here.
+    language = current_language().code
     pairs = [(c.key, kind.choice_text(c), c.description, False, c.exclusive)
-             for c in kind.choices(question, translate=_)]
+             for c in kind.choices(question, language, translate=_)]
     flags: tuple[Flag, ...] = ()
     if kind.widget == "radio":
         pairs.append((DONT_KNOW, _("Don't know"), "", True, False))
@@ -158,9 +160,9 @@ def _spec(question: Question, number: str) -> QuestionSpec:
     choices = tuple(Choice(value, f"{name}-{index}", label, description, special, exclusive)
                     for index, (value, label, description, special, exclusive) in enumerate(pairs))
     spec = QuestionSpec(
-        question=question, id=question.id, number=number, kind=kind.widget, text=str(question.text),
-        help=str(question.help or ""), is_maturity=kind.shows_levels,
-        value_name=name, choices=choices, flags=flags, unit=str(question.unit or ""),
+        question=question, id=question.id, number=number, kind=kind.widget, text=localized(question.text),
+        help=localized(question.help), is_maturity=kind.shows_levels,
+        value_name=name, choices=choices, flags=flags, unit=localized(question.unit),
     )
     choice = get_template_attribute(FRAGMENTS, "choice")
     flag = get_template_attribute(FRAGMENTS, "flag")
@@ -264,11 +266,13 @@ class QuestionView:
 
     @property
     def url_described_by(self) -> str:
-        return " ".join(["evidence-link-hint"] + ([f"q-{self.spec.id}-url-errors"] if self.url_errors else []))
+        errors = [f"q-{self.spec.id}-url-errors"] if self.url_errors else []
+        return " ".join(["evidence-link-hint", *errors])
 
     @property
     def note_described_by(self) -> str:
-        return " ".join(["evidence-note-hint"] + ([f"q-{self.spec.id}-note-errors"] if self.note_errors else []))
+        errors = [f"q-{self.spec.id}-note-errors"] if self.note_errors else []
+        return " ".join(["evidence-note-hint", *errors])
 
     @property
     def shown_answered_mark(self) -> Markup:
@@ -402,7 +406,7 @@ def _describe_value(question: Question, value: str) -> str:
         return value
     if decoded is None:
         return value
-    return kind_of(question).describe(question, decoded, translate=_)
+    return kind_of(question).describe(question, decoded, current_language().code, translate=_)
 
 
 def describe_row(question: Question, row: StoredAnswer | None) -> str:

@@ -26,7 +26,8 @@ LANGUAGES = ("ar", "zh", "fr", "ru", "es")
 class _Text(HTMLParser):
     """The visible text nodes of a page, and the text of its labelling attributes."""
 
-    SKIP = {"script", "style"}
+    # Scripts, styles and code (column names, ids, commands) are not interface text.
+    SKIP = {"script", "style", "code"}
 
     def __init__(self) -> None:
         super().__init__()

@@ -78,7 +78,8 @@ def test_empty_input_means_no_answer() -> None:
         ("tech_firms_contract_terms", ["none", "data_access"], "'None of these' cannot be combined"),
         ("inclusion_assisted_share", "120", "Enter a number of at most 100."),
         ("inclusion_assisted_share", "-1", "Enter a number of at least 0."),
-        ("inclusion_assisted_share", "lots", "Enter a number, such as 42 or 12.5."),
+        ("inclusion_assisted_share", "lots", "Enter a number, such as 42 or 12.5; “%” may follow it."),
+        ("inclusion_assisted_share", "35 km", "Enter a number, such as 42 or 12.5; “%” may follow it."),
         ("inclusion_assisted_share", "nan", "Enter a number, such as 42 or 12.5."),
         ("bottom_up_dataset_count", "12.5", "Enter a whole number."),
         ("tech_firms_documents", "anything", "This question takes only a link and a note."),
@@ -89,6 +90,13 @@ def test_invalid_form_input_gets_a_readable_message(
 ) -> None:
     with pytest.raises(ValueError, match="^" + re.escape(message)):
         parse_form_value(QUESTIONNAIRE.question(question_id), raw)
+
+
+@pytest.mark.parametrize("typed", ["35", "35%", "35 %", " 35 % ", "35.0%"])
+def test_a_number_may_be_typed_with_the_unit_the_field_shows(typed: str) -> None:
+    question = QUESTIONNAIRE.question("inclusion_assisted_share")
+    assert str(question.unit) == "%"
+    assert parse_form_value(question, typed) == 35
 
 
 def test_stored_garbage_is_refused() -> None:

@@ -848,7 +848,8 @@ def test_autosave_reports_invalid_answers_and_conflicts(client, second_client, l
     give(aline, number, "12,5 percent")
     invalid = client.post(autosave_url(world.assessment), data=aline).get_json()
     assert invalid["status"] == "invalid" and invalid["message"].startswith("Not saved:")
-    assert invalid["errors"][number.id]["messages"] == ["Enter a number, such as 42 or 12.5."]
+    [message] = invalid["errors"][number.id]["messages"]
+    assert message.startswith("Enter a number, such as 42 or 12.5")
     assert number.id not in stored(db_session, world.assessment)
 
     question = one_per_element(questionnaire)[4]

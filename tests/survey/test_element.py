@@ -291,3 +291,14 @@ def test_saving_a_page_takes_a_fixed_handful_of_queries(client, login, world, ma
     one, many = save(1), save(len(questionnaire.elements[2].questions))
     assert len(one) <= 9 and len(many) <= len(one) + 1, (one, many)
     assert sum(s.lstrip().startswith("SELECT") and "FROM answers" in s for s in many) == 1
+
+
+def test_a_number_typed_with_its_unit_is_saved(client, login, world, db_session, questionnaire) -> None:
+    login(world.official)
+    question = next(q for q in questionnaire.questions if q.type is QuestionType.NUMBER and q.unit)
+    element = questionnaire.element_of(question.id)
+    data = load_form(client, world.assessment, element.id)
+    set_answer(data, question, f"35{question.unit}")
+    response = client.post(element_url(world.assessment, element.id), data=data)
+    assert response.status_code == 302, response.get_data(as_text=True)[:300]
+    assert float(stored(db_session, world)[question.id].value) == 35

@@ -36,6 +36,16 @@ def N_(message: str) -> str:
     return message
 
 
+class AnswerError(ValueError):
+    """A value that does not fit its question. ``str()`` is the English message; a page shows
+    ``template`` translated, filled with ``params`` (each message is marked with ``N_``)."""
+
+    def __init__(self, template: str, **params: object) -> None:
+        self.template = template
+        self.params = params
+        super().__init__(template % {k: str(v) for k, v in params.items()} if params else template)
+
+
 def untranslated(message: str) -> str:
     """The fixed word as written (exports and the codebook are in English)."""
     return message
@@ -172,7 +182,7 @@ def one_answer(raw: RawInput) -> str:
         return raw.strip()
     filled = [item.strip() for item in raw if item.strip()]
     if len(filled) > 1:
-        raise ValueError("Choose only one answer.")
+        raise AnswerError(N_("Choose only one answer."))
     return filled[0] if filled else ""
 
 

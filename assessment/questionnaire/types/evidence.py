@@ -12,6 +12,7 @@ from assessment.questionnaire.model import Question, QuestionType
 from assessment.questionnaire.problems import Path_
 from assessment.questionnaire.types.base import (
     N_,
+    AnswerError,
     AnswerValue,
     CodebookEntry,
     QuestionKind,
@@ -20,7 +21,7 @@ from assessment.questionnaire.types.base import (
     untranslated,
 )
 
-_NO_VALUE = "This question takes only a link and a note."
+_NO_VALUE = N_("This question takes only a link and a note.")
 
 
 @register
@@ -37,10 +38,10 @@ class Evidence(QuestionKind):
         return {}
 
     def check(self, question: Question, value: AnswerValue) -> None:
-        raise ValueError(_NO_VALUE)
+        raise AnswerError(_NO_VALUE)
 
     def parse_text(self, question: Question, text: str) -> AnswerValue:
-        raise ValueError(_NO_VALUE)
+        raise AnswerError(_NO_VALUE)
 
     def points(self, question: Question, value: AnswerValue) -> float | None:
         return None

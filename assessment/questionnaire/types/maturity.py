@@ -11,6 +11,7 @@ from assessment.questionnaire.problems import Path_
 from assessment.questionnaire.types.base import (
     N_,
     AnswerChoice,
+    AnswerError,
     AnswerValue,
     CodebookEntry,
     QuestionKind,
@@ -19,7 +20,7 @@ from assessment.questionnaire.types.base import (
     untranslated,
 )
 
-_LEVEL_MESSAGE = f"Choose a level from {SCALE_MIN} to {SCALE_MAX}."
+_LEVEL_MESSAGE = N_("Choose a level from 0 to 4.")
 
 
 @register
@@ -47,11 +48,11 @@ class Maturity(QuestionKind):
 
     def check(self, question: Question, value: AnswerValue) -> None:
         if not isinstance(value, int) or isinstance(value, bool) or not (SCALE_MIN <= value <= SCALE_MAX):
-            raise ValueError(_LEVEL_MESSAGE)
+            raise AnswerError(_LEVEL_MESSAGE)
 
     def parse_text(self, question: Question, text: str) -> AnswerValue:
         if not text.isdigit() or not SCALE_MIN <= int(text) <= SCALE_MAX:
-            raise ValueError(_LEVEL_MESSAGE)
+            raise AnswerError(_LEVEL_MESSAGE)
         return int(text)
 
     def points(self, question: Question, value: AnswerValue) -> float | None:

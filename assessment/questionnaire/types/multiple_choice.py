@@ -13,6 +13,7 @@ from assessment.questionnaire.problems import Path_
 from assessment.questionnaire.types.base import (
     N_,
     AnswerChoice,
+    AnswerError,
     AnswerValue,
     CodebookEntry,
     QuestionKind,
@@ -58,7 +59,7 @@ class MultipleChoice(QuestionKind):
 
     def check(self, question: Question, value: AnswerValue) -> None:
         if not isinstance(value, tuple) or not value:
-            raise ValueError("Tick at least one choice.")
+            raise AnswerError(N_("Tick at least one choice."))
         check_choices(question, value)
 
     def encode(self, question: Question, value: AnswerValue) -> str:

@@ -14,6 +14,7 @@ from assessment.questionnaire.model import SCALE_MAX, SCALE_MIN, Band, Question,
 from assessment.questionnaire.problems import Path_, describe
 from assessment.questionnaire.types.base import (
     N_,
+    AnswerError,
     AnswerValue,
     CodebookEntry,
     QuestionKind,
@@ -23,8 +24,20 @@ from assessment.questionnaire.types.base import (
     untranslated,
 )
 
-_NOT_A_NUMBER = "Enter a number, such as 42 or 12.5."
-_NOT_WHOLE = "Enter a whole number."
+_NOT_A_NUMBER = N_("Enter a number, such as 42 or 12.5.")
+_NOT_A_NUMBER_WITH_UNIT = N_("Enter a number, such as 42 or 12.5; “%(unit)s” may follow it.")
+_NOT_WHOLE = N_("Enter a whole number.")
+
+
+def strip_unit(question: Question, text: str) -> str:
+    """The number of a typed answer without the unit the field shows beside it ("35%", "35 %"),
+    in any of the questionnaire's languages."""
+    text = text.strip()
+    if question.unit is not None:
+        for unit in sorted({str(question.unit), *question.unit.translations.values()}, key=len, reverse=True):
+            if unit and text.endswith(unit):
+                return text[: -len(unit)].strip()
+    return text
 
 
 @register
@@ -73,13 +86,13 @@ class Number(QuestionKind):
 
     def check(self, question: Question, value: AnswerValue) -> None:
         if not isinstance(value, int | float) or isinstance(value, bool) or not math.isfinite(value):
-            raise ValueError(_NOT_A_NUMBER)
+            raise AnswerError(_NOT_A_NUMBER)
         if question.integer and not float(value).is_integer():
-            raise ValueError(_NOT_WHOLE)
+            raise AnswerError(_NOT_WHOLE)
         if question.min_value is not None and value < question.min_value:
-            raise ValueError(f"Enter a number of at least {question.min_value:g}.")
+            raise AnswerError(N_("Enter a number of at least %(min)s."), min=f"{question.min_value:g}")
         if question.max_value is not None and value > question.max_value:
-            raise ValueError(f"Enter a number of at most {question.max_value:g}.")
+            raise AnswerError(N_("Enter a number of at most %(max)s."), max=f"{question.max_value:g}")
 
     def encode(self, question: Question, value: AnswerValue) -> str:
         assert isinstance(value, int | float)
@@ -89,12 +102,14 @@ class Number(QuestionKind):
 
     def parse_text(self, question: Question, text: str) -> AnswerValue:
         try:
-            number = float(text)
+            number = float(strip_unit(question, text))
         except ValueError:
-            raise ValueError(_NOT_A_NUMBER) from None
+            if question.unit:
+                raise AnswerError(_NOT_A_NUMBER_WITH_UNIT, unit=question.unit) from None
+            raise AnswerError(_NOT_A_NUMBER) from None
         if question.integer:
             if not math.isfinite(number) or not number.is_integer():
-                raise ValueError(_NOT_WHOLE)
+                raise AnswerError(_NOT_WHOLE)
             value: int | float = int(number)
         else:
             value = number

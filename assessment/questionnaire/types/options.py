@@ -9,7 +9,14 @@ from typing import Any
 from assessment.questionnaire.checks import Reader
 from assessment.questionnaire.model import Option, Question
 from assessment.questionnaire.problems import Path_, describe
-from assessment.questionnaire.types.base import AnswerChoice, Translate, points_text, untranslated
+from assessment.questionnaire.types.base import (
+    N_,
+    AnswerChoice,
+    AnswerError,
+    Translate,
+    points_text,
+    untranslated,
+)
 
 # Option keys are joined with commas when stored, so they use the same safe alphabet.
 OPTION_KEY_PATTERN = re.compile(r"^[a-z0-9][a-z0-9_]{0,39}$")
@@ -97,13 +104,14 @@ def check_choices(question: Question, keys: Sequence[str]) -> None:
     known = option_keys(question)
     for key in keys:
         if key not in known:
-            raise ValueError(f"'{key}' is not one of the choices for this question.")
+            raise AnswerError(N_("'%(choice)s' is not one of the choices for this question."), choice=key)
     if len(set(keys)) != len(keys):
-        raise ValueError("Each choice can be ticked only once.")
+        raise AnswerError(N_("Each choice can be ticked only once."))
     if len(keys) > 1:
         for option in question.options:
             if option.exclusive and option.key in keys:
-                raise ValueError(f"'{option.label}' cannot be combined with other choices.")
+                raise AnswerError(N_("'%(choice)s' cannot be combined with other choices."),
+                                  choice=option.label)
 
 
 def option_choices(

@@ -11,6 +11,7 @@ from assessment.questionnaire.problems import Path_
 from assessment.questionnaire.types.base import (
     N_,
     AnswerChoice,
+    AnswerError,
     AnswerValue,
     CodebookEntry,
     QuestionKind,
@@ -48,11 +49,11 @@ class SingleChoice(QuestionKind):
 
     def check(self, question: Question, value: AnswerValue) -> None:
         if not isinstance(value, str) or value not in option_keys(question):
-            raise ValueError(f"'{value}' is not one of the choices for this question.")
+            raise AnswerError(N_("'%(choice)s' is not one of the choices for this question."), choice=value)
 
     def parse_text(self, question: Question, text: str) -> AnswerValue:
         if text not in option_keys(question):
-            raise ValueError(f"'{text}' is not one of the choices for this question.")
+            raise AnswerError(N_("'%(choice)s' is not one of the choices for this question."), choice=text)
         return text
 
     def points(self, question: Question, value: AnswerValue) -> float | None:

@@ -11,6 +11,7 @@ from assessment.questionnaire.problems import Path_
 from assessment.questionnaire.types.base import (
     N_,
     AnswerChoice,
+    AnswerError,
     AnswerValue,
     CodebookEntry,
     QuestionKind,
@@ -56,12 +57,12 @@ class YesNo(QuestionKind):
 
     def check(self, question: Question, value: AnswerValue) -> None:
         if value not in (YES, NO):
-            raise ValueError("Answer yes or no.")
+            raise AnswerError(N_("Answer yes or no."))
 
     def parse_text(self, question: Question, text: str) -> AnswerValue:
         answer = text.lower()
         if answer not in (YES, NO):
-            raise ValueError("Answer yes or no.")
+            raise AnswerError(N_("Answer yes or no."))
         return answer
 
     def points(self, question: Question, value: AnswerValue) -> float | None:
