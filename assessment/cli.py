@@ -21,7 +21,7 @@ from assessment.auth.services import AccountError, create_user
 from assessment.config import load_settings
 from assessment.extensions import db
 from assessment.places.models import City, Country, Region
-from assessment.questionnaire import QuestionnaireError, load_questionnaire
+from assessment.questionnaire import QuestionnaireError, load_questionnaire, translation_gaps
 
 
 def register(app: Flask) -> None:
@@ -45,7 +45,8 @@ def questionnaire_cli() -> None:
 @questionnaire_cli.command("check")
 @click.argument("path", required=False, type=click.Path(dir_okay=False, path_type=Path))
 def questionnaire_check(path: Path | None) -> None:
-    """Validate PATH (default: QUESTIONNAIRE_PATH) and list every problem found."""
+    """Validate PATH (default: QUESTIONNAIRE_PATH): list every problem found, and per language
+    every text without a translation; exit 1 on any."""
     path = path or load_settings().questionnaire_path
     try:
         questionnaire = load_questionnaire(path)
@@ -54,7 +55,16 @@ def questionnaire_check(path: Path | None) -> None:
         for problem in error.problems:
             click.echo(f"  - {problem}", err=True)
         sys.exit(1)
-    click.echo(f"OK: {path}: {questionnaire.summary()}")
+    gaps = translation_gaps(questionnaire)
+    if gaps:
+        total = sum(len(found) for found in gaps.values())
+        click.echo(f"{path}: {total} missing translation(s), in {len(gaps)} language(s):", err=True)
+        for language in questionnaire.languages:
+            for problem in gaps.get(language, []):
+                click.echo(f"  - [{language}] {problem}", err=True)
+        sys.exit(1)
+    click.echo(f"OK: {path}: {questionnaire.summary()}, every text in "
+               f"{len(questionnaire.languages)} language(s) ({', '.join(questionnaire.languages)})")
 
 
 # --- database ---------------------------------------------------------------------

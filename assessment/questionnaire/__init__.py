@@ -6,7 +6,7 @@ ranked recommendations; the ``*_value`` functions convert answers to and from te
 Everything particular to one question type is in its class: ``kind_of(question)``.
 """
 
-from assessment.questionnaire.loader import load_questionnaire, parse_questionnaire
+from assessment.questionnaire.loader import load_questionnaire, parse_questionnaire, translation_gaps
 from assessment.questionnaire.model import (
     PERCENT_PER_LEVEL,
     SCALE_MAX,
@@ -73,4 +73,5 @@ __all__ = [
     "score_assessment",
     "score_question",
     "status_of",
+    "translation_gaps",
 ]

@@ -45,6 +45,9 @@ class Reader:
         self.scale_labels: tuple[Text, ...] = tuple(Text(str(n)) for n in range(SCALE_MAX + 1))
         # Question ids are unique in the whole file: the line each one was first seen on.
         self.question_lines: dict[str, int | None] = {}
+        # Texts that lack a wording in one of the questionnaire's languages: not an error (the
+        # default language is shown instead), but `questionnaire check` fails on them.
+        self.untranslated: list[tuple[str, Problem]] = []
 
     # -- reporting -------------------------------------------------------------------------
 
@@ -59,6 +62,13 @@ class Reader:
 
     def add(self, path: Path_, message: str) -> None:
         self.problems.append(Problem(self.source, self.line(path), format_path(path), message))
+
+    def missing_translations(self, path: Path_, what: str, present: set[str]) -> None:
+        for language in self.languages:
+            if language not in present:
+                self.untranslated.append((language, Problem(
+                    self.source, self.line(path), format_path(path),
+                    f"{what} has no wording in '{language}'.")))
 
     # -- generic checks ----------------------------------------------------------------------
 
@@ -100,6 +110,7 @@ class Reader:
             if not value.strip():
                 self.add(path, f"{what} must not be empty.")
                 return None
+            self.missing_translations(path, what, {self.default_language})
             return Text(value.strip())
         if isinstance(value, dict):
             ok = True
@@ -125,6 +136,7 @@ class Reader:
                 ok = False
             if not ok:
                 return None
+            self.missing_translations(path, what, set(wordings))
             return Text(wordings[self.default_language], wordings)
         self.add(path, f"{what} must be text; found {describe(value)}.")
         return None

@@ -22,7 +22,8 @@ from assessment.questionnaire.problems import Problem, QuestionnaireError
 from assessment.questionnaire.safe_yaml import MAX_BYTES, Converter, compose, too_big
 from assessment.questionnaire.sections import read_file
 
-__all__ = ["MAX_BYTES", "Problem", "QuestionnaireError", "load_questionnaire", "parse_questionnaire"]
+__all__ = ["MAX_BYTES", "Problem", "QuestionnaireError", "load_questionnaire", "parse_questionnaire",
+           "translation_gaps"]
 
 
 def load_questionnaire(path: str | os.PathLike[str]) -> Questionnaire:
@@ -50,6 +51,19 @@ def load_questionnaire(path: str | os.PathLike[str]) -> Questionnaire:
 
 def parse_questionnaire(text: str, source: str = "questionnaire.yaml") -> Questionnaire:
     """Check and build a questionnaire from its YAML text (e.g. a version stored as text)."""
+    return _read(text, source)[0]
+
+
+def translation_gaps(questionnaire: Questionnaire) -> dict[str, list[Problem]]:
+    """Per language, every text of a valid questionnaire that has no wording in it (with its
+    line), in file order; languages without gaps are left out."""
+    gaps: dict[str, list[Problem]] = {}
+    for language, problem in _read(questionnaire.source_text, questionnaire.source)[1]:
+        gaps.setdefault(language, []).append(problem)
+    return gaps
+
+
+def _read(text: str, source: str) -> tuple[Questionnaire, list[tuple[str, Problem]]]:
     encoded = text.encode("utf-8")
     if len(encoded) > MAX_BYTES:
         raise QuestionnaireError([too_big(source, len(encoded))])
@@ -62,4 +76,4 @@ def parse_questionnaire(text: str, source: str = "questionnaire.yaml") -> Questi
         # Sorted by line so the list reads top to bottom like the file.
         ordered = sorted(reader.problems, key=lambda p: p.line or 0)
         raise QuestionnaireError(ordered)
-    return questionnaire
+    return questionnaire, reader.untranslated

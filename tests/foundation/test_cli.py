@@ -129,6 +129,18 @@ def test_questionnaire_check_from_the_real_command_line(tmp_path) -> None:
                          timeout=60)
     assert bad.returncode == 1
     assert "broken.yaml" in bad.stderr and "line" in bad.stderr and "weight" in bad.stderr
+    # A text left untranslated fails the check, named with its language and line.
+    lines = text.splitlines(keepends=True)
+    index = next(i for i, line in enumerate(lines) if line.strip().startswith("ru: ") and i > 100)
+    untranslated = tmp_path / "untranslated.yaml"
+    untranslated.write_text("".join(lines[:index] + lines[index + 1:]))
+    gap = subprocess.run([*flask, str(untranslated)], cwd=ROOT, capture_output=True, text=True,
+                         timeout=60)
+    assert gap.returncode == 1, gap.stdout
+    assert "1 missing translation(s)" in gap.stderr
+    # The line of the text whose Russian wording went missing (its key, just above the wordings).
+    reported = int(re.search(r"\[ru\] untranslated\.yaml, line (\d+)", gap.stderr).group(1))
+    assert lines[reported - 1].strip().endswith(":") and index - 6 <= reported <= index, gap.stderr
 
 
 def test_factory_answers_and_submits_through_the_scoring_engine(make, questionnaire) -> None:
