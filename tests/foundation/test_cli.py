@@ -1,6 +1,7 @@
 """The command line, as an operator uses it."""
 
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
