@@ -19,6 +19,7 @@ from assessment.exports.services import (
     WIDE_FIXED,
     Column,
 )
+from assessment.i18n import LANGUAGES
 
 MAX_PAGE = 1_000_000
 MAX_FILTER_LENGTH = 200
@@ -108,6 +109,11 @@ def _parameters(config: Mapping[str, Any]) -> dict[str, Any]:
         "version": _text_parameter(
             "version", "Only this questionnaire version: its label, or the first characters "
                        "(at least 4) of its content hash."),
+        "lang": {"name": "lang", "in": "query", "required": False,
+                 "description": "Language of the label columns (answer labels, element titles, "
+                                "question texts). Ids, codes and values are the same in every "
+                                "language.",
+                 "schema": {"type": "string", "enum": list(LANGUAGES), "default": "en"}},
     }
 
 
@@ -132,7 +138,7 @@ def _list_operation(summary: str, description: str, item: str, parameters: list[
     }}
 
 
-_FILTERS = ["round", "region", "country", "status", "version"]
+_FILTERS = ["round", "region", "country", "status", "version", "lang"]
 _NAMED = {
     "type": "object", "required": ["id", "name"], "additionalProperties": False,
     "properties": {"id": {"type": "integer"}, "name": {"type": "string"}},
@@ -240,7 +246,7 @@ def document(config: Mapping[str, Any], base_url: str) -> dict[str, Any]:
             "have no rows.", "ScoresRow", _FILTERS, "Tables"),
         "/tables/codebook": _list_operation(
             "Codebook", TABLES["codebook"].summary + " Only the round and version filters apply.",
-            "CodebookRow", ["round", "version"], "Tables"),
+            "CodebookRow", ["round", "version", "lang"], "Tables"),
     }
     return {
         "openapi": "3.1.0",

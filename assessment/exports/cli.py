@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 from assessment.assessments.models import AssessmentStatus
 from assessment.exports import formats, services
 from assessment.extensions import db
+from assessment.i18n import LANGUAGES
 
 
 @click.command("export")
@@ -31,13 +32,16 @@ from assessment.extensions import db
               help="Only assessments with this status.")
 @click.option("--version", metavar="LABEL|HASH", help="Only this questionnaire version "
               "(its label, or the first characters of its hash).")
+@click.option("--lang", type=click.Choice(list(LANGUAGES)), default="en", show_default=True,
+              help="Language of the label columns (answer labels, element titles, question "
+                   "texts); ids, codes and values are the same in every language.")
 @click.option("--bom", is_flag=True, help="CSV: start with a UTF-8 byte-order mark, for Excel.")
 @click.option("-o", "--output", required=True, metavar="FILE",
               help="File to write ('-' for standard output). Written to a temporary file first, "
                    "so a failed export never leaves half a file.")
 def export_command(table: str, fmt: str, round_: str | None, region: str | None,
-                   country: str | None, status: str | None, version: str | None, bom: bool,
-                   output: str) -> None:
+                   country: str | None, status: str | None, version: str | None, lang: str,
+                   bom: bool, output: str) -> None:
     """Export a response table, with every city (the command line is not scoped to a user).
 
     \b
@@ -45,11 +49,12 @@ def export_command(table: str, fmt: str, round_: str | None, region: str | None,
       flask --app assessment export --table long --format csv -o answers.csv
       flask --app assessment export --table scores --format xlsx --round 2026 -o scores.xlsx
       flask --app assessment export --table wide --format json -o - | jq length
+      flask --app assessment export --table codebook --lang fr -o codebook-fr.csv
     """
     try:
         filters = services.Filters.from_mapping({"round": round_, "region": region,
                                                  "country": country, "status": status,
-                                                 "version": version})
+                                                 "version": version, "lang": lang})
     except services.FilterError as problem:
         raise click.UsageError(str(problem)) from None
     session = db.session

@@ -9,6 +9,7 @@ from wtforms.fields.choices import SelectChoice
 
 from assessment.assessments.labels import STATUS_LABELS
 from assessment.exports.services import FilterChoices
+from assessment.i18n import LANGUAGES
 
 FORMAT_LABELS = {
     "csv": _l("CSV (UTF-8, comma-separated) for R, Stata, Python and most tools"),
@@ -36,6 +37,9 @@ class ExportForm(FlaskForm):
     country = SelectField(_l("Country"), choices=[])
     status = SelectField(_l("Status"), choices=[])
     version = SelectField(_l("Questionnaire version"), choices=[])
+    lang = SelectField(_l("Language of the labels"), default="en",
+                       choices=[SelectChoice(value=code, label=language.name)
+                                for code, language in LANGUAGES.items()])
 
     def set_choices(self, choices: FilterChoices, tables: list[tuple[str, str]]) -> None:
         self.table.choices = [SelectChoice(value=name, label=label) for name, label in tables]

@@ -16,6 +16,7 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from flask_babel import force_locale, gettext
 from sqlalchemy import (
     ColumnElement,
     Integer,
@@ -47,8 +48,10 @@ from assessment.assessments.models import (
 from assessment.assessments.versions import questionnaire_for
 from assessment.auth.access import city_scope
 from assessment.auth.models import User
+from assessment.i18n import LANGUAGES
 from assessment.places.models import City, Country, Region
 from assessment.questionnaire import Questionnaire, QuestionType, kind_of
+from assessment.questionnaire.types import untranslated
 
 # Rows fetched from the database per round trip (and the size of a server-side cursor batch).
 BATCH_SIZE = 2000
@@ -56,6 +59,8 @@ BATCH_SIZE = 2000
 HASH_PREFIX = 12
 # A filter value longer than this cannot match a stored name.
 MAX_FILTER_LENGTH = 200
+# Tables are in English unless the analyst chooses another language for the labels.
+DEFAULT_EXPORT_LANGUAGE = "en"
 
 Row = tuple[Any, ...]
 
@@ -81,6 +86,9 @@ class Filters:
     country: str | None = None
     status: str | None = None
     version: str | None = None
+    # The language of the label columns (answer labels, element titles, question texts); ids,
+    # codes and values are the same in every language.
+    lang: str = DEFAULT_EXPORT_LANGUAGE
 
     FIELDS = ("round", "region", "country", "status", "version")
 
@@ -98,11 +106,17 @@ class Filters:
         if status is not None and status not in {s.value for s in AssessmentStatus}:
             choices = ", ".join(s.value for s in AssessmentStatus)
             raise FilterError(f"Status must be one of {choices}, not {status!r}.")
-        return cls(**cleaned)
+        lang = str(values.get("lang") or "").strip() or DEFAULT_EXPORT_LANGUAGE
+        if lang not in LANGUAGES:
+            raise FilterError(f"The label language must be one of {', '.join(LANGUAGES)}, not {lang!r}.")
+        return cls(**cleaned, lang=lang)
 
     def as_query(self) -> dict[str, str]:
-        """The filters that are set, as query arguments."""
-        return {name: value for name in self.FIELDS if (value := getattr(self, name))}
+        """The filters that are set, as query arguments (the label language when not English)."""
+        query = {name: value for name in self.FIELDS if (value := getattr(self, name))}
+        if self.lang != DEFAULT_EXPORT_LANGUAGE:
+            query["lang"] = self.lang
+        return query
 
     def describe(self) -> str:
         return ", ".join(f"{k}={v}" for k, v in self.as_query().items()) or "none"
@@ -222,12 +236,24 @@ class QuestionMeta:
         return found
 
 
-def _question_meta(questionnaire: Questionnaire) -> dict[str, QuestionMeta]:
+def _translator(language: str) -> Callable[[str], str]:
+    """Fixed words (Yes, No) in ``language``, whatever the language of the request."""
+    if language == DEFAULT_EXPORT_LANGUAGE:
+        return untranslated
+
+    def translate(message: str) -> str:
+        with force_locale(language):
+            return gettext(message)
+
+    return translate
+
+
+def _question_meta(questionnaire: Questionnaire, language: str) -> dict[str, QuestionMeta]:
     metas = {}
+    translate = _translator(language)
     for position, question in enumerate(questionnaire.questions, start=1):
         kind = kind_of(question)
-        # In the default language, with Yes/No untranslated: tables are in English.
-        labels = {choice.key: choice.label for choice in kind.choices(question)}
+        labels = {choice.key: choice.label for choice in kind.choices(question, language, translate)}
         metas[question.id] = QuestionMeta(
             question.element_id, position, question.type.value, labels, multiple=kind.multiple,
         )
@@ -240,6 +266,7 @@ class Catalog:
 
     versions: list[QuestionnaireVersion]
     questionnaires: dict[int, Questionnaire]
+    language: str = DEFAULT_EXPORT_LANGUAGE
 
     @classmethod
     def load(cls, session: Session, filters: Filters | None = None) -> Catalog:
@@ -259,13 +286,13 @@ class Catalog:
             stmt = stmt.where(false())
         versions = list(session.scalars(stmt.order_by(QuestionnaireVersion.created_at,
                                                       QuestionnaireVersion.id)))
-        return cls(versions, {v.id: questionnaire_for(v) for v in versions})
+        return cls(versions, {v.id: questionnaire_for(v) for v in versions}, filters.lang)
 
     def question_metas(self) -> dict[tuple[int, str], QuestionMeta]:
         return {
             (version_id, question_id): meta
             for version_id, questionnaire in self.questionnaires.items()
-            for question_id, meta in _question_meta(questionnaire).items()
+            for question_id, meta in _question_meta(questionnaire, self.language).items()
         }
 
     def element_order(self) -> list[str]:
@@ -273,7 +300,8 @@ class Catalog:
         return _unique(e.id for q in self.questionnaires.values() for e in q.elements)
 
     def element_titles(self) -> dict[tuple[int, str], str]:
-        return {(vid, e.id): str(e.title) for vid, q in self.questionnaires.items() for e in q.elements}
+        return {(vid, e.id): e.title.get(self.language)
+                for vid, q in self.questionnaires.items() for e in q.elements}
 
 
 def _unique(items: Iterator[str]) -> list[str]:
@@ -371,7 +399,7 @@ def long_rows(
     Answers and assessments are read by two cursors in assessment order and merged here, so
     the city, round and version columns are fetched once per assessment, not once per answer.
     """
-    metas = Catalog.load(session).question_metas()
+    metas = Catalog.load(session, Filters(lang=filters.lang)).question_metas()
     unknown = QuestionMeta("", 0, "")
     statement = _long_statement(filters, scope)
     if offset or limit is not None:
@@ -551,7 +579,7 @@ def score_rows(
     of its last submission (its status says it may change). Drafts that were never submitted
     have no scores and no rows.
     """
-    catalog = Catalog.load(session)
+    catalog = Catalog.load(session, Filters(lang=filters.lang))
     titles = catalog.element_titles()
     stmt = _page(_scores_statement(catalog, filters, scope), offset, limit)
     for row in _stream(session, stmt):
@@ -608,7 +636,7 @@ def codebook_rows(
     catalog = Catalog.load(session, filters)
     columns = {q.question_id: q.column for q in wide_questions(catalog)}
     rows = (
-        _codebook_row(version, catalog.questionnaires[version.id], columns)
+        _codebook_row(version, catalog.questionnaires[version.id], columns, catalog.language)
         for version in catalog.versions
     )
     flat = itertools.chain.from_iterable(rows)
@@ -617,7 +645,7 @@ def codebook_rows(
 
 
 def _codebook_row(
-    version: QuestionnaireVersion, questionnaire: Questionnaire, columns: dict[str, str],
+    version: QuestionnaireVersion, questionnaire: Questionnaire, columns: dict[str, str], language: str,
 ) -> Iterator[Row]:
     position = 0
     for element_position, element in enumerate(questionnaire.elements, start=1):
@@ -626,11 +654,11 @@ def _codebook_row(
             entry = kind_of(question).codebook(question)
             yield (
                 version.label, version.content_hash[:HASH_PREFIX], element.id, element_position,
-                str(element.title), element.weight, element.target, element.target_percent,
-                question.id, position, question.type.value, str(question.text), question.scored,
+                element.title.get(language), element.weight, element.target, element.target_percent,
+                question.id, position, question.type.value, question.text.get(language), question.scored,
                 question.weight, question.allow_na, entry.choices, entry.cap,
                 question.min_value, question.max_value,
-                str(question.unit) if question.unit is not None else None,
+                question.unit.get(language) if question.unit is not None else None,
                 columns.get(question.id),
             )
 
