@@ -44,10 +44,11 @@ def day(value: date | datetime | None) -> str:
 
 
 def number(value: float | int | None, digits: int = 1) -> str:
-    """A number with the locale's separators, at most ``digits`` decimals."""
+    """A number with the locale's separators and exactly ``digits`` decimals ("1,234.5")."""
     if value is None:
         return ""
-    return format_decimal(round(value, digits), locale=get_locale())
+    pattern = "#,##0." + "0" * digits if digits > 0 else "#,##0"
+    return format_decimal(value, format=pattern, locale=get_locale(), decimal_quantization=True)
 
 
 def percent(share: float | None) -> str:

@@ -53,7 +53,7 @@ def older_questionnaire(current: Questionnaire) -> Questionnaire:
     """The current questionnaire as it read before an edit: another label and another title."""
     first = current.elements[0]
     text = current.source_text.replace(f'version: "{current.version}"', 'version: "2025.9"').replace(
-        f"title: {first.title}", f"title: {first.title} (old wording)")
+        f"en: {first.title}\n", f"en: {first.title} (old wording)\n", 1)
     older = parse_questionnaire(text, source="older questionnaire")
     assert older.version == "2025.9" and older.elements[0].title.endswith("(old wording)")
     return older
