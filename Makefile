@@ -75,9 +75,11 @@ test: install-test catalogues browser ## Install the test tools and run the whol
 test-fast: install-test catalogues ## Run the suite without the browser tests
 	$(PY) -m pytest -m "not browser"
 
-lint: install-test ## Ruff on everything, mypy on the pure core
+lint: install-test ## Ruff on everything, mypy on the package (strict on the pure core), the import contracts
 	$(VENV)/bin/ruff check .
+	$(VENV)/bin/mypy assessment
 	$(VENV)/bin/mypy --strict --follow-imports=silent assessment/questionnaire
+	$(VENV)/bin/lint-imports
 
 bench: install-test ## Run the benchmarks (see bench/README.md)
 	@if ! command -v sqlite3 >/dev/null; then \
@@ -97,6 +99,6 @@ clean: ## Remove the virtual environment and caches (keeps instance/ data)
 	rm -rf $(VENV) .pytest_cache .ruff_cache .mypy_cache .hypothesis *.egg-info
 
 messages: install ## Extract interface text and update every language's catalogue
-	$(VENV)/bin/pybabel extract -F babel.cfg -k _l --sort-output -o translations/messages.pot assessment templates
-	$(VENV)/bin/pybabel update -i translations/messages.pot -d translations --no-fuzzy-matching
+	$(VENV)/bin/pybabel extract -F babel.cfg -k _l -o translations/messages.pot .
+	$(VENV)/bin/pybabel update -i translations/messages.pot -d translations --no-fuzzy-matching --ignore-obsolete
 	$(MAKE) catalogues

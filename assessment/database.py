@@ -10,7 +10,7 @@ import contextvars
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, cast
 
 from flask import Flask
 from flask.globals import app_ctx
@@ -106,9 +106,10 @@ class Database:
     def __init__(self) -> None:
         self.engine: Engine | None = None
         self.session_factory = sessionmaker(expire_on_commit=False)
-        self.session: scoped_session[Session] = scoped_session(
-            self.session_factory, scopefunc=_app_ctx_id
-        )
+        self._scoped = scoped_session(self.session_factory, scopefunc=_app_ctx_id)
+        # The scoped session stands for the Session of the current app context and proxies all
+        # of its methods; typed as that Session, so services can say they take a Session.
+        self.session: Session = cast(Session, self._scoped)
 
     def init_app(self, app: Flask) -> None:
         if self.engine is not None:
@@ -119,15 +120,15 @@ class Database:
 
         @app.teardown_appcontext
         def _remove_session(_exc: BaseException | None) -> None:
-            self.session.remove()
+            self._scoped.remove()
 
     @contextmanager
     def bound_to(self, connection: Any) -> Iterator[None]:
         """Bind every session to ``connection`` (tests: one outer transaction, rolled back)."""
-        self.session.remove()
+        self._scoped.remove()
         self.session_factory.configure(bind=connection, join_transaction_mode="create_savepoint")
         try:
             yield
         finally:
-            self.session.remove()
+            self._scoped.remove()
             self.session_factory.configure(bind=self.engine, join_transaction_mode="conditional_savepoint")

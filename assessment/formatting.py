@@ -22,7 +22,7 @@ def moment(value: datetime | None) -> str:
     locale = get_locale()
     value = value.astimezone(UTC)
     # The locale's own way of joining a date and a time, with a 24-hour clock everywhere.
-    text = (get_datetime_format("medium", locale=locale)
+    text = (str(get_datetime_format("medium", locale=locale))
             .replace("{1}", format_date(value, "medium", locale=locale))
             .replace("{0}", format_skeleton("Hm", value, tzinfo=UTC, locale=locale)))
     return _("%(moment)s UTC", moment=text)

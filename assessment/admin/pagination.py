@@ -45,7 +45,7 @@ class Page(Generic[T]):
         return Page(items, self.number, self.pages, self.total, self.per_page)
 
 
-def paginate(session: Session, query: Select[Any], page: int, per_page: int = PER_PAGE) -> Page[Any]:
+def paginate(session: Session, query: Select, page: int, per_page: int = PER_PAGE) -> Page[Any]:
     """One page of ``query``'s rows; a page number past the end shows the last page."""
     total = session.scalar(select(func.count()).select_from(query.order_by(None).subquery())) or 0
     pages = max(1, math.ceil(total / per_page))

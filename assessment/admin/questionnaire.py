@@ -8,7 +8,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -20,7 +19,8 @@ from assessment.assessments.versions import ensure_version, questionnaire_for
 from assessment.audit.services import record
 from assessment.auth.models import User
 from assessment.formatting import moment as when
-from assessment.questionnaire import Questionnaire, QuestionType
+from assessment.i18n import localized
+from assessment.questionnaire import Questionnaire, kind_of
 
 
 @dataclass(frozen=True)
@@ -107,16 +107,6 @@ def store_current_version(session: Session, actor: User, questionnaire: Question
     return True
 
 
-ANSWER_KINDS = {
-    QuestionType.MATURITY: _l("maturity levels"),
-    QuestionType.YES_NO: _l("yes or no"),
-    QuestionType.SINGLE_CHOICE: _l("one option"),
-    QuestionType.MULTIPLE_CHOICE: _l("several options"),
-    QuestionType.NUMBER: _l("a number"),
-    QuestionType.EVIDENCE: _l("evidence (a link)"),
-}
-
-
 @dataclass(frozen=True)
 class QuestionRow:
     id: str
@@ -143,14 +133,14 @@ def version_sections(version: QuestionnaireVersion) -> tuple[Questionnaire, list
     for element in questionnaire.elements:
         questions = []
         for question in element.questions:
-            answer = str(ANSWER_KINDS[question.type])
+            answer = _(kind_of(question).summary)
             if question.levels:
                 answer = f"{answer} ({len(question.levels)})"
             elif question.options:
                 answer = f"{answer} ({len(question.options)})"
-            questions.append(QuestionRow(question.id, str(question.text), answer, question.scored,
+            questions.append(QuestionRow(question.id, localized(question.text), answer, question.scored,
                                          question.weight, question.allow_na))
-        sections.append(ElementSection(element.id, str(element.title), round(element.target_percent),
+        sections.append(ElementSection(element.id, localized(element.title), round(element.target_percent),
                                        element.weight, questions))
     return questionnaire, sections
 

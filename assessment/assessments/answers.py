@@ -163,7 +163,7 @@ def save_answers(session: Session, assessment: Assessment, questionnaire: Questi
                 continue
             result.conflicts[item.question_id] = Conflict(item.question_id, row, item)
             continue
-        values = {
+        values: dict[str, Any] = {
             "value": item.value,
             "dont_know": item.dont_know,
             "not_applicable": item.not_applicable,
@@ -186,11 +186,11 @@ def save_answers(session: Session, assessment: Assessment, questionnaire: Questi
             result.overwritten.append(item.question_id)
     # One statement each for all the updates and all the inserts, whatever their number.
     if updates:
-        table = Answer.__table__
-        session.execute(update(table).where(table.c.id == bindparam("answer_id"))
-                        .values({key: bindparam(key) for key in ANSWER_VALUES}), updates)
+        session.execute(update(Answer).where(Answer.id == bindparam("answer_id"))
+                        .values({key: bindparam(key) for key in ANSWER_VALUES})
+                        .execution_options(synchronize_session=False), updates)
     if inserts:
-        session.execute(insert(Answer.__table__), inserts)
+        session.execute(insert(Answer), inserts)
     result.progress = progress(questionnaire, rows)
     if result.saved:
         write_assessment(session, assessment, completeness=result.progress.completeness, updated_at=now,

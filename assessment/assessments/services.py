@@ -70,7 +70,7 @@ def questionnaire_of(assessment: Assessment) -> Questionnaire:
 
 def load_answers(session: Session, assessment_id: int) -> dict[str, StoredAnswer]:
     """Every answer of one assessment, in one query, keyed by question id."""
-    columns = [Answer.__table__.c[name] for name in StoredAnswer.__slots__]  # type: ignore[attr-defined]
+    columns = [Answer.__table__.c[name] for name in StoredAnswer.__slots__]
     rows = session.execute(select(*columns).where(Answer.assessment_id == assessment_id))
     return {row[1]: StoredAnswer(*row) for row in rows}
 

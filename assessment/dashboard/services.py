@@ -535,6 +535,7 @@ def add_contacts(session: Session, rows: Sequence[CityRow]) -> None:
             select(User.city_id, User.email)
             .where(User.city_id.in_(waiting), User.role == Role.OFFICIAL, User.active.is_(True))
             .order_by(User.email)):
-        found.setdefault(city_id, []).append(email)
+        if city_id is not None:
+            found.setdefault(city_id, []).append(email)
     for city_id, row in waiting.items():
         row.contacts = tuple(found.get(city_id, ()))

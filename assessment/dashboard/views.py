@@ -29,7 +29,8 @@ from assessment.i18n import localized
 bp = Blueprint("dashboard", __name__)
 
 REPORT_ENDPOINT = "results.report"
-STATUS_LABELS = {**{status: STATUS_WORDS[status.value] for status in AssessmentStatus},
+STATUS_LABELS: dict[AssessmentStatus | None, object] = {
+    **{status: STATUS_WORDS[status.value] for status in AssessmentStatus},
                  None: STATUS_WORDS[NOT_STARTED]}
 
 

@@ -245,7 +245,7 @@ def autosave_payload(assessment: Assessment, questionnaire: Questionnaire, resul
          "at": row.updated_at.isoformat()}
         for qid, row in result.refreshed.items()
     ]
-    errors = {
+    errors: dict[str, dict[str, Any]] = {
         qid: {"question": text(qid), "messages": [m for ms in by_field.values() for m in ms],
               # Field name -> messages, so the page can show each message at its field.
               "fields": {name: list(messages) for name, messages in by_field.items()}}

@@ -239,7 +239,7 @@ def _render_questions(assessment: Assessment, questionnaire: Questionnaire, scop
 
 def _show(assessment_id: int, element_id: str | None) -> str | Response:
     if not current_user.is_authenticated:
-        return login_manager.unauthorized()  # type: ignore[no-any-return]
+        return login_manager.unauthorized()
     assessment = _viewable(assessment_id)
     questionnaire = services.questionnaire_of(assessment)
     scope = _scope_or_404(questionnaire, element_id)
@@ -433,7 +433,7 @@ def submit(assessment_id: int) -> str | Response:
         if request.method == "POST":
             flash(_("Your sign-in had ended, so nothing was submitted. Your saved answers are safe: "
                     "sign in and submit again."), "warning")
-        return login_manager.unauthorized()  # type: ignore[no-any-return]
+        return login_manager.unauthorized()
     assessment = _viewable(assessment_id)
     if not can_edit_city(current_user, assessment.city):
         abort(403)
@@ -490,7 +490,7 @@ def reopen(assessment_id: int) -> str | Response:
     form = ReopenForm()
     if not current_user.is_authenticated:
         if request.method == "GET":
-            return login_manager.unauthorized()  # type: ignore[no-any-return]
+            return login_manager.unauthorized()
         # Keep the reason typed; nothing about the assessment is shown to a signed-out visitor.
         return render_template("survey/reopen.html", assessment=None, form=form, signed_out=True,
                                notice=_("Your sign-in has ended, so the assessment was not reopened. "

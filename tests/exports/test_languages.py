@@ -24,7 +24,7 @@ def analyst(make, login, world):  # type: ignore[no-untyped-def]
 
 @pytest.mark.parametrize("table", sorted(LABEL_COLUMNS))
 def test_french_and_english_exports_differ_only_in_label_columns(table, analyst, download) -> None:
-    english_headers, english_body = download(table=table, format="csv")
+    _english_headers, english_body = download(table=table, format="csv")
     french_headers, french_body = download(table=table, format="csv", lang="fr")
     english, french = read("csv", english_body), read("csv", french_body)
     assert list(english.columns) == list(french.columns)

@@ -27,7 +27,8 @@ def test_a_text_without_a_wording_in_a_declared_language_is_reported_with_its_li
 
 
 def test_a_translation_in_an_undeclared_language_is_an_error() -> None:
-    text = VALID.replace("title: Test questionnaire", "title: {en: Test questionnaire, de: Testfragebogen}", 1)
+    text = VALID.replace("title: Test questionnaire",
+                         "title: {en: Test questionnaire, de: Testfragebogen}", 1)
     [problem] = problems(text)
     assert problem.path == "title.de" and "add it to 'languages' first" in problem.message
 

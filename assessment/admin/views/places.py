@@ -166,7 +166,7 @@ def _city_form(city: City | None) -> CityForm:
 @bp.route("/cities/new", methods=["GET", "POST"])
 def city_new() -> str | Response:
     form = _city_form(None)
-    if request.method == "GET" and request.args.get("country", type=int):
+    if request.method == "GET" and request.args.get("country", type=int) is not None:
         form.country_id.data = request.args.get("country", type=int)
     if form.validate_on_submit():
         country = get_or_404(Country, form.country_id.data)

@@ -40,7 +40,8 @@ def pager(page: Page[Any]) -> Pager:
     def url(number: int) -> str:
         args = request.args.to_dict()
         args["page"] = str(number)
-        return url_for(str(request.endpoint), **(request.view_args or {}), **args)
+        values: dict[str, Any] = {**(request.view_args or {}), **args}
+        return url_for(str(request.endpoint), **values)
 
     summary = (_("Showing %(first)d–%(last)d of %(total)d", first=page.first, last=page.last,
                  total=page.total) if page.total else _("Nothing found."))
@@ -57,7 +58,7 @@ def page_number() -> int:
 
 
 def actor() -> User:
-    user: User = current_user._get_current_object()  # type: ignore[attr-defined]
+    user: User = current_user._get_current_object()
     return user
 
 

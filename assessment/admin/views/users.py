@@ -77,9 +77,9 @@ def user_new() -> str | Response:
     form = UserCreateForm()
     _place_choices(form)
     # "Add an official" on a city's page arrives with the city chosen.
-    if request.method == "GET" and request.args.get("city", type=int):
+    if request.method == "GET" and request.args.get("city", type=int) is not None:
         form.role.data = Role.OFFICIAL.value
-        form.city_id.data = request.args.get("city", type=int)
+        form.city_id.data = request.args.get("city", type=int) is not None
     if form.validate_on_submit():
         role, city, region = _place_of(form)
         user = save(form, lambda: services.create_account(
