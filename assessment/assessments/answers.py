@@ -13,9 +13,9 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from functools import cached_property
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import bindparam, insert, update
+from sqlalchemy import Table, bindparam, insert, update
 from sqlalchemy.orm import Session
 
 from assessment.assessments.models import EDITABLE, Answer, Assessment, StoredAnswer
@@ -186,11 +186,12 @@ def save_answers(session: Session, assessment: Assessment, questionnaire: Questi
             result.overwritten.append(item.question_id)
     # One statement each for all the updates and all the inserts, whatever their number.
     if updates:
-        session.execute(update(Answer).where(Answer.id == bindparam("answer_id"))
-                        .values({key: bindparam(key) for key in ANSWER_VALUES})
-                        .execution_options(synchronize_session=False), updates)
+        # Core statements on the table: one executemany, not the ORM's per-row bulk modes.
+        table = cast(Table, Answer.__table__)
+        session.execute(update(table).where(table.c.id == bindparam("answer_id"))
+                        .values({key: bindparam(key) for key in ANSWER_VALUES}), updates)
     if inserts:
-        session.execute(insert(Answer), inserts)
+        session.execute(insert(cast(Table, Answer.__table__)), inserts)
     result.progress = progress(questionnaire, rows)
     if result.saved:
         write_assessment(session, assessment, completeness=result.progress.completeness, updated_at=now,
