@@ -1,10 +1,5 @@
-"""The official's questionnaire: rounds, overview, one page per element, autosave, submit, reopen.
+"""The questions pages (one element, or every question) and their autosave: nothing typed is lost."""
 
-Nothing an official types is thrown away. The views that take typed input (element pages,
-autosave, submit, reopen) are exempt from the global CSRF check and check the token
-themselves, so an expired token or an ended sign-in re-renders the page with everything that
-was posted instead of an error page or a redirect that drops the POST.
-"""
 
 from __future__ import annotations
 
@@ -12,162 +7,30 @@ from collections.abc import Mapping
 from typing import Any
 
 from flask import (
-    Blueprint,
     abort,
-    current_app,
     flash,
-    g,
     jsonify,
     redirect,
     render_template,
     request,
-    session,
     url_for,
 )
 from flask_babel import gettext as _
 from flask_babel import ngettext
-from flask_limiter.util import get_remote_address
-from flask_login import current_user, login_required, login_user
-from flask_wtf.csrf import generate_csrf, validate_csrf
-from limits import parse as parse_limit
+from flask_login import current_user
+from flask_wtf.csrf import generate_csrf
 from werkzeug.wrappers import Response
-from wtforms import ValidationError
 
 from assessment.assessments import answers, progress, services
-from assessment.assessments.forms import ReopenForm
 from assessment.assessments.labels import status_label
-from assessment.assessments.models import Assessment, AssessmentStatus, Round, StoredAnswer
-from assessment.audit import services as audit
-from assessment.auth import services as auth_services
-from assessment.auth.access import can_edit_city, can_reopen_city, can_view_city, roles_required
-from assessment.auth.models import Role
+from assessment.assessments.models import Assessment, StoredAnswer
+from assessment.auth.access import can_edit_city, can_view_city
 from assessment.database import utcnow
-from assessment.extensions import csrf, db, limiter, login_manager
+from assessment.extensions import csrf, db, login_manager
 from assessment.formatting import clock
-from assessment.i18n import localized
 from assessment.questionnaire import Questionnaire
 from assessment.survey import forms, pages, presentation
-
-bp = Blueprint("survey", __name__)
-
-# --- small helpers -----------------------------------------------------------------------------
-
-
-def csrf_ok() -> bool:
-    """Whether the posted CSRF token is valid, without raising (the caller keeps the data)."""
-    if not current_app.config.get("WTF_CSRF_ENABLED", True):
-        return True
-    token = request.form.get("csrf_token") or request.headers.get("X-CSRFToken")
-    try:
-        validate_csrf(token)
-    except ValidationError:
-        return False
-    return True
-
-
-def _viewable(assessment_id: int) -> Assessment:
-    """The assessment if the signed-in user may see its city; 404 otherwise (no existence leak)."""
-    assessment = services.get_assessment(db.session, assessment_id)
-    if assessment is None or not can_view_city(current_user, assessment.city):
-        abort(404)
-    return assessment
-
-
-def _editable(assessment: Assessment) -> bool:
-    return current_user.is_authenticated and can_edit_city(current_user, assessment.city) and (
-        assessment.status in services.EDITABLE
-    )
-
-
-def _reopened(assessment: Assessment) -> pages.ReopenNotice | None:
-    """The regional office's reason, while a reopened assessment waits to be resubmitted."""
-    if assessment.status != AssessmentStatus.REOPENED:
-        return None
-    return pages.reopen_notice(assessment, audit.latest(db.session, assessment.id, "reopen"))
-
-
-def _reauthenticate() -> str | None:
-    """Sign in again from inside a form; returns an error message, or None when signed in."""
-    allowed = limiter.limiter.hit(
-        parse_limit(str(current_app.config["LOGIN_RATE_LIMIT"])), "survey-reauth", get_remote_address()
-    )
-    if not allowed:
-        return _("Too many sign-in attempts. Wait a minute and try again: your answers are still here.")
-    user = auth_services.authenticate(
-        db.session, request.form.get("reauth_email", ""), request.form.get("reauth_password", "")
-    )
-    if user is None:
-        return _("The email or password is not right. Please try again.")
-    # A fresh session at every sign-in, as on the sign-in page; the CSRF token is renewed too.
-    session.clear()
-    g.pop("csrf_token", None)
-    auth_services.start_session(db.session, user, current_app.config["SESSION_HOURS"])
-    db.session.commit()
-    login_user(user)
-    return None
-
-
-# --- home: the city's assessments by round --------------------------------------------------
-
-
-@bp.route("/assessments")
-@roles_required(Role.OFFICIAL)
-def home() -> str:
-    entries = services.rounds_for_city(db.session, current_user.city_id, utcnow().date())
-    return render_template("survey/home.html", rows=[pages.round_row(e) for e in entries],
-                           city=current_user.city)
-
-
-@bp.route("/assessments/start", methods=["POST"])
-@roles_required(Role.OFFICIAL)
-def start() -> Response:
-    round_ = db.session.get(Round, request.form.get("round_id", type=int) or 0)
-    if round_ is None:
-        abort(404)
-    try:
-        assessment, created = services.start_assessment(
-            db.session, city_id=current_user.city_id, round_=round_, user=current_user,
-            today=utcnow().date())
-    except services.RoundClosed:
-        flash(_("The %(round)s round is not open, so it cannot be started.", round=round_.name), "error")
-        return redirect(url_for("survey.home"))
-    db.session.commit()
-    if created:
-        flash(_("The %(round)s assessment is started. Answer the elements in any order; every "
-                "page can be saved as a draft.", round=round_.name), "success")
-    return redirect(url_for("survey.overview", assessment_id=assessment.id))
-
-
-# --- overview -----------------------------------------------------------------------------------
-
-
-@bp.route("/assessments/<int:assessment_id>")
-@login_required
-def overview(assessment_id: int) -> str:
-    assessment = _viewable(assessment_id)
-    questionnaire = services.questionnaire_of(assessment)
-    rows = services.load_answers(db.session, assessment.id)
-    state = progress.progress(questionnaire, rows)
-    history = pages.history_rows(audit.history(db.session, assessment.id, limit=200), questionnaire)
-    unfinished = next((e for e in state.elements if e.answered < e.total), state.elements[0])
-    return render_template(
-        "survey/overview.html",
-        assessment=assessment,
-        state=state,
-        continue_url=url_for("survey.element", assessment_id=assessment.id, element_id=unfinished.element.id),
-        continue_title=localized(unfinished.element.title),
-        history=history,
-        status_label=status_label(assessment.status.value),
-        last_saved=pages.last_saved(assessment),
-        submitted=pages.submitted_text(assessment),
-        can_edit=_editable(assessment),
-        can_reopen=can_reopen_city(current_user, assessment.city)
-        and assessment.status == AssessmentStatus.SUBMITTED,
-        report_url=pages.report_url(assessment.id),
-        report_label=_("Report") if assessment.status == AssessmentStatus.SUBMITTED else _("Preview report"),
-        reopened=_reopened(assessment),
-    )
-
+from assessment.survey.views.blueprint import bp, csrf_ok, editable, reauthenticate, reopened, viewable
 
 # --- questions pages: one element, or every question on one page -----------------------------
 
@@ -217,7 +80,7 @@ def _render_questions(assessment: Assessment, questionnaire: Questionnaire, scop
         assessment=assessment, sections=sections, texts=page_texts, notice=notice,
         error_links=error_links, conflict_links=conflict_links, signed_out=signed_out,
         reauth_error=reauth_error, readonly=readonly, can_save=not (readonly or locked),
-        reopened=None if signed_out else _reopened(assessment),
+        reopened=None if signed_out else reopened(assessment),
         last_saved=None if signed_out else pages.last_saved(assessment),
         status_label=status_label(assessment.status.value),
         action_url=_page_url(assessment.id, scope),
@@ -240,12 +103,12 @@ def _render_questions(assessment: Assessment, questionnaire: Questionnaire, scop
 def _show(assessment_id: int, element_id: str | None) -> str | Response:
     if not current_user.is_authenticated:
         return login_manager.unauthorized()
-    assessment = _viewable(assessment_id)
+    assessment = viewable(assessment_id)
     questionnaire = services.questionnaire_of(assessment)
     scope = _scope_or_404(questionnaire, element_id)
     rows = services.load_answers(db.session, assessment.id)
     notice = None
-    readonly = not _editable(assessment)
+    readonly = not editable(assessment)
     if readonly and can_edit_city(current_user, assessment.city):
         notice = _("This assessment is submitted, so its answers cannot be changed. Your regional "
                    "office can reopen it if something needs correcting.")
@@ -312,7 +175,7 @@ def _save(assessment_id: int, element_id: str | None, *, autosave: bool) -> Resp
     if not current_user.is_authenticated:
         reauth_error = None
         if not autosave and request.form.get("reauth_password"):
-            reauth_error = _reauthenticate() if token_ok else _(
+            reauth_error = reauthenticate() if token_ok else _(
                 "This page had expired, so you could not be signed in from it. Sign in again below.")
         if not current_user.is_authenticated:
             if autosave:
@@ -424,103 +287,3 @@ def _after_clean_save(assessment: Assessment, questionnaire: Questionnaire, scop
                             element_id=target or scope.element.id))
 
 
-# --- submission -------------------------------------------------------------------------------
-
-
-@bp.route("/assessments/<int:assessment_id>/submit", methods=["GET", "POST"])
-def submit(assessment_id: int) -> str | Response:
-    if not current_user.is_authenticated:
-        if request.method == "POST":
-            flash(_("Your sign-in had ended, so nothing was submitted. Your saved answers are safe: "
-                    "sign in and submit again."), "warning")
-        return login_manager.unauthorized()
-    assessment = _viewable(assessment_id)
-    if not can_edit_city(current_user, assessment.city):
-        abort(403)
-    done_url = pages.report_url(assessment.id)
-    if assessment.status == AssessmentStatus.SUBMITTED:
-        flash(_("This assessment is already submitted (%(submitted)s).",
-                submitted=pages.submitted_text(assessment) or ""), "info")
-        return redirect(done_url)
-    questionnaire = services.questionnaire_of(assessment)
-    form = forms.SubmitForm()
-    notice = None
-    if request.method == "POST":
-        if not csrf_ok():
-            notice = _("This page had expired, so nothing was submitted. Tick the box and submit again.")
-        elif form.validate():
-            try:
-                submitted = services.submit_assessment(db.session, assessment, questionnaire, current_user)
-            except services.NotReady:
-                db.session.rollback()
-                notice = _("Not submitted: an element no longer has enough answers (a colleague may "
-                           "have just changed some). See below.")
-            else:
-                db.session.commit()
-                if submitted:
-                    flash(_("Thank you: the assessment is submitted. Here is your report."), "success")
-                else:
-                    flash(_("This assessment was already submitted (%(submitted)s); it was submitted once.",
-                            submitted=pages.submitted_text(assessment) or ""), "info")
-                return redirect(done_url)
-    rows = services.load_answers(db.session, assessment.id)
-    state = progress.progress(questionnaire, rows)
-    return render_template(
-        "survey/submit.html",
-        assessment=assessment,
-        state=state,
-        form=form,
-        notice=notice,
-        reopened=_reopened(assessment),
-        threshold=round(100 * questionnaire.completeness_threshold),
-        unknown_count=sum(len(e.dont_know) for e in state.elements),
-        short_count=sum(1 for e in state.elements if not e.enough),
-        blank_count=sum(len(e.missing) for e in state.elements),
-    )
-
-
-csrf.exempt(submit)
-
-
-# --- reopening --------------------------------------------------------------------------------
-
-
-@bp.route("/assessments/<int:assessment_id>/reopen", methods=["GET", "POST"])
-def reopen(assessment_id: int) -> str | Response:
-    form = ReopenForm()
-    if not current_user.is_authenticated:
-        if request.method == "GET":
-            return login_manager.unauthorized()
-        # Keep the reason typed; nothing about the assessment is shown to a signed-out visitor.
-        return render_template("survey/reopen.html", assessment=None, form=form, signed_out=True,
-                               notice=_("Your sign-in has ended, so the assessment was not reopened. "
-                                        "Sign in again in another tab, then press “Reopen” here: your "
-                                        "reason is kept below."))
-    assessment = _viewable(assessment_id)
-    if not can_reopen_city(current_user, assessment.city):
-        abort(403)
-    notice = None
-    if request.method == "POST":
-        if not csrf_ok():
-            notice = _("This page had expired, so the assessment was not reopened. Your reason is kept "
-                       "below: press “Reopen” again.")
-        elif form.validate():
-            reopened = services.reopen_assessment(db.session, assessment, current_user,
-                                                  form.reason.data or "")
-            db.session.commit()
-            if reopened:
-                flash(_("The assessment is reopened: the city's officials can change answers and submit "
-                        "again."), "success")
-            else:
-                flash(_("Only a submitted assessment can be reopened; this one is %(status)s.",
-                        status=status_label(assessment.status.value).lower()), "info")
-            return redirect(url_for("survey.overview", assessment_id=assessment.id))
-    elif assessment.status != AssessmentStatus.SUBMITTED:
-        flash(_("Only a submitted assessment can be reopened; this one is %(status)s.",
-                status=status_label(assessment.status.value).lower()), "info")
-        return redirect(url_for("survey.overview", assessment_id=assessment.id))
-    return render_template("survey/reopen.html", assessment=assessment, form=form, notice=notice,
-                           signed_out=False)
-
-
-csrf.exempt(reopen)
