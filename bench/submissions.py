@@ -40,8 +40,10 @@ if TYPE_CHECKING:
     from assessment.questionnaire import Question, Questionnaire
     from bench.runner import Context
 
-RATE_TARGET = 150.0  # full submissions per second, 16 officials at once
-P95_TARGET_MS = 150.0
+# The floor a city programme needs, 16 officials at once (a city submits once a round): full
+# submissions per second on each database, and the p95 of one submission.
+RATE_TARGET = {"sqlite": 35.0, "postgresql": 30.0}
+P95_TARGET_MS = 800.0
 REOPEN_REASON = "Benchmark: the city asked to correct its answers."
 
 
@@ -310,8 +312,8 @@ def _measure(ctx: Context, officials: list[Official], questionnaire: Questionnai
             result.rate, "/s", p95=None,
             ceiling=(healthz_rate / (per_submission + 1)) if healthz_rate else None,
             ceiling_label="healthz-equivalent",
-            target=f">= {RATE_TARGET:.0f} /s" if judged else "",
-            met=(result.rate >= RATE_TARGET) if judged else None,
+            target=f">= {RATE_TARGET[ctx.world.kind]:.0f} /s" if judged else "",
+            met=(result.rate >= RATE_TARGET[ctx.world.kind]) if judged else None,
             note=f"{per_submission:.0f} requests each (+1 reopen); server {server_rate:.0f} req/s; "
                  f"worker CPU {submit_cpu_ms:.0f} ms/submission" + (
                      f" = {submit_cpu_ms / per_submission / healthz_cpu:.1f}x healthz per request"

@@ -100,3 +100,14 @@ def test_the_menu_links_here(client, login, world) -> None:
     page = client.get("/exports").get_data(as_text=True)
     assert 'href="/exports" aria-current="page"' in page
     assert 'href="/account"' in page
+
+
+@pytest.mark.parametrize(("fmt", "media_type"), [
+    ("csv", "text/csv; charset=utf-8"),
+    ("json", "application/json"),
+])
+def test_downloads_say_their_media_type_once(fmt, media_type, client, login, world) -> None:
+    login(world.analyst)
+    response = client.get("/exports/download", query_string={"table": "scores", "format": fmt})
+    assert response.status_code == 200
+    assert response.headers["Content-Type"] == media_type

@@ -56,3 +56,4 @@ def test_the_command_line_takes_the_label_language(runner, world, tmp_path) -> N
     assert result.exit_code == 0, result.output
     a, b = read("csv", english.read_bytes()), read("csv", french.read_bytes())
     assert a["question_id"].equals(b["question_id"]) and not a["text"].equals(b["text"])
+
