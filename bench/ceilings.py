@@ -19,7 +19,7 @@ from bench.loop import LoopResult, bounded_loop
 from bench.server import CpuMeter, Server
 
 # The rows of the long table, read with the same joins, columns and order as the export
-# (``assessment/exports/services.py``), timestamps formatted by the database as it does; the
+# (``assessment/exports/answers.py and query.py``), timestamps formatted by the database as it does; the
 # export adds element, position, type and answer label from the questionnaire in Python.
 _LONG_ROWS_SQL = """
 SELECT a.id, ro.name, r.name, co.name, co.iso_code, ci.id, ci.name, qv.label,

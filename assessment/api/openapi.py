@@ -11,14 +11,11 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from assessment.assessments.models import AssessmentStatus
-from assessment.exports.services import (
-    CODEBOOK_COLUMNS,
-    LONG_COLUMNS,
-    SCORE_COLUMNS,
-    TABLES,
-    WIDE_FIXED,
-    Column,
-)
+from assessment.exports.answers import LONG_COLUMNS, WIDE_FIXED
+from assessment.exports.codebook import CODEBOOK_COLUMNS
+from assessment.exports.columns import Column
+from assessment.exports.scores import SCORE_COLUMNS
+from assessment.exports.services import TABLES
 from assessment.i18n import LANGUAGES
 
 MAX_PAGE = 1_000_000

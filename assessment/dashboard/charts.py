@@ -20,7 +20,8 @@ from assessment.charts import (
     chart_text,
     figure_payload,
 )
-from assessment.dashboard.services import Dashboard, ElementSummary
+from assessment.dashboard.services import Dashboard
+from assessment.dashboard.stats import ElementSummary
 from assessment.i18n import localized
 
 if TYPE_CHECKING:

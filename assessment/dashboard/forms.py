@@ -13,12 +13,8 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from wtforms import Form, SelectField
 
-from assessment.dashboard.services import (
-    ASCENDING_BY_DEFAULT,
-    DEFAULT_SORT,
-    RoundOption,
-    default_round,
-)
+from assessment.dashboard.choices import RoundOption, default_round
+from assessment.dashboard.table import ASCENDING_BY_DEFAULT, DEFAULT_SORT
 from assessment.places.models import Country, Region, SizeClass
 
 T = TypeVar("T")

@@ -21,8 +21,9 @@ from assessment.assessments.labels import STATUS_LABELS as STATUS_WORDS
 from assessment.assessments.models import AssessmentStatus
 from assessment.auth.access import roles_required
 from assessment.auth.models import Role
-from assessment.dashboard import charts, forms, services
-from assessment.dashboard.services import ASCENDING_BY_DEFAULT, DEFAULT_SORT, Selection
+from assessment.dashboard import charts, choices, forms, queries, services, table
+from assessment.dashboard.choices import Selection
+from assessment.dashboard.table import ASCENDING_BY_DEFAULT, DEFAULT_SORT
 from assessment.extensions import db
 from assessment.i18n import localized
 
@@ -47,7 +48,7 @@ def index() -> str:
     session = db.session
     user = current_user._get_current_object()
     can_choose_region = user.role in (Role.ADMIN, Role.ANALYST)
-    regions = services.visible_regions(session, user)
+    regions = choices.visible_regions(session, user)
     if not regions:
         return render_template("dashboard/index.html", state="no_regions", notices=[],
                                **_helpers())
@@ -55,8 +56,8 @@ def index() -> str:
     args = request.args
     notices: list[str] = []
     region = forms.pick_region(args, regions, can_choose_region, notices)
-    rounds = services.region_rounds(session, region.id)
-    countries = services.region_countries(session, region.id)
+    rounds = choices.region_rounds(session, region.id)
+    countries = choices.region_countries(session, region.id)
     round_ = forms.pick_round(args, rounds, notices)
     country_id = forms.pick_country(args, countries, notices)
     size = forms.pick_size(args, notices)
@@ -67,17 +68,17 @@ def index() -> str:
         return render_template("dashboard/index.html", state="no_rounds", region=region, form=form,
                                notices=notices, **_helpers())
 
-    questionnaire = services.round_questionnaire(session, round_)
-    sort, descending = forms.pick_sort(args, services.sort_keys(e.id for e in questionnaire.elements))
+    questionnaire = choices.round_questionnaire(session, round_)
+    sort, descending = forms.pick_sort(args, table.sort_keys(e.id for e in questionnaire.elements))
     selection = Selection(
-        region=region, round=round_, previous=services.previous_round(rounds, round_),
+        region=region, round=round_, previous=choices.previous_round(rounds, round_),
         country_id=country_id, size=size, sort=sort, descending=descending,
         page=forms.pick_page(args),
     )
     dashboard = services.build_dashboard(
         session, user, selection, questionnaire, report_url=_report_url_builder(),
         overview_url=lambda assessment_id: url_for("survey.overview", assessment_id=assessment_id))
-    services.add_contacts(session, dashboard.rows)
+    queries.add_contacts(session, dashboard.rows)
     urls = _Urls(selection, can_choose_region)
     return render_template(
         "dashboard/index.html",
@@ -88,7 +89,7 @@ def index() -> str:
         dashboard=dashboard,
         figures=charts.dashboard_figures(dashboard),
         urls=urls,
-        sort_links={key: urls.sort_link(key) for key in services.sort_keys(
+        sort_links={key: urls.sort_link(key) for key in table.sort_keys(
             e.element.id for e in dashboard.elements)},
         page=min(selection.page, dashboard.pages),
         sort_label=_sort_labels(dashboard)[selection.sort],

@@ -22,7 +22,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from assessment.exports.services import Column, Row
+from assessment.exports.codebook import CODEBOOK_COLUMNS, codebook_rows
+from assessment.exports.columns import Column, Row
 
 FORMATS = ("csv", "xlsx", "parquet", "json")
 MEDIA_TYPES = {
@@ -267,8 +268,6 @@ def write_export(target: str | os.PathLike[str], session: Any, spec: Any, fmt: s
 
     Both libraries write to the file themselves, so nothing large passes through Python.
     """
-    from assessment.exports.services import CODEBOOK_COLUMNS, codebook_rows
-
     columns = spec.columns(session, filters)
     rows = spec.rows(session, filters, scope)
     if fmt == "parquet":

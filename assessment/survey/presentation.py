@@ -35,7 +35,7 @@ from assessment.questionnaire import Element, Question, Questionnaire, decode_va
 from assessment.survey.forms import DONT_KNOW, NOT_APPLICABLE, answer_data, ticked
 
 FRAGMENTS = "survey/_fragments.html"
-QUESTION = "survey/_question.html"
+
 
 
 @dataclass(frozen=True)

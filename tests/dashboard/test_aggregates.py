@@ -8,7 +8,7 @@ import pytest
 
 from assessment.auth.models import Role
 from assessment.dashboard import services
-from assessment.dashboard.services import Selection, region_rounds, round_questionnaire
+from assessment.dashboard.choices import Selection, region_rounds, round_questionnaire
 from assessment.places.models import SizeClass
 
 

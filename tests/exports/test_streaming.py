@@ -12,7 +12,7 @@ from sqlalchemy import String, cast, func, select, update
 
 from assessment.assessments.models import Answer
 from assessment.demo.seed import seed_synthetic
-from assessment.exports import formats, services
+from assessment.exports import formats, query, services
 from assessment.places.models import Country, Region
 
 pytestmark = pytest.mark.slow
@@ -71,7 +71,7 @@ def _seed_more(session, questionnaire, cities: int) -> int:  # type: ignore[no-u
 def test_export_memory_does_not_grow_with_rows(db_session, questionnaire, monkeypatch) -> None:
     # Small batches, so both sizes stream many of them. (Not below 20 rows: CPython keeps up to
     # 2,000 freed tuples of each size under 20 for reuse, which tracemalloc counts as live.)
-    monkeypatch.setattr(services, "BATCH_SIZE", 25)
+    monkeypatch.setattr(query, "BATCH_SIZE", 25)
     monkeypatch.setattr(formats, "BATCH_ROWS", 25)
     monkeypatch.setattr(formats, "PARQUET_ROW_GROUP", 100)
     small_rows = _seed_more(db_session, questionnaire, 20)

@@ -151,3 +151,14 @@ def test_factory_answers_and_submits_through_the_scoring_engine(make, questionna
     assert len(high.element_scores) == len(questionnaire.elements)
     assert high.overall_index is not None and low.overall_index is not None
     assert high.overall_index > low.overall_index
+
+
+def test_commands_that_only_migrate_or_seed_load_no_chart_or_table_library() -> None:
+    # make run starts three flask commands; each should start in about a second.
+    code = ("import sys; from assessment import create_app; create_app(); "
+            "heavy = sorted(m for m in ('pandas', 'numpy', 'plotly', 'pyarrow', 'xlsxwriter') "
+            "if m in sys.modules); print(heavy)")
+    result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True,
+                            timeout=60)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "[]", f"imported at start: {result.stdout.strip()}"

@@ -1,0 +1,76 @@
+"""The scores table: one row per submitted assessment and element."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+from sqlalchemy import ColumnElement, Integer, Select, case, func, literal, select, type_coerce
+from sqlalchemy.orm import Session
+
+from assessment.assessments.models import Assessment, ElementScore
+from assessment.exports.catalog import Catalog
+from assessment.exports.columns import ASSESSMENT_COLUMNS, N_ASSESSMENT, Column, Row
+from assessment.exports.filters import Filters, filter_conditions
+from assessment.exports.query import assessment_select, iso_utc, joined, paged, stream
+
+SCORE_COLUMNS = [
+    *ASSESSMENT_COLUMNS,
+    Column("submitted_at", "datetime", "When the scores were stored, at submission (UTC)."),
+    Column("element_id", "string", "Element identifier (see the codebook).", nullable=False),
+    Column("element_position", "integer", "Position of the element in the questionnaire (1-6)."),
+    Column("element_title", "string", "Element title."),
+    Column("score", "number", "Element score, 0-100; empty when data are insufficient."),
+    Column("target", "number", "Recommended target, 0-100.", nullable=False),
+    Column("gap", "number", "Target minus score, in points (0-100 scale); empty when no score."),
+    Column("completeness", "number", "Share of the element's applicable scored questions answered (0-1).",
+           nullable=False),
+    Column("insufficient", "boolean", "Too few answers for a score (below the completeness threshold).",
+           nullable=False),
+    Column("evidence_coverage", "number", "Share of answered questions with an evidence link (0-1)."),
+    Column("weight", "number", "Weight of the element in the overall index.", nullable=False),
+    Column("overall_index", "number", "Overall index of the assessment, 0-100."),
+    Column("overall_geometric", "number", "Geometric overall score of the assessment, 0-100."),
+]
+
+
+def _scores_statement(
+    catalog: Catalog, filters: Filters, scope: ColumnElement[bool],
+) -> Select[Any]:
+    order = {element_id: position for position, element_id in enumerate(catalog.element_order(), 1)}
+    position = case(order, value=ElementScore.element_id, else_=literal(len(order) + 1)) if order \
+        else literal(1)
+    stmt = assessment_select(
+        iso_utc(Assessment.submitted_at), Assessment.questionnaire_version_id,
+        ElementScore.element_id, type_coerce(position, Integer), ElementScore.score,
+        ElementScore.target, ElementScore.gap, ElementScore.completeness, ElementScore.insufficient,
+        ElementScore.evidence_coverage, ElementScore.weight, Assessment.overall_index,
+        Assessment.overall_geometric,
+    ).select_from(ElementScore).join(Assessment, ElementScore.assessment_id == Assessment.id)
+    return joined(stmt).where(*filter_conditions(filters, scope)).order_by(
+        ElementScore.assessment_id, position, ElementScore.element_id)
+
+
+def score_rows(
+    session: Session, filters: Filters, scope: ColumnElement[bool], *,
+    offset: int | None = None, limit: int | None = None,
+) -> Iterator[Row]:
+    """One row per assessment and element, for assessments with stored scores.
+
+    Scores are stored when an assessment is submitted; a reopened assessment keeps the scores
+    of its last submission (its status says it may change). Drafts that were never submitted
+    have no scores and no rows.
+    """
+    catalog = Catalog.load(session, Filters(lang=filters.lang))
+    titles = catalog.element_titles()
+    stmt = paged(_scores_statement(catalog, filters, scope), offset, limit)
+    for row in stream(session, stmt):
+        version_id, element_id = row[N_ASSESSMENT + 1], row[N_ASSESSMENT + 2]
+        yield (*row[:N_ASSESSMENT + 1], element_id, row[N_ASSESSMENT + 3],
+               titles.get((version_id, element_id)), *row[N_ASSESSMENT + 4:])
+
+
+def count_scores(session: Session, filters: Filters, scope: ColumnElement[bool]) -> int:
+    stmt = joined(select(func.count()).select_from(ElementScore)
+                  .join(Assessment, ElementScore.assessment_id == Assessment.id))
+    return session.scalar(stmt.where(*filter_conditions(filters, scope))) or 0
