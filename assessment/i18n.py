@@ -41,7 +41,9 @@ LANGUAGES: dict[str, Language] = {
 
 
 def select_locale() -> str:
-    """The language of this request (see the module's docstring)."""
+    """The language of this request (see the module's docstring); commands use the default."""
+    if not has_request_context():
+        return str(current_app.config["BABEL_DEFAULT_LOCALE"])
     user_choice = getattr(current_user, "language", None) if current_user else None
     if user_choice in LANGUAGES:
         return str(user_choice)

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import click
+from flask_babel import gettext as _
+from flask_babel import ngettext
 from sqlalchemy import select
 
 from assessment.api import tokens
@@ -20,7 +22,7 @@ def tokens_cli() -> None:
 def _user(email: str) -> User:
     user = db.session.scalar(select(User).where(User.email == normalise_email(email)))
     if user is None:
-        raise click.ClickException(f"No account with the email {email}.")
+        raise click.ClickException(_("No account with the email %(email)s.", email=email))
     return user
 
 
@@ -37,8 +39,8 @@ def tokens_create(email: str, name: str) -> None:
         session.rollback()
         raise click.ClickException(str(problem)) from None
     session.commit()
-    click.echo(f"Created token {new.token.id} ({new.token.name}) for {email}. "
-               "It is shown only this once:", err=True)
+    click.echo(_("Created token %(id)s (%(name)s) for %(email)s. It is shown only this once:",
+                 id=new.token.id, name=new.token.name, email=email), err=True)
     click.echo(new.secret)
 
 
@@ -49,20 +51,22 @@ def tokens_revoke(token_ids: tuple[int, ...], email: str | None) -> None:
     """Revoke tokens by id (see 'tokens list'), or all tokens of an account with --email."""
     session = db.session
     if email and token_ids:
-        raise click.UsageError("Give token ids or --email, not both.")
+        raise click.UsageError(_("Give token ids or --email, not both."))
     if email:
         chosen = tokens.active_tokens(session, _user(email))
     elif token_ids:
         chosen = list(session.scalars(select(ApiToken).where(ApiToken.id.in_(token_ids))))
         missing = sorted(set(token_ids) - {t.id for t in chosen})
         if missing:
-            raise click.ClickException(f"No token with id {', '.join(map(str, missing))}.")
+            raise click.ClickException(_("No token with id %(ids)s.", ids=", ".join(map(str, missing))))
     else:
-        raise click.UsageError("Give the ids of the tokens to revoke, or --email.")
+        raise click.UsageError(_("Give the ids of the tokens to revoke, or --email."))
     revoked = [t for t in chosen if tokens.revoke_token(session, t, via="cli")]
     session.commit()
-    click.echo(f"Revoked {len(revoked)} token(s)." + (
-        f" {len(chosen) - len(revoked)} already revoked." if len(revoked) < len(chosen) else ""))
+    message = ngettext("Revoked %(num)d token.", "Revoked %(num)d tokens.", len(revoked))
+    if len(revoked) < len(chosen):
+        message += " " + _("%(count)s already revoked.", count=len(chosen) - len(revoked))
+    click.echo(message)
 
 
 @tokens_cli.command("list")
@@ -82,4 +86,4 @@ def tokens_list(email: str | None, include_revoked: bool) -> None:
                               token.prefix + "…", token.created_at.strftime("%Y-%m-%d %H:%M"),
                               last, status]))
     if not found:
-        click.echo("No tokens.", err=True)
+        click.echo(_("No tokens."), err=True)

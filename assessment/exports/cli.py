@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import click
+from flask_babel import gettext as _
 from sqlalchemy.orm import Session
 
 from assessment.assessments.models import AssessmentStatus
@@ -70,8 +71,9 @@ def export_command(table: str, fmt: str, round_: str | None, region: str | None,
     else:
         rows = _to_file(Path(output), session, spec, fmt, filters, scope, bom)
         destination = output
-    click.echo(f"Wrote {rows:,} rows of the {table} table (filters: {filters.describe()}) "
-               f"to {destination}.", err=True)
+    click.echo(_("Wrote %(rows)s rows of the %(table)s table (filters: %(filters)s) to %(destination)s.",
+                 rows=f"{rows:,}", table=table, filters=filters.describe(), destination=destination),
+               err=True)
 
 
 def _write(target: Any, session: Session, spec: services.TableSpec, fmt: str,
@@ -95,7 +97,7 @@ def _to_file(path: Path, session: Session, spec: services.TableSpec, fmt: str,
              filters: services.Filters, scope: Any, bom: bool) -> int:
     directory = path.resolve().parent
     if not directory.is_dir():
-        raise click.ClickException(f"The folder {directory} does not exist.")
+        raise click.ClickException(_("The folder %(folder)s does not exist.", folder=directory))
     handle, partial = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".partial", dir=directory)
     try:
         with os.fdopen(handle, "wb") as target:

@@ -119,7 +119,7 @@ def test_cli_creates_lists_and_revokes_tokens(runner, world, api, db_session) ->
 def test_cli_revokes_every_token_of_an_account(runner, world, token_for, api) -> None:
     first, second = token_for(world.official), token_for(world.official)
     result = runner.invoke(args=["tokens", "revoke", "--email", world.official.email])
-    assert result.exit_code == 0 and "Revoked 2 token(s)" in result.output
+    assert result.exit_code == 0 and "Revoked 2 tokens." in result.output
     assert api("/me", token=first).status_code == 401 and api("/me", token=second).status_code == 401
     assert runner.invoke(args=["tokens", "revoke", "424242"]).exit_code == 1
     assert runner.invoke(args=["tokens", "create", "--email", "nobody@example.org"]).exit_code == 1

@@ -30,7 +30,7 @@ def test_users_create_explains_what_is_wrong(runner, make) -> None:
     make.city(name="Kigali")
     result = runner.invoke(args=["users", "create", "--email", "x@example.org", "--role",
                                  "official", "--city", "Atlantis"], input="a long enough password\n")
-    assert result.exit_code != 0 and "No city named 'Atlantis'" in result.output
+    assert result.exit_code != 0 and "No city named “Atlantis”" in result.output
     result = runner.invoke(args=["users", "create", "--email", "x@example.org", "--role",
                                  "official"], input="a long enough password\n")
     assert result.exit_code != 0 and "An official account needs a city" in result.output
@@ -138,7 +138,7 @@ def test_questionnaire_check_from_the_real_command_line(tmp_path) -> None:
     gap = subprocess.run([*flask, str(untranslated)], cwd=ROOT, capture_output=True, text=True,
                          timeout=60)
     assert gap.returncode == 1, gap.stdout
-    assert "1 missing translation(s)" in gap.stderr
+    assert "1 missing translation, in ru:" in gap.stderr
     # The line of the text whose Russian wording went missing (its key, just above the wordings).
     reported = int(re.search(r"\[ru\] untranslated\.yaml, line (\d+)", gap.stderr).group(1))
     assert lines[reported - 1].strip().endswith(":") and index - 6 <= reported <= index, gap.stderr

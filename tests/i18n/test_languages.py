@@ -79,3 +79,19 @@ def test_the_methodology_page_is_served_in_the_readers_language(client) -> None:
     french = client.get("/methodology", headers={"Accept-Language": "fr"}).text
     assert english != french
     assert html_tag(french)[0] == "fr"
+
+
+def test_command_line_messages_follow_the_default_language(app, runner, monkeypatch) -> None:
+    from babel.messages.pofile import read_po
+
+    from tests.i18n.test_every_page import TRANSLATIONS
+
+    message = "No cities yet. Add them on the admin pages or run: flask --app assessment seed-demo"
+    with (TRANSLATIONS / "fr" / "LC_MESSAGES" / "messages.po").open("rb") as handle:
+        french = read_po(handle)[message].string
+    assert french and french != message
+    monkeypatch.setitem(app.config, "BABEL_DEFAULT_LOCALE", "fr")
+    result = runner.invoke(args=["cities", "list"])
+    assert french in result.output
+    monkeypatch.setitem(app.config, "BABEL_DEFAULT_LOCALE", "en")
+    assert message in runner.invoke(args=["cities", "list"]).output
