@@ -83,6 +83,7 @@ def test_the_methodology_page_is_served_in_the_readers_language(client) -> None:
 
 def test_command_line_messages_follow_the_default_language(app, runner, monkeypatch) -> None:
     from babel.messages.pofile import read_po
+    from flask_babel import refresh
 
     from tests.i18n.test_every_page import TRANSLATIONS
 
@@ -94,4 +95,5 @@ def test_command_line_messages_follow_the_default_language(app, runner, monkeypa
     result = runner.invoke(args=["cities", "list"])
     assert french in result.output
     monkeypatch.setitem(app.config, "BABEL_DEFAULT_LOCALE", "en")
+    refresh()  # the test's app context keeps the language chosen for the first command
     assert message in runner.invoke(args=["cities", "list"]).output
