@@ -21,6 +21,10 @@ ENVIRONMENTS = ("development", "testing", "production")
 _DEV_SECRET = "development-only-secret-key-change-me"
 
 
+# The interface languages (assessment.i18n describes them; config imports nothing of the app).
+LOCALES = ("ar", "zh", "en", "fr", "ru", "es")
+
+
 class ConfigError(RuntimeError):
     """A setting is missing or malformed; the message names the variable."""
 
@@ -149,6 +153,9 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
     log_level = _text(env, "LOG_LEVEL", "INFO").upper()
     if log_level not in {"DEBUG", "INFO", "WARNING", "ERROR"}:
         raise ConfigError(f"LOG_LEVEL must be DEBUG, INFO, WARNING or ERROR, not {log_level!r}.")
+    default_locale = _text(env, "DEFAULT_LOCALE", "en")
+    if default_locale not in LOCALES:
+        raise ConfigError(f"DEFAULT_LOCALE must be one of {', '.join(LOCALES)}, not {default_locale!r}.")
     return Settings(
         app_env=app_env,
         secret_key=secret_key,
@@ -159,7 +166,7 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         redis_url=env.get("REDIS_URL", "").strip() or None,
         session_hours=_int(env, "SESSION_HOURS", 12, minimum=1),
         login_rate_limit=_text(env, "LOGIN_RATE_LIMIT", "10 per minute"),
-        default_locale=_text(env, "DEFAULT_LOCALE", "en"),
+        default_locale=default_locale,
         api_page_size=_int(env, "API_PAGE_SIZE", 100, minimum=1),
         api_max_page_size=_int(env, "API_MAX_PAGE_SIZE", 1000, minimum=1),
         api_auth_failure_limit=_text(env, "API_AUTH_FAILURE_LIMIT", "30 per minute"),

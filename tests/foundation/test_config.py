@@ -36,6 +36,7 @@ def test_production_with_secret_key_uses_secure_cookies() -> None:
         ({"SECURE_COOKIES": "maybe"}, "SECURE_COOKIES must be true or false"),
         ({"APP_ENV": "staging"}, "APP_ENV must be one of"),
         ({"LOG_LEVEL": "LOUD"}, "LOG_LEVEL must be"),
+        ({"DEFAULT_LOCALE": "de"}, "DEFAULT_LOCALE must be one of ar, zh, en, fr, ru, es"),
     ],
 )
 def test_malformed_values_name_the_variable(env: dict[str, str], message: str) -> None:

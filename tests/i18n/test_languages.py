@@ -97,3 +97,9 @@ def test_command_line_messages_follow_the_default_language(app, runner, monkeypa
     monkeypatch.setitem(app.config, "BABEL_DEFAULT_LOCALE", "en")
     refresh()  # the test's app context keeps the language chosen for the first command
     assert message in runner.invoke(args=["cities", "list"]).output
+
+
+def test_the_settings_know_the_same_languages_as_the_pages() -> None:
+    from assessment.config import LOCALES
+
+    assert tuple(LANGUAGES) == LOCALES
