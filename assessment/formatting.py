@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 
 from babel.dates import format_date, format_skeleton, get_datetime_format
-from babel.numbers import format_decimal, format_percent
+from babel.numbers import format_decimal
 from flask import Flask
 from flask_babel import get_locale
 from flask_babel import gettext as _
@@ -51,13 +51,6 @@ def number(value: float | int | None, digits: int = 1) -> str:
     return format_decimal(value, format=pattern, locale=get_locale(), decimal_quantization=True)
 
 
-def percent(share: float | None) -> str:
-    """A share (0..1) as a whole percentage, e.g. "42 %" in French."""
-    if share is None:
-        return ""
-    return format_percent(share, locale=get_locale())
-
-
 def init_app(app: Flask) -> None:
-    """Make the formats available to templates as filters."""
-    app.jinja_env.filters.update(moment=moment, clock=clock, day=day, number=number, percent=percent)
+    """Numbers in templates: ``{{ value|number(1) }}`` (dates and times are formatted by the views)."""
+    app.jinja_env.filters["number"] = number

@@ -6,6 +6,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from flask_babel import gettext as _
 from sqlalchemy import ColumnElement, and_, false, func, or_, true
 
 from assessment.assessments.models import Assessment, AssessmentStatus, QuestionnaireVersion, Round
@@ -48,15 +49,17 @@ class Filters:
             raw = values.get(name)
             text = str(raw).strip() if raw is not None else ""
             if len(text) > MAX_FILTER_LENGTH:
-                raise FilterError(f"The {name} filter is too long.")
+                raise FilterError(_("The %(name)s filter is too long.", name=name))
             cleaned[name] = text or None
         status = cleaned["status"]
         if status is not None and status not in {s.value for s in AssessmentStatus}:
             choices = ", ".join(s.value for s in AssessmentStatus)
-            raise FilterError(f"Status must be one of {choices}, not {status!r}.")
+            raise FilterError(_("Status must be one of %(choices)s, not %(value)s.", choices=choices,
+                                value=repr(status)))
         lang = str(values.get("lang") or "").strip() or DEFAULT_EXPORT_LANGUAGE
         if lang not in LANGUAGES:
-            raise FilterError(f"The label language must be one of {', '.join(LANGUAGES)}, not {lang!r}.")
+            raise FilterError(_("The label language must be one of %(choices)s, not %(value)s.",
+                                choices=", ".join(LANGUAGES), value=repr(lang)))
         return cls(**cleaned, lang=lang)
 
     def as_query(self) -> dict[str, str]:

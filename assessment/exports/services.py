@@ -17,6 +17,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 
+from flask_babel import gettext as _
 from sqlalchemy import ColumnElement, select
 from sqlalchemy.orm import Session
 
@@ -92,7 +93,8 @@ def table(name: str) -> TableSpec:
     try:
         return TABLES[name]
     except KeyError:
-        raise FilterError(f"Unknown table {name!r}; choose one of {', '.join(TABLES)}.") from None
+        raise FilterError(_("Unknown table %(value)s; choose one of %(choices)s.", value=repr(name),
+                            choices=", ".join(TABLES))) from None
 
 
 def row_counts(session: Session, filters: Filters, scope: ColumnElement[bool]) -> dict[str, int]:

@@ -57,3 +57,16 @@ def test_the_command_line_takes_the_label_language(runner, world, tmp_path) -> N
     a, b = read("csv", english.read_bytes()), read("csv", french.read_bytes())
     assert a["question_id"].equals(b["question_id"]) and not a["text"].equals(b["text"])
 
+
+
+def test_a_refused_filter_is_explained_in_the_readers_language(analyst, client) -> None:
+    from babel.messages.pofile import read_po
+
+    from tests.i18n.test_every_page import TRANSLATIONS
+
+    with (TRANSLATIONS / "es" / "LC_MESSAGES" / "messages.po").open("rb") as handle:
+        spanish = read_po(handle)["Status must be one of %(choices)s, not %(value)s."].string
+    response = client.get("/exports/download", query_string={"table": "long", "status": "lost"},
+                          headers={"Accept-Language": "es"})
+    assert response.status_code == 400
+    assert spanish.split("%(")[0].strip() in response.get_data(as_text=True)

@@ -12,27 +12,25 @@ from assessment.questionnaire.model import SCALE_MAX, Question, QuestionType
 from assessment.questionnaire.problems import Path_
 from assessment.questionnaire.types.base import (
     N_,
-    AnswerChoice,
     AnswerError,
     AnswerValue,
     CodebookEntry,
-    QuestionKind,
     RawInput,
     Translate,
     register,
     untranslated,
 )
 from assessment.questionnaire.types.options import (
+    OptionKind,
     check_choices,
     in_order,
-    option_choices,
     options_codebook,
     read_options,
 )
 
 
 @register
-class MultipleChoice(QuestionKind):
+class MultipleChoice(OptionKind):
     type = QuestionType.MULTIPLE_CHOICE
     widget = "checkboxes"
     summary = N_("several options")
@@ -87,10 +85,6 @@ class MultipleChoice(QuestionKind):
         total = math.fsum(question.option(key).points for key in value)
         return SCALE_MAX * min(total, cap) / cap
 
-    def choices(
-        self, question: Question, language: str | None = None, translate: Translate = untranslated
-    ) -> tuple[AnswerChoice, ...]:
-        return option_choices(question, language, translate)
 
     def describe(
         self,

@@ -13,6 +13,7 @@ from assessment.questionnaire.types.base import (
     N_,
     AnswerChoice,
     AnswerError,
+    QuestionKind,
     Translate,
     points_text,
     untranslated,
@@ -114,13 +115,16 @@ def check_choices(question: Question, keys: Sequence[str]) -> None:
                                   choice=option.label)
 
 
-def option_choices(
-    question: Question, language: str | None = None, translate: Translate = untranslated
-) -> tuple[AnswerChoice, ...]:
-    return tuple(
-        AnswerChoice(o.key, o.label.get(language), points=o.points, exclusive=o.exclusive)
-        for o in question.options
-    )
+class OptionKind(QuestionKind):
+    """What single and multiple choice share: the answers offered are the question's options."""
+
+    def choices(
+        self, question: Question, language: str | None = None, translate: Translate = untranslated
+    ) -> tuple[AnswerChoice, ...]:
+        return tuple(
+            AnswerChoice(o.key, o.label.get(language), points=o.points, exclusive=o.exclusive)
+            for o in question.options
+        )
 
 
 def options_codebook(question: Question) -> str:

@@ -10,17 +10,15 @@ from assessment.questionnaire.model import SCALE_MAX, SCALE_MIN, Question, Quest
 from assessment.questionnaire.problems import Path_
 from assessment.questionnaire.types.base import (
     N_,
-    AnswerChoice,
     AnswerError,
     AnswerValue,
     CodebookEntry,
-    QuestionKind,
     Translate,
     register,
     untranslated,
 )
 from assessment.questionnaire.types.options import (
-    option_choices,
+    OptionKind,
     option_keys,
     options_codebook,
     read_options,
@@ -28,7 +26,7 @@ from assessment.questionnaire.types.options import (
 
 
 @register
-class SingleChoice(QuestionKind):
+class SingleChoice(OptionKind):
     type = QuestionType.SINGLE_CHOICE
     widget = "radio"
     summary = N_("one option")
@@ -60,10 +58,6 @@ class SingleChoice(QuestionKind):
         assert isinstance(value, str)
         return question.option(value).points
 
-    def choices(
-        self, question: Question, language: str | None = None, translate: Translate = untranslated
-    ) -> tuple[AnswerChoice, ...]:
-        return option_choices(question, language, translate)
 
     def describe(
         self,
