@@ -288,8 +288,9 @@ class ReopenNotice:
     when: str
 
 
-def reopen_notice(assessment: Assessment, entry: audit.HistoryEntry | None) -> ReopenNotice | None:
-    if assessment.status != AssessmentStatus.REOPENED or entry is None:
+def reopen_notice(entry: audit.HistoryEntry | None) -> ReopenNotice | None:
+    """The notice for the latest reopen event of an assessment, if there is one."""
+    if entry is None:
         return None
     return ReopenNotice(str((entry.event.detail or {}).get("reason", "")),
                         entry.user_name or _("the regional office"), moment(entry.event.at))

@@ -19,6 +19,17 @@ def two(client, second_client, login_on, world, questionnaire):
     return element, maturity
 
 
+def colliding_saves(client, second_client, world, element, question):
+    """Aline saves 1, then Jean, who loaded the page before, saves 4: his page shows the conflict."""
+    url = element_url(world.assessment, element.id)
+    aline, jean = load_form(client, world.assessment, element.id), load_form(second_client, world.assessment,
+                                                                              element.id)
+    set_answer(aline, question, "1")
+    client.post(url, data=aline)
+    set_answer(jean, question, "4")
+    return url, second_client.post(url, data=jean).get_data(as_text=True)
+
+
 def stored(db_session, world, question):
     return services.load_answers(db_session, world.assessment.id).get(question.id)
 
@@ -70,13 +81,7 @@ def test_keeping_mine_saves_knowingly_and_keeping_theirs_drops_mine(
 
 def test_saving_again_without_choosing_still_asks(client, second_client, two, world, db_session) -> None:
     element, (question, *_rest) = two
-    url = element_url(world.assessment, element.id)
-    aline, jean = load_form(client, world.assessment, element.id), load_form(second_client, world.assessment,
-                                                                              element.id)
-    set_answer(aline, question, "1")
-    client.post(url, data=aline)
-    set_answer(jean, question, "4")
-    page = second_client.post(url, data=jean).get_data(as_text=True)
+    url, page = colliding_saves(client, second_client, world, element, question)
     page = second_client.post(url, data=form_fields(page, url)).get_data(as_text=True)
     assert 'class="conflict"' in page
     assert stored(db_session, world, question).value == "1"
@@ -121,13 +126,7 @@ def test_conflicts_are_reported_by_autosave_too(client, second_client, two, worl
 def test_choosing_theirs_without_javascript_says_what_was_kept(
         client, second_client, two, world, db_session) -> None:
     element, (question, *_rest) = two
-    url = element_url(world.assessment, element.id)
-    aline, jean = load_form(client, world.assessment, element.id), load_form(second_client, world.assessment,
-                                                                              element.id)
-    set_answer(aline, question, "1")
-    client.post(url, data=aline)
-    set_answer(jean, question, "4")
-    page = second_client.post(url, data=jean).get_data(as_text=True)
+    url, page = colliding_saves(client, second_client, world, element, question)
     resolved = form_fields(page, url)
     resolved[f"resolve_{question.id}"] = "theirs"
     after = second_client.post(url, data=resolved, follow_redirects=True).get_data(as_text=True)

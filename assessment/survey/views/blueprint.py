@@ -62,7 +62,7 @@ def reopened(assessment: Assessment) -> pages.ReopenNotice | None:
     """The regional office's reason, while a reopened assessment waits to be resubmitted."""
     if assessment.status != AssessmentStatus.REOPENED:
         return None
-    return pages.reopen_notice(assessment, audit.latest(db.session, assessment.id, "reopen"))
+    return pages.reopen_notice(audit.latest(db.session, assessment.id, "reopen"))
 
 
 def reauthenticate() -> str | None:
