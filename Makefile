@@ -11,7 +11,7 @@ WORKERS ?= 4
 .DEFAULT_GOAL := help
 
 .PHONY: messages
-.PHONY: help catalogues install install-test run serve test test-fast lint db-upgrade seed bench browser clean assets
+.PHONY: help catalogues install install-test run serve worker test test-fast lint security db-upgrade seed bench browser clean assets
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -69,7 +69,7 @@ browser: ## Install what the browser tests need when it is missing: Debian's Chr
 	  npm ci --prefix tests/browser --no-audit --no-fund; \
 	fi
 
-test: install-test catalogues browser ## Install the test tools and run the whole suite
+test: install-test catalogues browser security ## Install the test tools, run the security checks and the whole suite
 	$(PY) -m pytest
 
 test-fast: install-test catalogues ## Run the suite without the browser tests
@@ -80,6 +80,19 @@ lint: install-test ## Ruff on everything, mypy on the package (strict on the pur
 	$(VENV)/bin/mypy assessment
 	$(VENV)/bin/mypy --strict --follow-imports=silent assessment/questionnaire
 	$(VENV)/bin/lint-imports
+
+security: install-test ## Bandit on the package, pip-audit on the installed packages (PIP_AUDIT_REQUIRED=1: an audit that cannot run fails)
+	@status=0; \
+	echo "== bandit: assessment/"; \
+	if $(VENV)/bin/bandit -c pyproject.toml -r assessment -q; then echo "bandit: no issue found."; else status=1; \
+	  echo "bandit: fix each issue above. A false positive is acknowledged on its own line with the reason,"; \
+	  echo "  # nosec B105 # why it is safe here      ([tool.bandit] in pyproject.toml explains)"; fi; \
+	echo "== pip-audit: installed packages"; \
+	$(PY) bin/audit_dependencies.py $(if $(filter 1,$(PIP_AUDIT_REQUIRED)),--required) || status=1; \
+	exit $$status
+
+worker: db-upgrade ## Background jobs on the Celery queue, with the reminder schedule (set REDIS_URL)
+	$(VENV)/bin/celery -A assessment.worker worker --beat --loglevel=INFO --concurrency=$(WORKERS)
 
 bench: install-test ## Run the benchmarks (see bench/README.md)
 	@if ! command -v sqlite3 >/dev/null; then \

@@ -27,3 +27,14 @@ def _limit_malloc_arenas(count: int) -> None:
 
 def post_worker_init(worker):
     _limit_malloc_arenas(MALLOC_ARENAS)
+
+
+def when_ready(server):
+    # Rate limits and sign-in counters live in each process unless Redis holds them.
+    from assessment.config import read_environment
+
+    if server.cfg.workers > 1 and not read_environment().get("REDIS_URL", "").strip():
+        server.log.warning(
+            "%d workers and no REDIS_URL: each worker keeps its own rate-limit counters, so the "
+            "sign-in, API and export limits are that many times looser. Set REDIS_URL to share them.",
+            server.cfg.workers)

@@ -2,26 +2,25 @@
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Mapping
 from typing import Any
 
-from flask import Flask, Response, jsonify, render_template, request
-from flask_babel import gettext as _
+from flask import Flask, request
 from flask_babel import lazy_gettext
-from flask_wtf.csrf import CSRFError
-from werkzeug.exceptions import HTTPException
-from werkzeug.middleware.proxy_fix import ProxyFix
 
-from assessment import assets, formatting, i18n, navigation, security
+from assessment import assets, errors, formatting, i18n, jobs, logs, navigation, security
+from assessment import mail as _mail  # noqa: F401 - declares the mail.send job
+from assessment.audit import trail
+from assessment.audit.services import client_address
 from assessment.config import INSTANCE_DIR, PROJECT_ROOT, load_settings
 from assessment.database import write_intent
-from assessment.extensions import babel, compress, csrf, db, limiter, login_manager
+from assessment.errors import API_PREFIX
+from assessment.exports import files as _export_files  # noqa: F401 - declares the exports jobs
+from assessment.extensions import babel, compress, csrf, db, limiter, login_manager, mailman
 from assessment.questionnaire import load_questionnaire
 
 __all__ = ["create_app"]
 
-API_PREFIX = "/api/v1"
 WRITE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 
 
@@ -40,6 +39,9 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     register_questionnaire(app)
     register_extensions(app)
     register_blueprints(app)
+    # After the blueprints: the features have declared their jobs, periodic ones included
+    # (Celery beat's schedule is built from them).
+    jobs.init_app(app)
     register_request_hooks(app)
     register_error_handlers(app)
     register_commands(app)
@@ -47,8 +49,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
 
 
 def register_logging(app: Flask) -> None:
-    app.logger.setLevel(app.config["LOG_LEVEL"])
-    logging.getLogger("assessment").setLevel(app.config["LOG_LEVEL"])
+    logs.configure(app.config["LOG_LEVEL"], app.config["LOG_FORMAT"])
 
 
 def register_questionnaire(app: Flask) -> None:
@@ -75,11 +76,10 @@ def register_extensions(app: Flask) -> None:
     # IP/user-agent check would sign people out on mobile networks.
     login_manager.session_protection = None
     security.init_app(app)
+    mailman.init_app(app)
+    trail.init_app(app)
     assets.init_app(app)
     navigation.init_app(app)
-    if app.config["PROXY_COUNT"]:
-        count = app.config["PROXY_COUNT"]
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count, x_host=count)  # type: ignore[method-assign]
 
 
 def register_blueprints(app: Flask) -> None:
@@ -91,11 +91,13 @@ def register_blueprints(app: Flask) -> None:
     from assessment.exports.views import bp as exports_bp
     from assessment.health.views import bp as health_bp
     from assessment.home.views import bp as home_bp
+    from assessment.people.views import bp as people_bp
+    from assessment.reminders.views import bp as reminders_bp
     from assessment.results.views import bp as results_bp
     from assessment.survey.views import bp as survey_bp
 
     for blueprint in (home_bp, health_bp, auth_bp, survey_bp, results_bp, dashboard_bp,
-                      exports_bp, admin_bp, account_bp):
+                      exports_bp, admin_bp, account_bp, people_bp, reminders_bp):
         app.register_blueprint(blueprint)
     app.register_blueprint(api_bp, url_prefix=API_PREFIX)
     # The API authenticates with bearer tokens, not cookies, so CSRF does not apply.
@@ -106,35 +108,15 @@ def register_request_hooks(app: Flask) -> None:
     @app.before_request
     def _mark_write_intent() -> None:
         write_intent.set(request.method in WRITE_METHODS)
+        client_address.set(request.remote_addr)
+
+    @app.before_request
+    def _refuse_unreadable_requests() -> None:
+        security.check_request()
 
 
 def register_error_handlers(app: Flask) -> None:
-    @app.errorhandler(CSRFError)
-    def _csrf_error(error: CSRFError) -> tuple[str, int]:
-        message = _("This form has expired. Please go back, reload the page and try again.")
-        return render_template("errors/error.html", code=400, message=message), 400
-
-    def _wants_json() -> bool:
-        # By path, not blueprint: an unknown URL under /api/ matches no blueprint.
-        return request.path.startswith(API_PREFIX + "/") or request.path == API_PREFIX
-
-    @app.errorhandler(HTTPException)
-    def _http_error(error: HTTPException) -> Response | tuple[str | Response, int]:
-        code = error.code or 500
-        if _wants_json():
-            return jsonify({"error": error.name, "detail": error.description}), code
-        return render_template("errors/error.html", code=code, message=error.description), code
-
-    @app.errorhandler(Exception)
-    def _server_error(error: Exception) -> tuple[str | Response, int]:
-        # Leave no half-written transaction behind.
-        db.session.rollback()
-        app.logger.exception("unhandled error")
-        if _wants_json():
-            return jsonify({"error": "Internal Server Error",
-                            "detail": "Something went wrong on our side."}), 500
-        message = _("Something went wrong on our side. Nothing you saved has been lost.")
-        return render_template("errors/error.html", code=500, message=message), 500
+    errors.register(app)
 
 
 def register_commands(app: Flask) -> None:

@@ -8,17 +8,20 @@ environment does not set.
 
 from __future__ import annotations
 
+import ipaddress
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
 from dotenv import dotenv_values
+from limits import parse_many
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 INSTANCE_DIR = PROJECT_ROOT / "instance"
 ENVIRONMENTS = ("development", "testing", "production")
-_DEV_SECRET = "development-only-secret-key-change-me"
+# Never used in production, where SECRET_KEY is required (see load_settings).
+_DEV_SECRET = "development-only-secret-key-change-me"  # nosec B105 # a known placeholder, on purpose
 
 
 # The interface languages (assessment.i18n describes them; config imports nothing of the app).
@@ -58,6 +61,30 @@ def _bool(env: Mapping[str, str], name: str, default: bool) -> bool:
     raise ConfigError(f"{name} must be true or false, not {raw!r}.")
 
 
+def _limit(env: Mapping[str, str], name: str, default: str) -> str:
+    """A rate limit such as ``10 per minute`` (several separated by ``;``)."""
+    value = _text(env, name, default)
+    try:
+        parse_many(value)
+    except ValueError:
+        raise ConfigError(f"{name} must be a rate limit such as '10 per minute' (several separated by "
+                          f"';'), not {value!r}.") from None
+    return value
+
+
+def _networks(env: Mapping[str, str], name: str, default: str) -> tuple[str, ...]:
+    """Addresses or networks (``10.0.0.0/8``), separated by commas."""
+    value = _text(env, name, default)
+    networks = tuple(part.strip() for part in value.split(",") if part.strip())
+    for network in networks:
+        try:
+            ipaddress.ip_network(network, strict=False)
+        except ValueError:
+            raise ConfigError(f"{name} must list IP addresses or networks separated by commas; "
+                              f"{network!r} is neither.") from None
+    return networks
+
+
 @dataclass(frozen=True)
 class Settings:
     """Typed view of the environment, turned into Flask config keys by ``as_flask_config``."""
@@ -69,6 +96,10 @@ class Settings:
     redis_url: str | None
     session_hours: int
     login_rate_limit: str
+    login_account_rate_limit: str
+    api_rate_limit: str
+    export_rate_limit: str
+    trusted_proxies: tuple[str, ...]
     default_locale: str
     api_page_size: int
     api_max_page_size: int
@@ -76,6 +107,23 @@ class Settings:
     proxy_count: int
     secure_cookies: bool
     log_level: str
+    log_format: str
+    max_content_length: int
+    sqlite_busy_seconds: float
+    retry_after_seconds: int
+    health_min_free_mb: int
+    mail_server: str | None
+    mail_port: int
+    mail_use_tls: bool
+    mail_use_ssl: bool
+    mail_username: str | None
+    mail_password: str | None
+    mail_default_sender: str
+    public_url: str
+    invitation_hours: int
+    reset_hours: int
+    password_reset_rate_limit: str
+    export_folder: Path
 
     def as_flask_config(self) -> dict[str, object]:
         return {
@@ -86,6 +134,10 @@ class Settings:
             "REDIS_URL": self.redis_url,
             "SESSION_HOURS": self.session_hours,
             "LOGIN_RATE_LIMIT": self.login_rate_limit,
+            "LOGIN_ACCOUNT_RATE_LIMIT": self.login_account_rate_limit,
+            "API_RATE_LIMIT": self.api_rate_limit,
+            "EXPORT_RATE_LIMIT": self.export_rate_limit,
+            "TRUSTED_PROXIES": self.trusted_proxies,
             "BABEL_DEFAULT_LOCALE": self.default_locale,
             "BABEL_TRANSLATION_DIRECTORIES": str(PROJECT_ROOT / "translations"),
             "API_PAGE_SIZE": self.api_page_size,
@@ -97,6 +149,32 @@ class Settings:
             "SESSION_COOKIE_HTTPONLY": True,
             "SESSION_COOKIE_SAMESITE": "Lax",
             "LOG_LEVEL": self.log_level,
+            "LOG_FORMAT": self.log_format,
+            # One ceiling for every request body, whatever its content type; form fields get the
+            # same (Flask's own default for them is 500 kB).
+            "MAX_CONTENT_LENGTH": self.max_content_length,
+            "MAX_FORM_MEMORY_SIZE": self.max_content_length,
+            "SQLITE_BUSY_SECONDS": self.sqlite_busy_seconds,
+            "RETRY_AFTER_SECONDS": self.retry_after_seconds,
+            "HEALTH_MIN_FREE_MB": self.health_min_free_mb,
+            "MAIL_SERVER": self.mail_server,
+            "MAIL_PORT": self.mail_port,
+            "MAIL_USE_TLS": self.mail_use_tls,
+            "MAIL_USE_SSL": self.mail_use_ssl,
+            "MAIL_USERNAME": self.mail_username,
+            "MAIL_PASSWORD": self.mail_password,
+            "MAIL_DEFAULT_SENDER": self.mail_default_sender,
+            "MAIL_TIMEOUT": 30,
+            # SMTP when a server is set; otherwise every message is written to the outbox folder.
+            "MAIL_BACKEND": "smtp" if self.mail_server else "assessment.mail.outbox.EmailBackend",
+            "MAIL_FILE_PATH": str(INSTANCE_DIR / "outbox"),
+            "PUBLIC_URL": self.public_url,
+            "INVITATION_HOURS": self.invitation_hours,
+            "RESET_HOURS": self.reset_hours,
+            "PASSWORD_RESET_RATE_LIMIT": self.password_reset_rate_limit,
+            "EXPORT_FOLDER": str(self.export_folder),
+            # Methods a route does not list are refused with 405 and an Allow header, OPTIONS too.
+            "PROVIDE_AUTOMATIC_OPTIONS": False,
             "TESTING": self.app_env == "testing",
             # Rate-limit storage shared by all workers when Redis is configured.
             "RATELIMIT_STORAGE_URI": self.redis_url or "memory://",
@@ -153,6 +231,24 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
     log_level = _text(env, "LOG_LEVEL", "INFO").upper()
     if log_level not in {"DEBUG", "INFO", "WARNING", "ERROR"}:
         raise ConfigError(f"LOG_LEVEL must be DEBUG, INFO, WARNING or ERROR, not {log_level!r}.")
+    log_format = _text(env, "LOG_FORMAT", "text").lower()
+    if log_format not in {"text", "json"}:
+        raise ConfigError(f"LOG_FORMAT must be text or json, not {log_format!r}.")
+    busy_raw = _text(env, "SQLITE_BUSY_SECONDS", "30")
+    try:
+        sqlite_busy_seconds = float(busy_raw)
+    except ValueError:
+        raise ConfigError(f"SQLITE_BUSY_SECONDS must be a number of seconds, not {busy_raw!r}.") from None
+    if not 0 < sqlite_busy_seconds <= 600:
+        raise ConfigError(f"SQLITE_BUSY_SECONDS must be between 0 and 600, not {busy_raw}.")
+    mail_use_tls = _bool(env, "MAIL_USE_TLS", False)
+    mail_use_ssl = _bool(env, "MAIL_USE_SSL", False)
+    if mail_use_tls and mail_use_ssl:
+        raise ConfigError("MAIL_USE_TLS (STARTTLS) and MAIL_USE_SSL (TLS from the start) exclude "
+                          "each other: set one of them.")
+    public_url = _text(env, "PUBLIC_URL", "http://127.0.0.1:5000").rstrip("/")
+    if not public_url.startswith(("http://", "https://")):
+        raise ConfigError(f"PUBLIC_URL must start with http:// or https://, not {public_url!r}.")
     default_locale = _text(env, "DEFAULT_LOCALE", "en")
     if default_locale not in LOCALES:
         raise ConfigError(f"DEFAULT_LOCALE must be one of {', '.join(LOCALES)}, not {default_locale!r}.")
@@ -165,12 +261,34 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         ),
         redis_url=env.get("REDIS_URL", "").strip() or None,
         session_hours=_int(env, "SESSION_HOURS", 12, minimum=1),
-        login_rate_limit=_text(env, "LOGIN_RATE_LIMIT", "10 per minute"),
+        login_rate_limit=_limit(env, "LOGIN_RATE_LIMIT", "10 per minute"),
+        login_account_rate_limit=_limit(env, "LOGIN_ACCOUNT_RATE_LIMIT", "5 per minute; 20 per hour"),
+        api_rate_limit=_limit(env, "API_RATE_LIMIT", "300 per minute"),
+        export_rate_limit=_limit(env, "EXPORT_RATE_LIMIT", "30 per minute; 300 per day"),
+        trusted_proxies=_networks(env, "TRUSTED_PROXIES", "127.0.0.1, ::1"),
         default_locale=default_locale,
         api_page_size=_int(env, "API_PAGE_SIZE", 100, minimum=1),
         api_max_page_size=_int(env, "API_MAX_PAGE_SIZE", 1000, minimum=1),
-        api_auth_failure_limit=_text(env, "API_AUTH_FAILURE_LIMIT", "30 per minute"),
+        api_auth_failure_limit=_limit(env, "API_AUTH_FAILURE_LIMIT", "30 per minute"),
         proxy_count=_int(env, "PROXY_COUNT", 0),
         secure_cookies=_bool(env, "SECURE_COOKIES", app_env == "production"),
         log_level=log_level,
+        log_format=log_format,
+        max_content_length=_int(env, "MAX_CONTENT_LENGTH", 4 * 1024 * 1024, minimum=64 * 1024),
+        sqlite_busy_seconds=sqlite_busy_seconds,
+        retry_after_seconds=_int(env, "RETRY_AFTER_SECONDS", 30, minimum=1),
+        health_min_free_mb=_int(env, "HEALTH_MIN_FREE_MB", 50),
+        mail_server=env.get("MAIL_SERVER", "").strip() or None,
+        mail_port=_int(env, "MAIL_PORT", 465 if mail_use_ssl else 25, minimum=1),
+        mail_use_tls=mail_use_tls,
+        mail_use_ssl=mail_use_ssl,
+        mail_username=env.get("MAIL_USERNAME", "").strip() or None,
+        mail_password=env.get("MAIL_PASSWORD", "") or None,
+        mail_default_sender=_text(env, "MAIL_DEFAULT_SENDER",
+                                  "City Innovation Self-Assessment <no-reply@localhost>"),
+        public_url=public_url,
+        invitation_hours=_int(env, "INVITATION_HOURS", 168, minimum=1),
+        reset_hours=_int(env, "RESET_HOURS", 2, minimum=1),
+        password_reset_rate_limit=_limit(env, "PASSWORD_RESET_RATE_LIMIT", "5 per hour"),
+        export_folder=Path(_text(env, "EXPORT_FOLDER", str(INSTANCE_DIR / "exports"))),
     )

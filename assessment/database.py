@@ -14,7 +14,7 @@ from typing import Any, cast
 
 from flask import Flask
 from flask.globals import app_ctx
-from sqlalchemy import DateTime, MetaData, create_engine, event
+from sqlalchemy import DateTime, MetaData, create_engine, event, exc
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import DeclarativeBase, Session, scoped_session, sessionmaker
 from sqlalchemy.pool import StaticPool
@@ -31,6 +31,7 @@ NAMING_CONVENTION = {
 # Set for requests that write, so SQLite takes its write lock at BEGIN instead of
 # failing with "database is locked" when two readers both try to upgrade.
 write_intent: contextvars.ContextVar[bool] = contextvars.ContextVar("write_intent", default=False)
+SQLITE_BUSY_SECONDS = 30.0  # how long a writer waits for another before giving up (a setting)
 
 class UTCDateTime(TypeDecorator[datetime]):
     """Timezone-aware UTC datetimes on every database (SQLite stores them naive)."""
@@ -64,23 +65,46 @@ def _app_ctx_id() -> int:
     return id(app_ctx._get_current_object())  # type: ignore[attr-defined]
 
 
-def make_engine(url: str) -> Engine:
-    """Create an engine; SQLite gets WAL, a busy timeout and foreign keys."""
+def make_engine(url: str, *, busy_seconds: float = SQLITE_BUSY_SECONDS) -> Engine:
+    """Create an engine; SQLite gets WAL, a busy timeout and foreign keys.
+
+    Statement parameters are kept out of error messages, so no answer ever reaches a log.
+    """
     if url.startswith("sqlite"):
-        connect_args = {"timeout": SQLITE_BUSY_SECONDS, "check_same_thread": False}
-        kwargs: dict[str, Any] = {"connect_args": connect_args}
+        connect_args = {"timeout": busy_seconds, "check_same_thread": False}
+        kwargs: dict[str, Any] = {"connect_args": connect_args, "hide_parameters": True}
         if url in {"sqlite://", "sqlite:///:memory:"}:
             kwargs["poolclass"] = StaticPool
         engine = create_engine(url, **kwargs)
-        _configure_sqlite(engine)
+        _configure_sqlite(engine, busy_seconds)
         return engine
-    return create_engine(url, pool_pre_ping=True, pool_size=5, max_overflow=10)
+    return create_engine(url, pool_pre_ping=True, pool_size=5, max_overflow=10, hide_parameters=True)
 
 
-SQLITE_BUSY_SECONDS = 30  # how long a writer waits for another before giving up
+def unavailable(error: BaseException) -> bool:
+    """Whether ``error`` says the database cannot serve now (down, locked, full, read-only),
+    as opposed to a mistake in a statement: the request may be tried again later."""
+    if isinstance(error, exc.TimeoutError | exc.DisconnectionError):
+        return True
+    if not isinstance(error, exc.DBAPIError):
+        return False
+    if error.connection_invalidated:
+        return True
+    if error.orig.__class__.__module__.startswith("sqlite3"):
+        # SQLite raises OperationalError for mistakes too ("no such table"): go by the message.
+        return any(sign in str(error.orig).lower() for sign in _SQLITE_UNAVAILABLE)
+    if isinstance(error, exc.OperationalError | exc.InterfaceError):
+        return True
+    # PostgreSQL: read-only transaction (25006), insufficient resources (53...), shutting down (57P...).
+    code = getattr(error.orig, "sqlstate", None) or ""
+    return code == "25006" or code.startswith(("53", "57P"))
 
 
-def _configure_sqlite(engine: Engine) -> None:
+_SQLITE_UNAVAILABLE = ("locked", "disk is full", "readonly", "read-only", "unable to open",
+                       "disk i/o error", "busy")
+
+
+def _configure_sqlite(engine: Engine, busy_seconds: float) -> None:
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection: Any, _record: Any) -> None:
         # Let SQLAlchemy, not pysqlite, decide when transactions begin (needed for
@@ -88,7 +112,7 @@ def _configure_sqlite(engine: Engine) -> None:
         dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA journal_mode=WAL")
-        cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_SECONDS * 1000}")
+        cursor.execute(f"PRAGMA busy_timeout={int(busy_seconds * 1000)}")
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.close()
@@ -112,15 +136,20 @@ class Database:
         self.session: Session = cast(Session, self._scoped)
 
     def init_app(self, app: Flask) -> None:
-        if self.engine is not None:
-            self.engine.dispose()
-        self.engine = make_engine(app.config["DATABASE_URL"])
-        self.session_factory.configure(bind=self.engine)
+        self.bind(app)
         app.extensions["database"] = self
 
         @app.teardown_appcontext
         def _remove_session(_exc: BaseException | None) -> None:
             self._scoped.remove()
+
+    def bind(self, app: Flask) -> None:
+        """Point the engine and every new session at ``app``'s database (the last app wins)."""
+        if self.engine is not None:
+            self.engine.dispose()
+        self.engine = make_engine(app.config["DATABASE_URL"],
+                                  busy_seconds=app.config.get("SQLITE_BUSY_SECONDS", SQLITE_BUSY_SECONDS))
+        self.session_factory.configure(bind=self.engine)
 
     @contextmanager
     def bound_to(self, connection: Any) -> Iterator[None]:

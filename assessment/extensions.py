@@ -8,6 +8,7 @@ from flask_compress import Compress
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
+from flask_mailman import Mail
 from flask_wtf.csrf import CSRFProtect
 
 from assessment.database import Database
@@ -17,5 +18,6 @@ csrf = CSRFProtect()
 babel = Babel()
 compress = Compress()
 login_manager = LoginManager()
+mailman = Mail()
 # Default limits are off: only the routes that need it (sign-in, token checks) are limited.
 limiter = Limiter(key_func=get_remote_address, default_limits=[])

@@ -1,12 +1,13 @@
 """Dates, times and numbers as the reader's language writes them: one format for the whole app.
 
 Every moment is shown in UTC and says so: the server does not know the reader's time zone, and
-colleagues in different places must read the same time for the same save.
+colleagues in different places must read the same time for the same save. A round's opening
+and closing are the exception: they are written on the round's own clock, named by its time zone.
 """
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, tzinfo
 
 from babel.dates import format_date, format_skeleton, get_datetime_format
 from babel.numbers import format_decimal
@@ -43,6 +44,17 @@ def day(value: date | datetime | None) -> str:
     return format_date(value, "medium", locale=get_locale())
 
 
+def long_day_in(value: datetime, zone: tzinfo) -> str:
+    """The calendar date of ``value`` on the clock of ``zone``, written out ("30 November 2026")."""
+    return format_date(value.astimezone(zone).date(), "long", locale=get_locale())
+
+
+def clock_in(value: datetime, zone: tzinfo) -> str:
+    """The time of day of ``value`` on the clock of ``zone``, 24-hour ("17:00"), without the zone's
+    name: a round's deadline names its zone once in the sentence."""
+    return format_skeleton("Hm", value.astimezone(zone), tzinfo=zone, locale=get_locale())
+
+
 def number(value: float | int | None, digits: int = 1) -> str:
     """A number with the locale's separators and exactly ``digits`` decimals ("1,234.5")."""
     if value is None:
@@ -52,5 +64,7 @@ def number(value: float | int | None, digits: int = 1) -> str:
 
 
 def init_app(app: Flask) -> None:
-    """Numbers in templates: ``{{ value|number(1) }}`` (dates and times are formatted by the views)."""
+    """Numbers and moments in templates: ``{{ value|number(1) }}``, ``{{ when|moment }}`` (other
+    dates and times are formatted by the views)."""
     app.jinja_env.filters["number"] = number
+    app.jinja_env.filters["moment"] = moment

@@ -5,6 +5,7 @@ from assessment.assessments.models import (
     Answer,
     Assessment,
     AssessmentStatus,
+    DeadlineExtension,
     ElementScore,
     QuestionnaireVersion,
     Round,
@@ -12,10 +13,15 @@ from assessment.assessments.models import (
 from assessment.audit.models import AuditEvent
 from assessment.auth.models import AuthSession, Role, User
 from assessment.database import Base
+from assessment.exports.models import ExportFile, ExportStatus
+from assessment.jobs.models import Job, JobStatus
+from assessment.mail.models import MailStatus, OutgoingMail
 from assessment.places.models import City, Country, Region, SizeClass
 
 __all__ = [
     "Answer", "ApiToken", "Assessment", "AssessmentStatus", "AuditEvent", "AuthSession", "Base",
-    "City", "Country", "ElementScore", "QuestionnaireVersion", "Region", "Role", "Round",
+    "City", "Country", "DeadlineExtension", "ElementScore", "ExportFile", "ExportStatus", "Job",
+    "JobStatus", "MailStatus",
+    "OutgoingMail", "QuestionnaireVersion", "Region", "Role", "Round",
     "SizeClass", "User",
 ]

@@ -21,8 +21,10 @@ class NavItem:
 _MENU = [
     (_l("Our assessments"), "survey.home", {Role.OFFICIAL}),
     (_l("Regional dashboard"), "dashboard.index", {Role.REGIONAL, Role.ANALYST, Role.ADMIN}),
+    (_l("People"), "people.index", {Role.REGIONAL}),
     (_l("Data and API"), "exports.index", {Role.ANALYST, Role.REGIONAL, Role.ADMIN, Role.OFFICIAL}),
     (_l("Administration"), "admin.index", {Role.ADMIN}),
+    (_l("Import accounts"), "admin.user_import", {Role.REGIONAL}),
     (_l("Your account"), "account.index", {Role.ANALYST, Role.REGIONAL, Role.ADMIN, Role.OFFICIAL}),
     (_l("Methodology"), "home.methodology", None),
 ]

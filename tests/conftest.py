@@ -10,6 +10,7 @@ import io
 import os
 import uuid
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -32,6 +33,7 @@ from assessment.auth.models import Role, User
 from assessment.extensions import db
 from assessment.places.models import City, Country, Region, SizeClass
 from assessment.questionnaire import Question, Questionnaire, QuestionType
+from tests.mailbox import Inbox, sending_through, smtp_server
 
 # A fast hash for test accounts; real accounts use the library default (scrypt).
 FAST_HASH_METHOD = "pbkdf2:sha256:1000"
@@ -68,9 +70,10 @@ def database_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 
 
 @pytest.fixture(scope="session")
-def app(database_url: str) -> Iterator[Flask]:
+def app(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Flask]:
     app = create_app(
         {
+            "MAIL_FILE_PATH": str(tmp_path_factory.mktemp("outbox")),
             "APP_ENV": "testing",
             "TESTING": True,
             "SECRET_KEY": "test-secret",
@@ -78,6 +81,9 @@ def app(database_url: str) -> Iterator[Flask]:
             "WTF_CSRF_ENABLED": False,
             # Generous, so only the rate-limit test (which tightens it) ever hits it.
             "LOGIN_RATE_LIMIT": "10000 per minute",
+            "LOGIN_ACCOUNT_RATE_LIMIT": "10000 per minute",
+            "API_RATE_LIMIT": "10000 per minute",
+            "EXPORT_RATE_LIMIT": "10000 per minute",
         }
     )
     with app.app_context():
@@ -85,6 +91,31 @@ def app(database_url: str) -> Iterator[Flask]:
     yield app
     assert db.engine is not None
     db.engine.dispose()
+
+
+@contextmanager
+def audit_events_deletable(session: Session) -> Iterator[None]:
+    """Let a test clean up the audit events it committed (the database refuses deletions):
+    triggers are off for this transaction on PostgreSQL, dropped and made again on SQLite."""
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text("SET LOCAL session_replication_role = replica"))
+        yield
+        return
+    triggers = session.execute(text(
+        "SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND tbl_name = 'audit_events'")).all()
+    for name, _sql in triggers:
+        session.execute(text(f'DROP TRIGGER "{name}"'))
+    yield
+    for _name, sql in triggers:
+        session.execute(text(sql))
+
+
+@pytest.fixture()
+def shared_database_back(app: Flask) -> Iterator[None]:
+    """For tests that build apps of their own: the extensions are shared, and the last app
+    built owns the engine, so give it back to the suite's app afterwards."""
+    yield
+    db.bind(app)
 
 
 def _forget_request_globals(sender: Flask, **extra: object) -> None:
@@ -108,6 +139,13 @@ def db_session(app: Flask) -> Iterator[Session]:
         request_started.disconnect(_forget_request_globals, app)
         transaction.rollback()
         connection.close()
+
+
+@pytest.fixture()
+def smtp(app: Flask) -> Iterator[Inbox]:
+    """The app sends through a real SMTP server on loopback for this test; its inbox."""
+    with smtp_server() as (inbox, port), sending_through(app, port):
+        yield inbox
 
 
 @pytest.fixture()

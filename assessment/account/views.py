@@ -1,6 +1,8 @@
-"""The signed-in user's account page, with personal access tokens for the JSON API.
+"""The signed-in user's account page: their password, the mail they receive, and personal access
+tokens for the JSON API.
 
-Users create and revoke their own tokens; admins can do the same for any account.
+Users change their own password, choose which optional mail they receive, and create and revoke
+their own tokens; admins can manage the tokens of any account.
 """
 
 from __future__ import annotations
@@ -10,21 +12,31 @@ from typing import Any
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user, login_required
-from sqlalchemy import select
 from werkzeug.wrappers import Response
 
-from assessment.account.forms import FindUserForm, TokenForm
+from assessment import mail
+from assessment.account import services
+from assessment.account.forms import (
+    ChangePasswordForm,
+    FindUserForm,
+    TokenForm,
+    mail_field_name,
+    mail_preferences_form,
+)
 from assessment.api import tokens
 from assessment.api.models import ApiToken
 from assessment.auth.access import roles_required
 from assessment.auth.labels import ROLE_LABELS
+from assessment.auth.limits import count_wrong_password, password_attempts
 from assessment.auth.models import Role, User
-from assessment.auth.services import normalise_email
+from assessment.auth.services import MIN_PASSWORD_LENGTH
 from assessment.extensions import db
 from assessment.formatting import moment
 
 bp = Blueprint("account", __name__)
+
 
 def _when(value: datetime | None) -> str:
     return moment(value) if value else _("never")
@@ -39,14 +51,22 @@ def _token_rows(user: User) -> list[dict[str, Any]]:
     ]
 
 
-def _page(subject: User, form: TokenForm, new_secret: str | None = None, status: int = 200) -> Any:
+def _page(subject: User, form: TokenForm, new_secret: str | None = None, status: int = 200,
+          password_form: ChangePasswordForm | None = None) -> Any:
     is_self = subject.id == current_user.id
+    if is_self and password_form is None:
+        password_form = ChangePasswordForm(formdata=None)
+    optional = mail.optional_kinds()
+    mail_form = mail_preferences_form(optional, subject, posted=False)
     place = subject.city.name if subject.city else (subject.region.name if subject.region else None)
     body = render_template(
         "account/index.html", subject=subject, is_self=is_self, form=form,
         role_label=str(ROLE_LABELS[subject.role]), place=place, tokens=_token_rows(subject),
         new_secret=new_secret, find_form=FindUserForm(formdata=None),
+        password_form=password_form, min_password_length=MIN_PASSWORD_LENGTH,
         show_admin=current_user.role == Role.ADMIN and is_self,
+        mail_form=mail_form, mail_fields=[mail_form[mail_field_name(item.name)] for item in optional],
+        essential_mail=[str(item.label) for item in mail.KINDS.values() if item.essential],
         action=url_for("account.index") if is_self else url_for("account.user_tokens",
                                                                  user_id=subject.id),
     )
@@ -73,6 +93,50 @@ def index() -> Any:
     return _create(current_user)
 
 
+@bp.route("/account/password", methods=["POST"])
+@login_required
+@password_attempts
+def change_password() -> Any:
+    form = ChangePasswordForm()
+    if form.validate_on_submit():
+        try:
+            ended = services.change_password(
+                db.session, current_user, current_password=form.current_password.data or "",
+                new_password=form.new_password.data or "",
+                end_other_sessions=bool(form.sign_out_others.data), keep_token=current_user.get_id())
+        except services.PasswordChangeError as problem:
+            db.session.rollback()
+            if problem.field == "current_password":
+                count_wrong_password()
+            getattr(form, problem.field).errors = [str(problem)]
+        else:
+            db.session.commit()
+            message = _("Your password is changed.")
+            if ended is None:
+                message += " " + _("Your other sign-ins stay signed in.")
+            else:
+                message += " " + ngettext("%(num)d other sign-in was ended.",
+                                          "%(num)d other sign-ins were ended.", ended)
+            flash(message, "success")
+            return redirect(url_for("account.index"))
+    return _page(current_user, TokenForm(formdata=None), status=400, password_form=form)
+
+
+@bp.route("/account/mail", methods=["POST"])
+@login_required
+def mail_preferences() -> Response:
+    optional = mail.optional_kinds()
+    form = mail_preferences_form(optional, current_user, posted=True)
+    if form.validate_on_submit():
+        receive = {item.name: bool(form[mail_field_name(item.name)].data) for item in optional}
+        services.set_mail_preferences(db.session, current_user, receive)
+        db.session.commit()
+        flash(_("Your mail choices are saved."), "success")
+    else:
+        flash(_("Your mail choices could not be saved. Please try again."), "error")
+    return redirect(url_for("account.index", _anchor="mail-heading"))
+
+
 @bp.route("/account/tokens/<int:user_id>", methods=["GET", "POST"])
 @roles_required(Role.ADMIN)
 def user_tokens(user_id: int) -> Any:
@@ -86,12 +150,17 @@ def user_tokens(user_id: int) -> Any:
 @roles_required(Role.ADMIN)
 def find_user() -> Response:
     form = FindUserForm(formdata=request.args)
-    email = normalise_email(form.email.data or "")
-    subject = db.session.scalar(select(User).where(User.email == email)) if email else None
-    if subject is None:
-        flash(_("No account with that email."), "error")
-        return redirect(url_for("account.index"))
-    return redirect(url_for("account.user_tokens", user_id=subject.id))
+    text = (form.email.data or "").strip() if form.validate() else ""
+    found = services.find_accounts(db.session, text) if text else []
+    if len(found) == 1:
+        return redirect(url_for("account.user_tokens", user_id=found[0].id))
+    if found:
+        # Several match: the account list, searched, lets the administrator choose one.
+        flash(_("Several accounts match “%(text)s”: choose one in the list.", text=text), "info")
+        return redirect(url_for("admin.users", q=text))
+    flash(_("No account matches “%(text)s”.", text=text) if text else _("Type an email or a name."),
+          "error")
+    return redirect(url_for("account.index"))
 
 
 @bp.route("/account/tokens/revoke/<int:token_id>", methods=["POST"])

@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 from assessment.admin.pagination import Page, paginate
 from assessment.assessments.models import Assessment
 from assessment.audit.services import record
-from assessment.auth.models import User
+from assessment.auth.models import Role, User
 from assessment.places import services as places
 from assessment.places.models import City, Country, Region
 from assessment.places.services import PlaceError
@@ -57,15 +57,6 @@ def countries_by_region(session: Session) -> list[tuple[str, list[Country]]]:
     return list(groups.items())
 
 
-def cities_by_country(session: Session) -> list[tuple[str, list[tuple[int, str]]]]:
-    """(city id, city name) grouped under their country's name."""
-    groups: dict[str, list[tuple[int, str]]] = {}
-    query = select(City.id, City.name, Country.name).join(Country).order_by(Country.name, City.name)
-    for city_id, city_name, country_name in session.execute(query):
-        groups.setdefault(country_name, []).append((city_id, city_name))
-    return list(groups.items())
-
-
 @dataclass(frozen=True)
 class CountryRow:
     id: int
@@ -95,14 +86,18 @@ class CityRow:
     population: int | None
     size_class: str | None
     assessments: int
+    officials: int  # active official accounts
 
 
 def city_page(session: Session, *, region_id: int | None, country_id: int | None, text: str,
               page: int) -> Page[CityRow]:
     assessments = select(func.count(Assessment.id)).where(Assessment.city_id == City.id).scalar_subquery()
+    officials = (select(func.count(User.id))
+                 .where(User.city_id == City.id, User.role == Role.OFFICIAL, User.active.is_(True))
+                 .scalar_subquery())
     query = (
         select(City.id, City.name, Country.name, Region.name, City.population, City.size_class,
-               assessments)
+               assessments, officials)
         .join(Country, City.country_id == Country.id)
         .join(Region, Country.region_id == Region.id)
         .order_by(City.name, Country.name, City.id)
@@ -116,8 +111,8 @@ def city_page(session: Session, *, region_id: int | None, country_id: int | None
     found = paginate(session, query, page)
     return found.with_items([
         CityRow(id, name, country, region, population,
-                size.value.replace("_", " ") if size is not None else None, count)
-        for id, name, country, region, population, size, count in found.items
+                size.value.replace("_", " ") if size is not None else None, count, people)
+        for id, name, country, region, population, size, count, people in found.items
     ])
 
 

@@ -13,9 +13,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from assessment.admin.presentation import HASH_PREFIX
-from assessment.admin.rounds import assessment_counts
+from assessment.admin.rounds import assessment_counts, stored_version
 from assessment.assessments.models import Assessment, QuestionnaireVersion, Round
-from assessment.assessments.versions import ensure_version, questionnaire_for
+from assessment.assessments.versions import questionnaire_for
 from assessment.audit.services import record
 from assessment.auth.models import User
 from assessment.formatting import moment as when
@@ -101,7 +101,7 @@ def store_current_version(session: Session, actor: User, questionnaire: Question
         QuestionnaireVersion.content_hash == questionnaire.content_hash))
     if known is not None:
         return False
-    version = ensure_version(session, questionnaire)
+    version = stored_version(session, questionnaire)
     record(session, "admin.questionnaire.store", actor, version_id=version.id, version=version.label,
            content_hash=version.content_hash)
     return True

@@ -82,9 +82,14 @@ _ERRORS = {
 }
 
 
+# Text without control characters (tab and line breaks aside) or undecodable bytes: the rest is
+# refused with 400 before any query runs (see assessment.storable).
+STORABLE_TEXT = "^[^\\x00-\\x08\\x0b\\x0c\\x0e-\\x1f\\x7f\\ufffd]*$"
+
+
 def _text_parameter(name: str, description: str) -> dict[str, Any]:
     return {"name": name, "in": "query", "required": False, "description": description,
-            "schema": {"type": "string", "maxLength": MAX_FILTER_LENGTH}}
+            "schema": {"type": "string", "maxLength": MAX_FILTER_LENGTH, "pattern": STORABLE_TEXT}}
 
 
 def _parameters(config: Mapping[str, Any]) -> dict[str, Any]:
@@ -177,13 +182,22 @@ def document(config: Mapping[str, Any], base_url: str) -> dict[str, Any]:
         },
         "Round": {
             "type": "object", "additionalProperties": False,
-            "required": ["id", "name", "opens_on", "closes_on", "questionnaire_version",
-                         "questionnaire_hash", "assessments"],
+            "required": ["id", "name", "opens_on", "closes_on", "opens_at", "closes_at", "time_zone",
+                         "questionnaire_version", "questionnaire_hash", "assessments"],
             "properties": {
                 "id": {"type": "integer"},
                 "name": {"type": "string"},
                 "opens_on": {"type": "string", "format": "date"},
                 "closes_on": {"type": ["string", "null"], "format": "date"},
+                "opens_at": {"type": "string", "format": "date-time",
+                             "description": "When the round opens, ISO 8601 with the offset of its "
+                                            "time zone."},
+                "closes_at": {"type": ["string", "null"], "format": "date-time",
+                              "description": "When the round closes, ISO 8601 with the offset of its "
+                                             "time zone; null when it has no closing date. A city "
+                                             "may have been given a later deadline."},
+                "time_zone": {"type": "string", "description": "The IANA time zone of the round's "
+                                                               "clock, e.g. Africa/Nairobi."},
                 "questionnaire_version": {"type": "string"},
                 "questionnaire_hash": {"type": "string"},
                 "assessments": {"type": "integer", "minimum": 0,

@@ -44,16 +44,20 @@ def list_rounds(session: Session, scope: ColumnElement[bool], offset: int,
         .scalar_subquery()
     )
     rows = session.execute(
-        select(Round.id, Round.name, Round.opens_on, Round.closes_on, QuestionnaireVersion.label,
-               QuestionnaireVersion.content_hash, assessments)
+        select(Round, QuestionnaireVersion.label, QuestionnaireVersion.content_hash, assessments)
         .join(QuestionnaireVersion, Round.questionnaire_version_id == QuestionnaireVersion.id)
         .order_by(Round.opens_on, Round.id).offset(offset).limit(limit)
     )
     return [
-        {"id": id_, "name": name, "opens_on": iso(opens), "closes_on": iso(closes),
+        {"id": round_.id, "name": round_.name, "opens_on": iso(round_.opens_on),
+         "closes_on": iso(round_.closes_on),
+         # The round's own instants with the offset of its time zone (no city's extension).
+         "opens_at": round_.opens_at.isoformat(),
+         "closes_at": round_.closes_at.isoformat() if round_.closes_at else None,
+         "time_zone": round_.time_zone,
          "questionnaire_version": label, "questionnaire_hash": content_hash[:HASH_PREFIX],
          "assessments": count}
-        for id_, name, opens, closes, label, content_hash, count in rows
+        for round_, label, content_hash, count in rows
     ]
 
 

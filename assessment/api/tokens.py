@@ -20,7 +20,7 @@ from assessment.auth.models import User
 from assessment.auth.services import hash_token
 from assessment.database import utcnow
 
-TOKEN_PREFIX = "cisa_"
+TOKEN_PREFIX = "cisa_"  # nosec B105 # the public prefix that marks a token, not a secret
 SHOWN_PREFIX_LENGTH = 12
 MAX_ACTIVE_TOKENS = 20
 MAX_NAME_LENGTH = 80
@@ -90,6 +90,12 @@ def revoke_token(session: Session, token: ApiToken, *, actor: User | None = None
     session.flush()
     _audit(session, "token_revoke", token, actor, via)
     return True
+
+
+def revoke_all_tokens(session: Session, user: User, *, actor: User | None = None,
+                      via: str = "web") -> int:
+    """Revoke every active token of ``user``; return how many were revoked."""
+    return sum(revoke_token(session, token, actor=actor, via=via) for token in active_tokens(session, user))
 
 
 def user_for_secret(session: Session, secret: str) -> tuple[User, ApiToken] | None:

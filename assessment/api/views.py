@@ -15,6 +15,8 @@ from flask_limiter.util import get_remote_address
 from limits import parse
 
 from assessment.api import openapi, services, tokens
+from assessment.audit.services import record_now
+from assessment.auth import limits
 from assessment.auth.access import city_scope
 from assessment.auth.models import Role, User
 from assessment.exports import services as tables
@@ -80,9 +82,16 @@ def _authenticate() -> None:
         if limiter.enabled:
             limiter.limiter.hit(limit, "api-token-failures", client)
         raise problem
+    wait = limits.spend("API_RATE_LIMIT", "api-user", str(found[0].id))
+    if wait is not None:
+        raise ApiError(429, "Too Many Requests",
+                       f"This account has made more requests than API_RATE_LIMIT allows "
+                       f"({current_app.config['API_RATE_LIMIT']}). Wait {wait} seconds.",
+                       {"Retry-After": str(wait)})
     g.api_user, g.api_token = found
-    # A read request writes only when the token's last use needs updating.
-    db.session.commit()
+    # The token's last use (if it needed updating) is committed first, then the event.
+    record_now(db.session, "api.read", found[0], path=request.path, query=request.args.to_dict(),
+               token_id=found[1].id)
 
 
 def _user() -> User:

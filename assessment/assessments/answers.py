@@ -18,6 +18,7 @@ from typing import Any, cast
 from sqlalchemy import Table, bindparam, insert, update
 from sqlalchemy.orm import Session
 
+from assessment.assessments.deadlines import ensure_writable
 from assessment.assessments.models import EDITABLE, Answer, Assessment, StoredAnswer
 from assessment.assessments.progress import Progress, progress
 from assessment.assessments.services import load_answers, write_assessment
@@ -128,7 +129,8 @@ def save_answers(session: Session, assessment: Assessment, questionnaire: Questi
 
     The caller must have locked the assessment (``lock_assessment``). Completeness, the
     answers' scores and revisions, ``updated_at``/``updated_by`` and the audit log are updated
-    when anything changed.
+    when anything changed. Once the city's deadline in the round has passed, nothing is written
+    and ``deadlines.DeadlinePassed`` is raised (a submitted assessment reports ``locked`` first).
     """
     result = SaveResult()
     rows = load_answers(session, assessment.id)
@@ -139,6 +141,7 @@ def save_answers(session: Session, assessment: Assessment, questionnaire: Questi
                           or item.fingerprint != row_fingerprint(rows.get(item.question_id))]
         return result
     now = utcnow()
+    ensure_writable(session, assessment, now)
     updates: list[dict[str, Any]] = []
     inserts: list[dict[str, Any]] = []
     for item in posted:

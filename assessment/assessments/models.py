@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import enum
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, time
+from zoneinfo import ZoneInfo
 
-from sqlalchemy import Float, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import Float, ForeignKey, String, Text, Time, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from assessment.auth.models import User
@@ -35,10 +36,57 @@ class Round(Base):
     name: Mapped[str] = mapped_column(String(80), unique=True)
     opens_on: Mapped[date]
     closes_on: Mapped[date | None]
+    # The round opens at ``opens_time`` on ``opens_on`` and closes at ``closes_time`` on
+    # ``closes_on``, both on the clock of ``time_zone`` (an IANA name such as "Africa/Nairobi").
+    opens_time: Mapped[time] = mapped_column(Time, default=time(0, 0))
+    closes_time: Mapped[time] = mapped_column(Time, default=time(23, 59))
+    time_zone: Mapped[str] = mapped_column(String(64), default="UTC")
+    # Days before closing on which officials who have not submitted are reminded ("14,7,1").
+    reminder_days: Mapped[str] = mapped_column(String(40), default="14,7,1")
     questionnaire_version_id: Mapped[int] = mapped_column(
         ForeignKey("questionnaire_versions.id", ondelete="RESTRICT"), index=True
     )
     questionnaire_version: Mapped[QuestionnaireVersion] = relationship()
+
+    @property
+    def zone(self) -> ZoneInfo:
+        return ZoneInfo(self.time_zone or "UTC")
+
+    @property
+    def opens_at(self) -> datetime:
+        """The opening instant (aware, in the round's time zone)."""
+        return datetime.combine(self.opens_on, self.opens_time or time(0, 0), self.zone)
+
+    @property
+    def closes_at(self) -> datetime | None:
+        """The closing instant (aware, in the round's time zone); None for an open-ended round."""
+        if self.closes_on is None:
+            return None
+        return datetime.combine(self.closes_on, self.closes_time or time(23, 59), self.zone)
+
+    @property
+    def reminder_offsets(self) -> tuple[int, ...]:
+        """The reminder days, largest first ("14,7,1" -> (14, 7, 1))."""
+        days = {int(part) for part in self.reminder_days.split(",") if part.strip().isdigit()}
+        return tuple(sorted(days, reverse=True))
+
+
+class DeadlineExtension(Base):
+    """A later closing time for one city in one round, granted by its regional office or an admin."""
+
+    __tablename__ = "deadline_extensions"
+    __table_args__ = (UniqueConstraint("round_id", "city_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    round_id: Mapped[int] = mapped_column(ForeignKey("rounds.id", ondelete="CASCADE"), index=True)
+    city_id: Mapped[int] = mapped_column(ForeignKey("cities.id", ondelete="CASCADE"), index=True)
+    closes_at: Mapped[datetime]
+    reason: Mapped[str] = mapped_column(String(500), default="")
+    granted_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    granted_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    round: Mapped[Round] = relationship()
+    city: Mapped[City] = relationship()
 
 
 class AssessmentStatus(enum.StrEnum):

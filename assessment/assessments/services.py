@@ -11,14 +11,17 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import datetime
 from typing import Any
 
+from flask_babel import gettext as _
 from sqlalchemy import and_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, joinedload
 from sqlalchemy.orm.attributes import set_committed_value
 
+from assessment.assessments import deadlines, notifications
+from assessment.assessments.deadlines import Deadline
 from assessment.assessments.models import (
     EDITABLE,
     Answer,
@@ -86,39 +89,41 @@ def user_names(session: Session, user_ids: Iterable[int | None]) -> dict[int, st
 
 @dataclass(frozen=True)
 class RoundEntry:
-    """One round as the city sees it: its assessment (if started) and who saved it last."""
+    """One round as the city sees it: its assessment (if started), who saved it last, and the
+    city's deadline in it."""
 
     round: Round
     assessment: Assessment | None
     updated_by_name: str | None
+    deadline: Deadline
     is_open: bool
     opens_later: bool
 
 
-def rounds_for_city(session: Session, city_id: int, today: date) -> list[RoundEntry]:
-    """Every round, newest first, with the city's assessment in it; one query."""
+def rounds_for_city(session: Session, city_id: int, now: datetime) -> list[RoundEntry]:
+    """Every round, newest first, with the city's assessment and deadline in it; two queries."""
     rows = session.execute(
         select(Round, Assessment, User.name, User.email)
         .outerjoin(Assessment, and_(Assessment.round_id == Round.id, Assessment.city_id == city_id))
         .outerjoin(User, User.id == Assessment.updated_by_id)
         .order_by(Round.opens_on.desc(), Round.id.desc())
     ).all()
+    extensions = deadlines.city_extensions(session, city_id) if rows else {}
     entries = []
     for round_, assessment, name, email in rows:
+        deadline = deadlines.deadline_for(round_, extensions.get(round_.id))
+        state = deadline.state(now)
         entries.append(
             RoundEntry(
                 round=round_,
                 assessment=assessment,
                 updated_by_name=(name or email) if assessment is not None and email else None,
-                is_open=round_is_open(round_, today),
-                opens_later=round_.opens_on > today,
+                deadline=deadline,
+                is_open=state == deadlines.OPEN,
+                opens_later=state == deadlines.UPCOMING,
             )
         )
     return entries
-
-
-def round_is_open(round_: Round, today: date) -> bool:
-    return round_.opens_on <= today and (round_.closes_on is None or today <= round_.closes_on)
 
 
 class RoundClosed(Exception):
@@ -126,18 +131,20 @@ class RoundClosed(Exception):
 
 
 def start_assessment(session: Session, *, city_id: int, round_: Round, user: User,
-                     today: date) -> tuple[Assessment, bool]:
+                     now: datetime | None = None) -> tuple[Assessment, bool]:
     """The city's assessment in ``round_``, created with the round's version if there is none.
 
-    Returns ``(assessment, created)``. Safe against a double click or two tabs: the unique
-    constraint on (city, round) decides, inside a savepoint, and the loser gets the winner's row.
+    Returns ``(assessment, created)``; ``RoundClosed`` unless the round is open for the city at
+    ``now`` (its deadline, extension included). Safe against a double click or two tabs: the
+    unique constraint on (city, round) decides, inside a savepoint, and the loser gets the
+    winner's row.
     """
     existing = _assessment_in(session, city_id, round_.id)
     if existing is not None:
         return existing, False
-    if not round_is_open(round_, today):
+    now = now or utcnow()
+    if not deadlines.city_deadline(session, round_, city_id).is_open(now):
         raise RoundClosed(round_.name)
-    now = utcnow()
     assessment = Assessment(
         city_id=city_id, round_id=round_.id,
         questionnaire_version_id=round_.questionnaire_version_id,
@@ -176,18 +183,25 @@ def submit_assessment(session: Session, assessment: Assessment, questionnaire: Q
                       user: User, state: Progress | None = None) -> bool:
     """Submit the assessment if every element can be scored. ``False`` if it already was.
 
-    Raises ``NotReady`` when an element lacks the answers it needs for a score. ``state`` is
-    the assessment's progress when the caller already holds it under the assessment's lock (as
-    a save just before does); otherwise the assessment is locked and its answers read here.
+    Raises ``NotReady`` when an element lacks the answers it needs for a score, and
+    ``DeadlinePassed`` once the city's deadline in the round has passed. ``state`` is the
+    assessment's progress when the caller already holds it under the assessment's lock (as a
+    save just before does); otherwise the assessment is locked and its answers read here.
     """
     if state is None:
         lock_assessment(session, assessment)
         if assessment.status not in EDITABLE:
             return False
+        deadlines.ensure_writable(session, assessment)
         state = progress(questionnaire, load_answers(session, assessment.id))
+    else:
+        deadlines.ensure_writable(session, assessment)
     if not state.ready:
         raise NotReady(state)
-    return store_submission(session, assessment, state.score, user=user, at=utcnow())
+    submitted = store_submission(session, assessment, state.score, user=user, at=utcnow())
+    if submitted:
+        notifications.notify_submitted(session, assessment)
+    return submitted
 
 
 def store_submission(session: Session, assessment: Assessment, score: AssessmentScore, *,
@@ -220,14 +234,30 @@ def store_submission(session: Session, assessment: Assessment, score: Assessment
     return True
 
 
-def reopen_assessment(session: Session, assessment: Assessment, user: User, reason: str) -> bool:
+def reopen_assessment(session: Session, assessment: Assessment, user: User, reason: str, *,
+                      closes_at: datetime | None = None, now: datetime | None = None) -> bool:
     """Let the city edit a submitted assessment again. ``False`` if it was not submitted.
 
-    The scores stored at submission stay until the city submits again.
+    ``closes_at`` gives the city a new deadline in the round at the same time (an extension,
+    ``deadlines.set_city_deadline``); it is required once the city's deadline has passed, since
+    the city could not save otherwise (``DeadlineError``). The scores stored at submission stay
+    until the city submits again. Anything that must follow a reopening (a mail to the city,
+    say) belongs here.
     """
     reason = reason.strip()
     if not reason:
         raise ValueError("A reason is required.")
+    now = now or utcnow()
+    deadline = deadlines.assessment_deadline(session, assessment)
+    if closes_at is None and deadline.has_passed(now) and assessment.status == AssessmentStatus.SUBMITTED:
+        raise deadlines.DeadlineError(
+            _("The round closed for %(city)s on %(when)s: give the city a new deadline, or it cannot "
+              "save any change.", city=assessment.city.name,
+              when=deadlines.describe_instant(deadline.closes_at or now, deadline.zone)),
+            field="closes_on")
+    if closes_at is not None:
+        # Checked before anything is written: a refused deadline leaves the assessment submitted.
+        deadlines.check_new_deadline(assessment.round, closes_at, now)
     changed = session.execute(
         update(Assessment)
         .where(Assessment.id == assessment.id, Assessment.status == AssessmentStatus.SUBMITTED)
@@ -238,8 +268,13 @@ def reopen_assessment(session: Session, assessment: Assessment, user: User, reas
         session.refresh(assessment)
         return False
     set_committed_value(assessment, "status", AssessmentStatus.REOPENED)
-    record(session, "reopen", user, assessment_id=assessment.id, reason=reason)
+    detail: dict[str, Any] = {"reason": reason}
+    if closes_at is not None:
+        deadlines.set_city_deadline(session, user, assessment.round, assessment.city, closes_at,
+                                    reason[:deadlines.MAX_REASON], now=now, notify=False)
+        detail["closes_at"] = closes_at
+    record(session, "reopen", user, assessment_id=assessment.id, at=now, **detail)
     session.flush()
+    # One message to the city's officials, with the reason and the deadline that now holds.
+    notifications.notify_reopened(session, assessment, user, reason)
     return True
-
-

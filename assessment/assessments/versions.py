@@ -21,14 +21,32 @@ def current_questionnaire() -> Questionnaire:
     return questionnaire
 
 
+class VersionLabelTaken(ValueError):
+    """The questionnaire's ``version`` label already names a stored version with other content."""
+
+    def __init__(self, label: str) -> None:
+        self.label = label
+        super().__init__(f"Questionnaire version {label} is already stored with different content. "
+                         f"Give the changed questionnaire a new label: change `version` at the top of "
+                         f"questionnaire.yaml (for example to {label}.1), then try again.")
+
+
 def ensure_version(session: Session, questionnaire: Questionnaire) -> QuestionnaireVersion:
-    """Return the stored version for this content, storing it the first time it is used."""
+    """Return the stored version for this content, storing it the first time it is used.
+
+    Refused (``VersionLabelTaken``) when another stored version already has the same label:
+    reports and exports name versions by label, so two contents must never share one.
+    """
     version = session.scalar(
         select(QuestionnaireVersion).where(
             QuestionnaireVersion.content_hash == questionnaire.content_hash
         )
     )
     if version is None:
+        taken = session.scalar(select(QuestionnaireVersion.id).where(
+            QuestionnaireVersion.label == questionnaire.version))
+        if taken is not None:
+            raise VersionLabelTaken(questionnaire.version)
         version = QuestionnaireVersion(
             content_hash=questionnaire.content_hash,
             label=questionnaire.version,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextvars
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
@@ -13,6 +14,10 @@ from assessment.audit.models import AuditEvent
 from assessment.auth.models import User
 from assessment.database import utcnow
 
+# The address of the client whose request is being served (set per request by the app; None
+# for commands), recorded with every event.
+client_address: contextvars.ContextVar[str | None] = contextvars.ContextVar("client_address", default=None)
+
 
 def record(session: Session, action: str, actor: User | None, *, assessment_id: int | None = None,
            at: datetime | None = None, **detail: Any) -> None:
@@ -22,7 +27,18 @@ def record(session: Session, action: str, actor: User | None, *, assessment_id: 
     """
     session.execute(insert(AuditEvent).values(
         at=at or utcnow(), user_id=actor.id if actor is not None else None, action=action,
-        assessment_id=assessment_id, detail=_jsonable(detail)))
+        assessment_id=assessment_id, detail=_jsonable(detail), client=client_address.get()))
+
+
+def record_now(session: Session, action: str, actor: User | None, **kwargs: Any) -> None:
+    """Record an event in a transaction of its own and commit it, for requests that only read.
+
+    What was read before is committed first, so on SQLite the event's transaction starts with
+    its write and waits for the lock like any writer, instead of failing to upgrade a read.
+    """
+    session.commit()
+    record(session, action, actor, **kwargs)
+    session.commit()
 
 
 def _jsonable(value: Any) -> Any:

@@ -39,9 +39,17 @@ class User(Base):
     # The interface language the person chose (a code of assessment.i18n.LANGUAGES); None
     # follows the browser.
     language: Mapped[str | None] = mapped_column(String(8))
+    # Invitations: when the last one was sent and by whom, and when the person first set a
+    # password from one (None: still pending, or the account was made with a password).
+    invited_at: Mapped[datetime | None]
+    invited_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    accepted_at: Mapped[datetime | None]
+    # Kinds of optional mail the person turned off, comma-separated (see assessment.mail).
+    mail_opt_outs: Mapped[str] = mapped_column(String(200), default="")
 
     city: Mapped[City | None] = relationship()
     region: Mapped[Region | None] = relationship()
+    invited_by: Mapped[User | None] = relationship(remote_side=[id])
 
     # Flask-Login protocol. get_id returns the sign-in session token, not the user id,
     # so that signing out (revoking the token) invalidates every copy of the cookie.
@@ -63,6 +71,13 @@ class User(Base):
     def get_id(self) -> str | None:
         token: str | None = self.__dict__.get("_session_token")
         return token
+
+    @property
+    def invitation_pending(self) -> bool:
+        return self.invited_at is not None and self.accepted_at is None
+
+    def wants_mail(self, kind: str) -> bool:
+        return kind not in self.mail_opt_outs.split(",")
 
     @property
     def display_name(self) -> str:

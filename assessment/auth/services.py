@@ -13,10 +13,13 @@ from werkzeug.security import check_password_hash, generate_password_hash
 from assessment.auth.models import AuthSession, Role, User
 from assessment.database import utcnow
 from assessment.places.models import City, Region
+from assessment.storable import storable
 
 MIN_PASSWORD_LENGTH = 10
 # Checked when the email is unknown, so a failed sign-in takes as long either way.
 _DUMMY_HASH = generate_password_hash("not-a-real-password")
+# Marks a disabled password: werkzeug never matches it, and password_matches refuses it first.
+_DISABLED_PREFIX = "!"
 
 
 class AccountError(ValueError):
@@ -38,11 +41,18 @@ def normalise_email(email: str) -> str:
 
 def authenticate(session: Session, email: str, password: str) -> User | None:
     """The active user with this email and password, or None (without saying which was wrong)."""
-    user = session.scalar(select(User).where(User.email == normalise_email(email)))
+    email = normalise_email(email)
+    user = session.scalar(select(User).where(User.email == email)) if storable(email) else None
     if user is None or not user.active:
         check_password_hash(_DUMMY_HASH, password)
         return None
     return user if check_password_hash(user.password_hash, password) else None
+
+
+def user_by_email(session: Session, email: str) -> User | None:
+    """The account with this e-mail address (any state), if there is one."""
+    email = normalise_email(email)
+    return session.scalar(select(User).where(User.email == email)) if storable(email) else None
 
 
 def start_session(session: Session, user: User, hours: int) -> str:
@@ -92,21 +102,22 @@ def create_user(
     session: Session,
     *,
     email: str,
-    password: str,
+    password: str | None = None,
     role: Role,
     city: City | None = None,
     region: Region | None = None,
     name: str = "",
     password_hash: str | None = None,
 ) -> User:
-    """Create an account; officials need a city, regional users a region."""
+    """Create an account; officials need a city, regional users a region. Give ``password``,
+    or ``password_hash`` (``unusable_password_hash()`` for an account reached by invitation)."""
     email = normalise_email(email)
     if "@" not in email or email.startswith("@") or email.endswith("@"):
         raise AccountError(f"{email!r} is not an email address.")
     if session.scalar(select(User.id).where(User.email == email)) is not None:
         raise AccountError(f"An account with the email {email} already exists.")
     if password_hash is None:
-        if len(password) < MIN_PASSWORD_LENGTH:
+        if password is None or len(password) < MIN_PASSWORD_LENGTH:
             raise AccountError(f"The password must have at least {MIN_PASSWORD_LENGTH} characters.")
         password_hash = hash_password(password)
     if role == Role.OFFICIAL and city is None:
@@ -137,6 +148,30 @@ def set_password(session: Session, user: User, password: str) -> None:
     check_new_password(password)
     user.password_hash = hash_password(password)
     session.flush()
+
+
+def password_matches(user: User, password: str) -> bool:
+    """Whether ``password`` is ``user``'s password; never true once the password is disabled."""
+    if user.password_hash.startswith(_DISABLED_PREFIX):
+        check_password_hash(_DUMMY_HASH, password)  # the same time as a real check
+        return False
+    return check_password_hash(user.password_hash, password)
+
+
+def unusable_password_hash() -> str:
+    """A password hash that no password matches (no ``method$salt$hash`` shape), different each time."""
+    return _DISABLED_PREFIX + secrets.token_hex(16)
+
+
+def disable_password(session: Session, user: User) -> None:
+    """Replace the password hash with a value no password matches."""
+    user.password_hash = unusable_password_hash()
+    session.flush()
+
+
+def has_password(user: User) -> bool:
+    """Whether some password can sign ``user`` in (it is not disabled)."""
+    return not user.password_hash.startswith(_DISABLED_PREFIX)
 
 
 def revoke_sessions(session: Session, user: User, *, keep_token: str | None = None) -> int:

@@ -23,7 +23,9 @@ from assessment.auth.access import roles_required
 from assessment.auth.models import Role
 from assessment.dashboard import charts, choices, forms, queries, services, table
 from assessment.dashboard.choices import Selection
+from assessment.dashboard.deadlines import deadline_panel
 from assessment.dashboard.table import ASCENDING_BY_DEFAULT, DEFAULT_SORT
+from assessment.database import utcnow
 from assessment.extensions import db
 from assessment.i18n import localized
 
@@ -94,6 +96,7 @@ def index() -> str:
         page=min(selection.page, dashboard.pages),
         sort_label=_sort_labels(dashboard)[selection.sort],
         status_labels=STATUS_LABELS,
+        deadline=deadline_panel(session, user, round_.id, region.id, utcnow()),
         **_helpers(),
     )
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import random
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 from sqlalchemy import func, insert, select
@@ -20,8 +20,9 @@ from assessment.assessments.scores import element_score_rows, overall_fields
 from assessment.assessments.services import store_submission
 from assessment.assessments.versions import ensure_version
 from assessment.audit.services import record
+from assessment.auth.invitations import invite
 from assessment.auth.models import Role, User
-from assessment.auth.services import create_user
+from assessment.auth.services import create_user, unusable_password_hash
 from assessment.places.models import City, Country, Region, SizeClass
 from assessment.questionnaire import Answer as AnswerInput
 from assessment.questionnaire import (
@@ -32,6 +33,7 @@ from assessment.questionnaire import (
     score_assessment,
     score_question,
 )
+from assessment.reminders import remind_now
 
 # Approximate populations, rounded: enough to give each city a size class.
 DEMO_WORLD: dict[str, dict[str, tuple[str | None, list[tuple[str, int]]]]] = {
@@ -92,11 +94,16 @@ DEMO_ACCOUNTS = (
     DemoAccount(Role.ADMIN, "admin@example.org", "demo-admin-2026", "Administrator"),
 )
 
-# The current round has no closing date, so the demo stays open for as long as it is used.
+# The last round is the current one: it closes four weeks after the day the demo is seeded, at
+# 17:00 in Nairobi, so the pages show a deadline with time left ("rounds open 2026" opens an
+# old demo again).
 DEMO_ROUNDS: tuple[tuple[str, date, date | None], ...] = (
     ("2025", date(2025, 3, 1), date(2025, 9, 30)),
     ("2026", date(2026, 3, 1), None),
 )
+CURRENT_ROUND_WEEKS = 4
+CURRENT_ROUND_CLOSES = time(17, 0)
+CURRENT_ROUND_TIME_ZONE = "Africa/Nairobi"
 
 
 def database_is_empty(session: Session) -> bool:
@@ -199,9 +206,13 @@ def answer_rows(
 # --- demo world ----------------------------------------------------------------------
 
 
-def seed_demo(session: Session, questionnaire: Questionnaire, seed: int = 2020) -> list[DemoAccount]:
-    """Create the demo world; returns the accounts created. The caller commits."""
-    rng = random.Random(seed)
+def seed_demo(session: Session, questionnaire: Questionnaire, seed: int = 2020,
+              today: date | None = None) -> list[DemoAccount]:
+    """Create the demo world; returns the accounts created. The caller commits.
+
+    ``today`` (default: the date in UTC) sets the current round's closing, a few weeks ahead.
+    """
+    rng = random.Random(seed)  # nosec B311 # reproducible demo answers, nothing secret
     version = ensure_version(session, questionnaire)
     cities: dict[str, City] = {}
     regions: dict[str, Region] = {}
@@ -232,10 +243,14 @@ def seed_demo(session: Session, questionnaire: Questionnaire, seed: int = 2020) 
         round_ = Round(name=name, opens_on=opens, closes_on=closes, questionnaire_version_id=version.id)
         session.add(round_)
         rounds.append(round_)
+    current = rounds[-1]
+    seeded_on = today or datetime.now(UTC).date()
+    current.closes_on = max(seeded_on, current.opens_on) + timedelta(weeks=CURRENT_ROUND_WEEKS)
+    current.closes_time, current.time_zone = CURRENT_ROUND_CLOSES, CURRENT_ROUND_TIME_ZONE
     session.flush()
 
     for index, city in enumerate(sorted(cities.values(), key=lambda c: c.name)):
-        city_rng = random.Random(rng.random())
+        city_rng = random.Random(rng.random())  # nosec B311 # demo answers, as above
         first = city_profile(questionnaire, city_rng, 0)
         for round_index, round_ in enumerate(rounds):
             profile = {k: min(4.0, v + 0.35 * round_index) for k, v in first.items()}
@@ -251,7 +266,20 @@ def seed_demo(session: Session, questionnaire: Questionnaire, seed: int = 2020) 
             _store_assessment(session, questionnaire, version.id, city, round_, answers, status,
                               author, round_.opens_on, city_rng)
     session.flush()
+    _demo_mail(session, cities, users, current)
     return list(DEMO_ACCOUNTS)
+
+
+def _demo_mail(session: Session, cities: dict[str, City], users: dict[str, User], current: Round) -> None:
+    """The demo's outbox: an invitation not accepted yet, and a reminder of the current round
+    to the officials of the African cities that have not submitted (sent once committed)."""
+    admin = next(user for user in users.values() if user.role == Role.ADMIN)
+    newcomer = create_user(session, email="official@huye.example.org", name="Claudine Mukamana",
+                           role=Role.OFFICIAL, city=cities["Huye"],
+                           password_hash=unusable_password_hash())
+    invite(session, newcomer, inviter=admin)
+    africa = cities["Kigali"].country.region
+    remind_now(session, users["africa@regional.example.org"], current, region_id=africa.id)
 
 
 def _demo_status(city: str, round_index: int, index: int, rng: random.Random) -> AssessmentStatus | None:
@@ -333,7 +361,7 @@ def seed_synthetic(
     Half the cities are in the first region, so a benchmark can load a 500-city dashboard.
     Rows go in with multi-row INSERTs in batches; the caller commits.
     """
-    rng = random.Random(seed)
+    rng = random.Random(seed)  # nosec B311 # reproducible benchmark data, nothing secret
     version = ensure_version(session, questionnaire)
     regions = [Region(name=name) for name in REGION_NAMES[: len(region_weights)]]
     session.add_all(regions)
@@ -370,7 +398,7 @@ def seed_synthetic(
     total_answers = 0
     total_assessments = 0
     for city_id in city_ids:
-        city_rng = random.Random(rng.random())
+        city_rng = random.Random(rng.random())  # nosec B311 # demo answers, as above
         for r_index, round_ in enumerate(round_objs):
             profile = city_profile(questionnaire, city_rng, r_index)
             answers = answers_for_city(questionnaire, profile, city_rng, dont_know_rate=0.0)

@@ -6,7 +6,6 @@ import os
 import shutil
 import sys
 import tempfile
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -76,47 +75,19 @@ def export_command(table: str, fmt: str, round_: str | None, region: str | None,
                err=True)
 
 
-def _write(target: Any, session: Session, spec: services.TableSpec, fmt: str,
-           filters: services.Filters, scope: Any, bom: bool) -> int:
-    """Write a CSV or JSON export to the binary stream ``target``; returns the rows written."""
-    count = 0
-
-    def counted(rows: Iterator[services.Row]) -> Iterator[services.Row]:
-        nonlocal count
-        for count, row in enumerate(rows, start=1):  # noqa: B007 (read after the loop)
-            yield row
-
-    columns = spec.columns(session, filters)
-    for chunk in formats.export_chunks(fmt, columns, counted(spec.rows(session, filters, scope)),
-                                       bom=bom):
-        target.write(chunk)
-    return count
-
-
 def _to_file(path: Path, session: Session, spec: services.TableSpec, fmt: str,
              filters: services.Filters, scope: Any, bom: bool) -> int:
     directory = path.resolve().parent
     if not directory.is_dir():
         raise click.ClickException(_("The folder %(folder)s does not exist.", folder=directory))
-    handle, partial = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".partial", dir=directory)
-    try:
-        with os.fdopen(handle, "wb") as target:
-            if fmt in ("csv", "json"):
-                rows = _write(target, session, spec, fmt, filters, scope, bom)
-        if fmt in ("xlsx", "parquet"):
-            rows = formats.write_export(partial, session, spec, fmt, filters, scope)
-        os.replace(partial, path)
-    except BaseException:
-        Path(partial).unlink(missing_ok=True)
-        raise
-    return rows
+    return formats.write_file(path, session, spec, fmt, filters, scope, bom=bom)
 
 
 def _to_stdout(session: Session, spec: services.TableSpec, fmt: str, filters: services.Filters,
                scope: Any, bom: bool) -> int:
     stdout = sys.stdout.buffer
-    if fmt in ("csv", "json"):
-        rows = _write(stdout, session, spec, fmt, filters, scope, bom)
+    if fmt in formats.STREAMED:
+        rows = formats.write_chunks(stdout, session, spec, fmt, filters, scope, bom=bom)
         stdout.flush()
         return rows
     if sys.stdout.isatty():

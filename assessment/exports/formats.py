@@ -17,15 +17,18 @@ import itertools
 import json
 import os
 import re
+import tempfile
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from pathlib import Path
+from typing import Any, BinaryIO
 
 from assessment.exports.codebook import CODEBOOK_COLUMNS, codebook_rows
 from assessment.exports.columns import Column, Row
 
 FORMATS = ("csv", "xlsx", "parquet", "json")
+STREAMED = frozenset({"csv", "json"})  # the others are complete files before their first byte
 MEDIA_TYPES = {
     "csv": "text/csv",  # Werkzeug adds "; charset=utf-8" to text types
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
@@ -281,3 +284,42 @@ def write_export(target: str | os.PathLike[str], session: Any, spec: Any, fmt: s
         sheets.append(columns_sheet(described))
         return write_xlsx(target, sheets)
     raise ValueError(f"{fmt} is streamed, not written to a file")
+
+
+def write_chunks(target: BinaryIO, session: Any, spec: Any, fmt: str, filters: Any, scope: Any, *,
+                 bom: bool = False) -> int:
+    """Write a CSV or JSON export to the binary stream ``target``; returns the rows written."""
+    count = 0
+
+    def counted(rows: Iterator[Row]) -> Iterator[Row]:
+        nonlocal count
+        for count, row in enumerate(rows, start=1):  # noqa: B007 (read after the loop)
+            yield row
+
+    columns = spec.columns(session, filters)
+    for chunk in export_chunks(fmt, columns, counted(spec.rows(session, filters, scope)), bom=bom):
+        target.write(chunk)
+    return count
+
+
+def write_file(target: Path, session: Any, spec: Any, fmt: str, filters: Any, scope: Any, *,
+               bom: bool = False) -> int:
+    """Write an export of any format to the file ``target``; returns the rows of the table.
+
+    It is written under a temporary name beside ``target`` (readable by this user only) and
+    renamed when complete, so nobody ever finds half a file, and a failure leaves nothing.
+    """
+    handle, partial = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".partial",
+                                       dir=target.parent)
+    try:
+        if fmt in STREAMED:
+            with os.fdopen(handle, "wb") as stream:
+                rows = write_chunks(stream, session, spec, fmt, filters, scope, bom=bom)
+        else:
+            os.close(handle)
+            rows = write_export(partial, session, spec, fmt, filters, scope)
+        os.replace(partial, target)
+    except BaseException:
+        Path(partial).unlink(missing_ok=True)
+        raise
+    return rows

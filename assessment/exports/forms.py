@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, RadioField, SelectField
 from wtforms.fields.choices import SelectChoice
 
 from assessment.assessments.labels import STATUS_LABELS
 from assessment.exports.services import FilterChoices
+from assessment.forms import AppForm
 from assessment.i18n import LANGUAGES
 
 FORMAT_LABELS = {
@@ -25,7 +25,7 @@ def _choices(values: list[str], labels: dict[str, object] | None = None) -> list
             *(SelectChoice(value=v, label=str(labels.get(v, v))) for v in values)]
 
 
-class ExportForm(FlaskForm):
+class ExportForm(AppForm):
     class Meta:
         csrf = False  # a read-only GET form
 

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import os
 import tempfile
+from typing import Any
 
 from flask import (
     Blueprint,
     Response,
     abort,
-    current_app,
+    flash,
+    redirect,
     render_template,
     request,
     send_file,
@@ -18,14 +20,23 @@ from flask import (
 )
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
+from werkzeug.exceptions import TooManyRequests
+from werkzeug.wrappers import Response as BaseResponse
 
+from assessment.audit.services import record_now
+from assessment.auth import limits
+from assessment.auth.access import deny_hidden
 from assessment.auth.models import Role
 from assessment.database import utcnow
-from assessment.exports import formats, services
+from assessment.exports import files, formats, services
 from assessment.exports.forms import ExportForm
+from assessment.exports.models import ExportStatus
 from assessment.extensions import db
 
 bp = Blueprint("exports", __name__)
+
+# While one of the reader's files is being prepared, the page reloads itself this often.
+RELOAD_SECONDS = 5
 
 
 def _scope_note() -> str:
@@ -59,11 +70,23 @@ def index() -> str:
          "columns": spec.columns(session, filters)}
         for name, spec in services.TABLES.items()
     ]
+    your_files = files.your_files(session, current_user)
+    preparing = any(line.status == ExportStatus.PREPARING for line in your_files)
+    reload_off = request.args.get("reload") == "off"
+    kept: dict[str, Any] = {name: value for name, value in request.args.items() if name != "reload"}
     return render_template(
         "exports/index.html", form=form, tables=tables, error=error, scope_note=_scope_note(),
         filters=filters.describe() if filters.as_query() else _("none"), xlsx_max_rows=formats.XLSX_MAX_ROWS,
-        openapi_url=url_for("api.openapi"),
+        openapi_url=url_for("api.openapi"), files=your_files, preparing=preparing,
+        reload_seconds=RELOAD_SECONDS if preparing and not reload_off else None,
+        reload_url=url_for("exports.index", **kept, _anchor="your-files"),
+        stop_reload_url=url_for("exports.index", **kept, reload="off", _anchor="your-files"),
     )
+
+
+def _too_many(wait: int) -> TooManyRequests:
+    return TooManyRequests(_("You have downloaded many tables in a short time. Wait %(seconds)s seconds "
+                             "and try again.", seconds=wait), retry_after=wait)
 
 
 @bp.route("/exports/download")
@@ -80,9 +103,12 @@ def download() -> Response:
     except services.FilterError as problem:
         abort(400, str(problem))
     bom = request.args.get("bom") in {"y", "1", "true", "on"}
+    wait = limits.spend("EXPORT_RATE_LIMIT", "export-user", str(current_user.id))
+    if wait is not None:
+        raise _too_many(wait)
     name = formats.export_filename(spec.name, fmt, filters, utcnow())
-    current_app.logger.info("export table=%s format=%s filters=%s user=%s", spec.name, fmt,
-                            filters.describe(), current_user.id)
+    record_now(db.session, "export.download", current_user, table=spec.name, format=fmt,
+               filters=filters.as_query())
     headers = {"Content-Disposition": f'attachment; filename="{name}"', "Cache-Control": "no-store"}
     if fmt in ("csv", "json"):
         chunks = formats.export_chunks(fmt, spec.columns(session, filters),
@@ -100,5 +126,52 @@ def download() -> Response:
         target = open(path, "rb")  # noqa: SIM115 (send_file closes it)
     response = send_file(target, mimetype=formats.MEDIA_TYPES[fmt], as_attachment=True,
                          download_name=name, max_age=0)
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@bp.post("/exports/prepare")
+@login_required
+def prepare() -> BaseResponse:
+    """Ask for a file to be prepared in the background (Excel and Parquet, from the page)."""
+    fmt = request.form.get("format", "xlsx")
+    if fmt not in formats.FORMATS:
+        abort(400, _("Choose a format: CSV, XLSX, Parquet or JSON."))
+    try:
+        spec = services.table(request.form.get("table", "long"))
+        filters = services.Filters.from_mapping(request.form)
+    except services.FilterError as problem:
+        abort(400, str(problem))
+    wait = limits.spend("EXPORT_RATE_LIMIT", "export-user", str(current_user.id))
+    if wait is not None:
+        raise _too_many(wait)
+    row, new = files.prepare(db.session, current_user, spec, fmt, filters)
+    db.session.commit()
+    if new:
+        flash(_("Your file is being prepared. It is listed under “Your files”, with a download "
+                "link once it is ready."), "success")
+    else:
+        flash(_("This file is already being prepared: it is listed under “Your files”."), "info")
+    return redirect(url_for("exports.index", **files.filters_of(row), _anchor="your-files"), 303)
+
+
+@bp.route("/exports/files/<int:file_id>")
+@login_required
+def prepared_file(file_id: int) -> Response:
+    """A prepared file, for the person who asked for it (or an admin), until it expires."""
+    row = files.visible_to(db.session, current_user, file_id)
+    if row is None:
+        deny_hidden(current_user)
+    path = files.path_of(row)
+    if files.expired(row) or (row.status == ExportStatus.READY and not path.is_file()):
+        abort(410, _("This file has expired: prepared files are kept for 24 hours. Ask for it "
+                     "again on the Data and API page."))
+    if row.status != ExportStatus.READY:
+        abort(404, _("This file is not ready. The Data and API page says how it is going."))
+    record_now(db.session, "export.download", current_user, table=row.table, format=row.format,
+               filters=files.filters_for(row).as_query(), file=row.id)
+    # Sent from disk with Range support, so an interrupted download on a slow link can resume.
+    response = send_file(path, mimetype=formats.MEDIA_TYPES[row.format], as_attachment=True,
+                         download_name=files.download_name(row), max_age=0, conditional=True)
     response.headers["Cache-Control"] = "no-store"
     return response

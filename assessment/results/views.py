@@ -9,6 +9,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from assessment.assessments.forms import reopen_form_for
+from assessment.audit.services import record_now
 from assessment.charts import figure_payload
 from assessment.extensions import db
 from assessment.results.charts import radar_figure, radar_narrow_layout
@@ -30,6 +31,9 @@ def report(assessment_id: int) -> str:
     assessment = assessment_for_viewer(db.session, assessment_id, current_user)
     if assessment is None:
         abort(404)  # not found, or outside the user's cities: the same answer for both
+    if current_user.city_id != assessment.city_id:
+        # A regional office, analyst or admin reading a city's report: in the audit trail.
+        record_now(db.session, "report.view", current_user, assessment_id=assessment.id)
     report = build_report(db.session, assessment)
     # Given only to those who may reopen a submitted assessment (regional office, admins).
     reopen_form = reopen_form_for(current_user, assessment)

@@ -25,13 +25,14 @@ from urllib.parse import urlsplit
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from werkzeug.datastructures import MultiDict
 from wtforms import BooleanField
 from wtforms.validators import DataRequired
 
+from assessment import storable
 from assessment.assessments.answers import KEEP_MINE, KEEP_THEIRS, PostedAnswer, row_fingerprint
 from assessment.assessments.models import StoredAnswer
+from assessment.forms import AppForm, field_problem
 from assessment.i18n import localized
 from assessment.questionnaire import (
     KINDS,
@@ -107,10 +108,11 @@ def read_posted(question: Question, formdata: MultiDict[str, str]) -> PostedAnsw
         return None
     errors: dict[str, list[str]] = {}
     value_field = question.field_name
+    kind = kind_of(question)
+    _check_sent_once(question, formdata, errors)
     dont_know = ticked(formdata.get(f"dk_{qid}"))
     not_applicable = ticked(formdata.get(f"na_{qid}"))
     value: str | None = None
-    kind = kind_of(question)
     if kind.has_value:
         raw: str | list[str]
         if kind.multiple:
@@ -121,10 +123,15 @@ def read_posted(question: Question, formdata: MultiDict[str, str]) -> PostedAnsw
                 dont_know, raw = True, ""
             elif raw == NOT_APPLICABLE:
                 not_applicable, raw = True, ""
-        try:
-            value = encode_value(question, parse_form_value(question, raw))
-        except ValueError as error:
-            errors.setdefault(value_field, []).append(answer_message(error))
+        unstorable = next((p for v in (raw if isinstance(raw, list) else [raw])
+                           if (p := field_problem(value_field, v))), None)
+        if unstorable:
+            errors.setdefault(value_field, []).append(unstorable)
+        else:
+            try:
+                value = encode_value(question, parse_form_value(question, raw))
+            except ValueError as error:
+                errors.setdefault(value_field, []).append(answer_message(error))
         if not_applicable and not question.allow_na:
             errors.setdefault(value_field, []).append(
                 _("“Not applicable” is not offered for this question."))
@@ -136,11 +143,14 @@ def read_posted(question: Question, formdata: MultiDict[str, str]) -> PostedAnsw
                 _("Either give an answer or tick “Don't know” or “Not applicable”, not both."))
     url = (formdata.get(f"url_{qid}") or "").strip() or None
     if url is not None:
-        message = check_url(url)
+        message = field_problem(f"url_{qid}", url) or check_url(url)
         if message:
             errors.setdefault(f"url_{qid}", []).append(message)
     note = normalise_note(formdata.get(f"note_{qid}"))
-    if note is not None and len(note) > MAX_NOTE:
+    unstorable = field_problem(f"note_{qid}", note) if note is not None else None
+    if unstorable:
+        errors.setdefault(f"note_{qid}", []).append(unstorable)
+    elif note is not None and len(note) > MAX_NOTE:
         errors.setdefault(f"note_{qid}", []).append(
             _("Keep the note under %(count)s characters (it has %(length)s).",
               count=f"{MAX_NOTE:,}", length=f"{len(note):,}"))
@@ -172,8 +182,29 @@ def answer_message(error: ValueError) -> str:
     return str(error)
 
 
+def _check_sent_once(question: Question, formdata: MultiDict[str, str],
+                     errors: dict[str, list[str]]) -> None:
+    """A field of one answer sent twice (a tampered or broken form) is refused, not guessed."""
+    qid = question.id
+    kind = kind_of(question)
+    answer_field = question.field_name if kind.has_value else f"url_{qid}"
+    single = [f"rev_{qid}", f"was_{qid}", f"dk_{qid}", f"na_{qid}", f"theirs_{qid}", f"resolve_{qid}"]
+    if kind.has_value and not kind.multiple:
+        single.append(question.field_name)
+    for name in (f"url_{qid}", f"note_{qid}", *single):
+        if len(formdata.getlist(name)) > 1:
+            target = name if name in (f"url_{qid}", f"note_{qid}") else answer_field
+            message = _("This field was sent more than once, so it was not saved. Check the answer and "
+                        "save again.")
+            if message not in errors.get(target, []):
+                errors.setdefault(target, []).append(message)
+
+
 def check_url(url: str) -> str | None:
     """A message when ``url`` is not a full web address; ``None`` when it is fine."""
+    unstorable = storable.problem(url)
+    if unstorable:
+        return unstorable
     if len(url) > MAX_URL:
         return _("Keep the link under %(count)s characters.", count=f"{MAX_URL:,}")
     parts = urlsplit(url)
@@ -209,7 +240,7 @@ CONFIRM_LABEL = _l("I confirm that these answers describe our city and may be sh
 CONFIRM_MISSING = _l("Tick the box to confirm the submission.")
 
 
-class SubmitForm(FlaskForm):
+class SubmitForm(AppForm):
     """The confirmation step of a submission (CSRF checked by the view, like the answers)."""
 
     class Meta:

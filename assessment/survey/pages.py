@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from babel.lists import format_list
@@ -14,6 +14,8 @@ from flask_babel import gettext as _
 from flask_babel import ngettext
 
 from assessment.assessments import answers, services
+from assessment.assessments.deadline_text import DeadlineNotice, deadline_notice
+from assessment.assessments.deadlines import Deadline, describe_instant
 from assessment.assessments.labels import status_label
 from assessment.assessments.models import Assessment, AssessmentStatus, Round
 from assessment.assessments.progress import has_answer
@@ -44,6 +46,7 @@ class RoundRow:
     report_label: str
     can_start: bool
     note: str | None
+    deadline: DeadlineNotice
 
 
 def period(round_: Round) -> str:
@@ -54,17 +57,16 @@ def period(round_: Round) -> str:
     return _("%(opens)s to %(closes)s", opens=opens, closes=closes)
 
 
-def round_row(entry: services.RoundEntry) -> RoundRow:
+def round_row(entry: services.RoundEntry, now: datetime) -> RoundRow:
     round_, assessment = entry.round, entry.assessment
+    deadline = deadline_notice(entry.deadline, now)
     if assessment is None:
-        note = None
-        if entry.opens_later:
-            note = _("Opens on %(date)s.", date=day(round_.opens_on))
-        elif not entry.is_open:
+        note = None  # a round still to open says when, with its time, in its deadline line
+        if not entry.is_open and not entry.opens_later:
             note = _("This round has closed; the city did not take part.")
         return RoundRow(round_.id, round_.name, period(round_), "not_started",
                         status_label("not_started"), None, None, None, "", None, "",
-                        entry.is_open, note)
+                        entry.is_open, note, deadline)
     status = assessment.status.value
     editing = assessment.status in services.EDITABLE
     last = None
@@ -79,7 +81,41 @@ def round_row(entry: services.RoundEntry) -> RoundRow:
         url_for("survey.overview", assessment_id=assessment.id),
         _("Continue") if editing else _("View answers"), report,
         _("Report") if assessment.status == AssessmentStatus.SUBMITTED else _("Preview report"), False, None,
+        deadline,
     )
+
+
+# --- the deadline: what the pages of a closed round say ---------------------------------------
+
+
+def closed_readonly_notice(deadline: Deadline) -> str:
+    """On a questions page of a draft whose deadline has passed."""
+    return _("This round closed for your city on %(when)s, so answers can no longer be changed. "
+             "Your regional office can extend your city's deadline if you need more time.",
+             when=_closing(deadline))
+
+
+def closed_save_notice(deadline: Deadline) -> str:
+    """A save refused because the deadline passed; the page shows what was typed."""
+    return _("Nothing was saved: the round closed for your city on %(when)s. Everything you entered is "
+             "still below; copy anything you need. Your regional office can extend your city's "
+             "deadline, and you can then save it again.", when=_closing(deadline))
+
+
+def closed_autosave_message(deadline: Deadline) -> str:
+    return _("Not saved: the round closed for your city on %(when)s. Your regional office can extend "
+             "the deadline; what you entered stays on this page until you leave it.",
+             when=_closing(deadline))
+
+
+def closed_submit_notice(deadline: Deadline) -> str:
+    return _("Not submitted: the round closed for your city on %(when)s. Your saved answers are kept. "
+             "Your regional office can extend your city's deadline so that you can submit.",
+             when=_closing(deadline))
+
+
+def _closing(deadline: Deadline) -> str:
+    return describe_instant(deadline.closes_at, deadline.zone) if deadline.closes_at else ""
 
 
 
@@ -124,6 +160,11 @@ def _describe(group: list[audit.HistoryEntry], who: str, questionnaire: Question
         return _("%(name)s submitted the assessment", name=who)
     if event.action == "reopen":
         return _("%(name)s reopened it: “%(reason)s”", name=who, reason=detail.get("reason", ""))
+    if event.action in ("deadline.extend", "deadline.change"):
+        return _("%(name)s set the city's deadline to %(when)s: “%(reason)s”", name=who,
+                 when=_stored_instant(detail.get("closes_at")), reason=detail.get("reason", ""))
+    if event.action == "deadline.remove":
+        return _("%(name)s removed the city's deadline extension", name=who)
     if event.action != "save":
         return f"{who}: {event.action}"
     questions: set[str] = set()
@@ -149,6 +190,17 @@ def _describe(group: list[audit.HistoryEntry], who: str, questionnaire: Question
                          locale=current_language().code)
     return ngettext("%(name)s saved %(num)d answer in %(elements)s",
                     "%(name)s saved %(num)d answers in %(elements)s", count, name=who, elements=titles)
+
+
+def _stored_instant(value: object) -> str:
+    """An instant kept in an audit event as ISO text, written as it was given (its own zone)."""
+    try:
+        instant = datetime.fromisoformat(str(value))
+    except ValueError:
+        return str(value)
+    if instant.tzinfo is None:
+        return str(value)
+    return moment(instant)
 
 
 def last_saved(assessment: Assessment) -> str | None:

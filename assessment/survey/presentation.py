@@ -24,7 +24,7 @@ from typing import Any
 from flask import get_template_attribute
 from flask_babel import format_datetime, get_locale
 from flask_babel import gettext as _
-from markupsafe import Markup
+from markupsafe import Markup, escape
 from werkzeug.datastructures import MultiDict
 
 from assessment.assessments.answers import Conflict, SaveResult
@@ -121,7 +121,7 @@ def texts() -> Texts:
             note_hint=_("the note is anything a colleague or reader should know, such as who gave the "
                         "answer."),
         )
-        found = replace(found, answered_mark=Markup(get_template_attribute(FRAGMENTS, "answered")(found)))
+        found = replace(found, answered_mark=escape(get_template_attribute(FRAGMENTS, "answered")(found)))
         with _lock:
             _texts.setdefault(key, found)
     return found
@@ -164,13 +164,15 @@ def _spec(question: Question, number: str) -> QuestionSpec:
         help=localized(question.help), is_maturity=kind.shows_levels,
         value_name=name, choices=choices, flags=flags, unit=localized(question.unit),
     )
+    # A macro returns Markup (the template autoescapes); escape() keeps it as is and would
+    # escape a plain string rather than trust it.
     choice = get_template_attribute(FRAGMENTS, "choice")
     flag = get_template_attribute(FRAGMENTS, "flag")
     return replace(
         spec,
-        choices=tuple(replace(c, html={state: Markup(choice(c, spec, *state)) for state in STATES})
+        choices=tuple(replace(c, html={state: escape(choice(c, spec, *state)) for state in STATES})
                       for c in choices),
-        flags=tuple(replace(f, html={state: Markup(flag(f, *state)) for state in STATES}) for f in flags),
+        flags=tuple(replace(f, html={state: escape(flag(f, *state)) for state in STATES}) for f in flags),
     )
 
 
@@ -249,11 +251,11 @@ class QuestionView:
         disabled = self.readonly
         parts = [c.html[(c.value in self.selected, disabled)] for c in self.spec.choices]
         parts += [f.html[(f.name in self.flags_on, disabled)] for f in self.spec.flags]
-        return Markup("".join(parts))
+        return Markup("").join(parts)
 
     @property
     def flags_html(self) -> Markup:
-        return Markup("".join(f.html[(f.name in self.flags_on, self.readonly)] for f in self.spec.flags))
+        return Markup("").join(f.html[(f.name in self.flags_on, self.readonly)] for f in self.spec.flags)
 
     @property
     def all_errors(self) -> tuple[str, ...]:

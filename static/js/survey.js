@@ -192,7 +192,7 @@
       stopped = true;
       show(data && data.message ? data.message : text("locked"), "error");
     } else if (code >= 500 || code === 429 || code === 0) {
-      retryLater(text("server"));
+      retryLater(data && data.message ? data.message : text("server"));
     } else {
       stopped = true;
       show(text("failed", String(code)), "error");

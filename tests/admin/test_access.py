@@ -7,7 +7,8 @@ from assessment.auth.models import Role
 ADMIN_PAGES = [
     "/admin", "/admin/regions", "/admin/regions/new", "/admin/countries", "/admin/countries/new",
     "/admin/cities", "/admin/cities/new", "/admin/users", "/admin/users/new", "/admin/rounds",
-    "/admin/rounds/new", "/admin/questionnaire", "/admin/audit",
+    "/admin/rounds/new", "/admin/questionnaire", "/admin/audit", "/admin/cities/import",
+    "/admin/cities/import/example.csv",
 ]
 
 

@@ -1,5 +1,6 @@
 """Questionnaire versions: what is stored, what uses it, and the current file's status."""
 
+import pytest
 from sqlalchemy import select
 
 from assessment.assessments.models import AssessmentStatus, QuestionnaireVersion
@@ -59,3 +60,21 @@ def test_a_label_reused_for_other_content_is_pointed_out(client, admin, db_sessi
     ensure_version(db_session, same_label)
     html = page(client, "/admin/questionnaire")
     assert f"A stored version is also labelled {questionnaire.version} but has different content" in html
+
+
+def test_storing_a_label_already_used_by_other_content_is_refused(client, admin, db_session,
+                                                                  questionnaire) -> None:
+    from assessment.assessments.versions import VersionLabelTaken
+    from assessment.questionnaire import parse_questionnaire
+
+    same_label = parse_questionnaire(questionnaire.source_text + "\n# an edit without a new label\n")
+    ensure_version(db_session, same_label)
+    db_session.commit()  # kept when a refused request rolls back
+    with pytest.raises(VersionLabelTaken, match="change `version`"):
+        ensure_version(db_session, questionnaire)
+    client.post("/admin/questionnaire/store")
+    assert "change “version” at the top of questionnaire.yaml" in page(client, "/admin/questionnaire")
+    created = client.post("/admin/rounds/new", data={"name": "2031", "opens_on": "2031-01-01"})
+    assert "change “version” at the top of questionnaire.yaml" in created.get_data(as_text=True)
+    assert db_session.scalar(select(QuestionnaireVersion).where(
+        QuestionnaireVersion.content_hash == questionnaire.content_hash)) is None

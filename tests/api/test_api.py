@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+from datetime import date
 
 import pandas as pd
 import pytest
@@ -87,8 +88,13 @@ def test_lists_of_rounds_regions_and_cities(api, world) -> None:
     rounds = api("/rounds", world.regional).get_json()
     assert [r["name"] for r in rounds["data"]] == ["2025", "2026"]
     assert [r["assessments"] for r in rounds["data"]] == [2, 1]  # Kigali and Nairobi; Kigali
+    assert rounds["data"][0]["time_zone"] == "UTC" and rounds["data"][0]["closes_at"] is None
+    assert rounds["data"][0]["opens_at"] == "2026-03-01T00:00:00+00:00"
     assert rounds["data"][0]["questionnaire_hash"] == \
         world.round_2025.questionnaire_version.content_hash[:12]
+    world.round_2026.closes_on, world.round_2026.time_zone = date(2026, 11, 30), "Africa/Kigali"
+    closing = api("/rounds", world.regional).get_json()["data"][1]
+    assert closing["closes_at"] == "2026-11-30T23:59:00+02:00" and closing["time_zone"] == "Africa/Kigali"
     regions = api("/regions", world.analyst).get_json()["data"]
     assert {r["name"]: (r["countries"], r["cities"]) for r in regions} == {
         "Africa": (2, 2), "Asia-Pacific": (1, 1)}

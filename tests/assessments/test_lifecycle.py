@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date, datetime
 
 import pytest
 from sqlalchemy import delete, func, select
@@ -16,7 +16,7 @@ from assessment.auth.models import Role
 from assessment.questionnaire import QuestionType
 from tests.conftest import first_of
 
-TODAY = date(2026, 6, 1)
+NOW = datetime(2026, 6, 1, 9, 30, tzinfo=UTC)
 
 
 def post(question, value, *, rev=0, was=None, **extra):
@@ -179,9 +179,9 @@ def test_start_is_safe_to_repeat_and_uses_the_rounds_version(make, db_session, q
     official = make.user(Role.OFFICIAL, city=city)
     round_ = make.round(opens_on=date(2026, 1, 1))
     first, created = services.start_assessment(db_session, city_id=city.id, round_=round_, user=official,
-                                               today=TODAY)
+                                               now=NOW)
     again, created_again = services.start_assessment(db_session, city_id=city.id, round_=round_,
-                                                     user=official, today=TODAY)
+                                                     user=official, now=NOW)
     assert created and not created_again and first.id == again.id
     assert first.questionnaire_version_id == round_.questionnaire_version_id
     assert len(audit(db_session, first.id, "start")) == 1
@@ -202,7 +202,7 @@ def test_start_survives_a_row_inserted_by_another_request(make, db_session, monk
 
     monkeypatch.setattr(services, "_assessment_in", misses_the_first_time)
     found, created = services.start_assessment(db_session, city_id=city.id, round_=round_, user=official,
-                                               today=TODAY)
+                                               now=NOW)
     assert not created and found.id == other.id
 
 
@@ -212,7 +212,7 @@ def test_a_closed_round_cannot_be_started(make, db_session) -> None:
     round_.closes_on = date(2025, 6, 30)
     with pytest.raises(services.RoundClosed):
         services.start_assessment(db_session, city_id=city.id, round_=round_,
-                                  user=make.user(Role.OFFICIAL, city=city), today=TODAY)
+                                  user=make.user(Role.OFFICIAL, city=city), now=NOW)
 
 
 def test_rounds_for_city_lists_every_round_newest_first_with_the_citys_assessment(make, db_session) -> None:
@@ -221,7 +221,7 @@ def test_rounds_for_city_lists_every_round_newest_first_with_the_citys_assessmen
     new = make.round("2026", opens_on=date(2026, 3, 1))
     mine = make.assessment(city=city, round=old)
     make.assessment(city=other_city, round=new)
-    entries = [e for e in services.rounds_for_city(db_session, city.id, TODAY)
+    entries = [e for e in services.rounds_for_city(db_session, city.id, NOW)
                if e.round.id in (old.id, new.id)]
     assert [e.round.name for e in entries] == ["2026", "2024"]
     assert entries[0].assessment is None and entries[1].assessment.id == mine.id

@@ -190,6 +190,8 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer
         "DATABASE_URL": database_url,
         "LOGIN_RATE_LIMIT": "1000 per minute",
         "LOG_LEVEL": "WARNING",
+        # Prepared export files go to the test's folder, not the project's instance folder.
+        "EXPORT_FOLDER": str(tmp / "exports"),
     }
     env.pop("REDIS_URL", None)
     server = LiveServer(f"http://127.0.0.1:{port}", database_url, env, tmp / "server.log")

@@ -8,8 +8,10 @@ from pathlib import Path
 
 from sqlalchemy import func, select
 
+from assessment import mail
 from assessment.assessments.models import Answer, Assessment, AssessmentStatus, ElementScore
 from assessment.auth.models import Role, User
+from assessment.mail.models import MailStatus, OutgoingMail
 from assessment.places.models import City
 
 ROOT = Path(__file__).parents[2]
@@ -71,6 +73,11 @@ def test_seed_demo_fills_an_empty_database_and_prints_sign_ins(runner, db_sessio
     assert submitted and submitted > 10 and drafts and drafts > 0
     # Every submitted assessment carries stored element scores.
     assert db_session.scalar(select(func.count()).select_from(ElementScore)) >= submitted * 6
+    # The demo's outbox: an invitation waiting to be accepted, and reminders of the open round.
+    sent = db_session.scalars(select(OutgoingMail)).all()
+    kinds = sorted({row.kind for row in sent})
+    assert kinds == ["invitation", "reminder"] and all(row.status == MailStatus.SENT for row in sent)
+    assert all(mail.outbox_file(row).is_file() for row in sent)
 
     again = runner.invoke(args=["seed-demo"])
     assert again.exit_code != 0 and "already has data" in again.output

@@ -1,23 +1,24 @@
-from unittest.mock import patch
-
-from sqlalchemy.exc import OperationalError
-
-
-def test_healthz_reports_database_and_questionnaire(client, questionnaire) -> None:
+def test_healthz_reports_database_disk_and_questionnaire(client, questionnaire) -> None:
     response = client.get("/healthz")
     assert response.status_code == 200
-    assert response.json == {"status": "ok", "database": "ok",
-                              "questionnaire_version": questionnaire.version}
+    body = response.json
+    assert body["status"] == "ok" and body["database"] == "ok" and body["disk"] == "ok"
+    assert body["questionnaire_version"] == questionnaire.version
+    assert body["disk_free_mb"] > 0
 
 
-def test_healthz_is_503_when_the_database_is_unreachable(client) -> None:
-    from assessment.extensions import db
-
-    error = OperationalError("SELECT 1", {}, Exception("connection refused"))
-    with patch.object(db.session, "execute", side_effect=error):
+def test_healthz_is_503_when_free_space_is_below_the_setting(app, client) -> None:
+    free = client.get("/healthz").json["disk_free_mb"]
+    previous = app.config["HEALTH_MIN_FREE_MB"]
+    app.config["HEALTH_MIN_FREE_MB"] = free + 10_000
+    try:
         response = client.get("/healthz")
-    assert response.status_code == 503
-    assert response.json["database"] == "unavailable"
+    finally:
+        app.config["HEALTH_MIN_FREE_MB"] = previous
+    assert response.status_code == 503 and response.json["disk"] == "full"
+
+
+# An unreachable, locked, full or read-only database: see test_database_failures.py.
 
 
 def test_pages_carry_security_headers(client) -> None:

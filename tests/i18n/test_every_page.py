@@ -95,12 +95,13 @@ def pages(make, db_session):
                    f"/assessments/{draft.id}/elements/{element}", f"/assessments/{draft.id}/submit",
                    f"/assessments/{submitted.id}/report", "/reports", "/account"],
         regional: ["/dashboard", f"/assessments/{submitted.id}/report",
-                   f"/assessments/{submitted.id}/reopen"],
+                   f"/assessments/{submitted.id}/reopen", "/admin/users/import"],
         analyst: ["/exports"],
         admin: ["/admin", "/admin/users", f"/admin/users/{official.id}", "/admin/users/new",
                 "/admin/regions", f"/admin/regions/{region.id}", "/admin/countries", "/admin/cities",
                 f"/admin/cities/{city.id}", "/admin/rounds", f"/admin/rounds/{current.id}",
-                "/admin/rounds/new", "/admin/questionnaire", "/admin/audit"],
+                "/admin/rounds/new", "/admin/questionnaire", "/admin/audit", "/admin/cities/import",
+                "/admin/users/import"],
     }
 
 

@@ -1,11 +1,24 @@
-"""The real questionnaire.yaml: it loads, and it keeps the promises the method relies on."""
+"""The real questionnaire.yaml: it loads, and it keeps the promises the method relies on.
+
+The other tests of the questionnaire core use the small test questionnaire (small.yaml);
+these are the ones about the file the application serves.
+"""
 
 from __future__ import annotations
 
 import hashlib
 from pathlib import Path
 
-from assessment.questionnaire import QuestionType, load_questionnaire
+from assessment.questionnaire import (
+    SCALE_MAX,
+    SCALE_MIN,
+    Answer,
+    QuestionType,
+    kind_of,
+    load_questionnaire,
+    score_question,
+    translation_gaps,
+)
 
 ROOT = Path(__file__).resolve().parents[2]
 QUESTIONNAIRE = load_questionnaire(ROOT / "questionnaire.yaml")
@@ -51,9 +64,17 @@ def test_content_hash_is_the_sha256_of_the_file() -> None:
 def test_every_element_has_five_to_eight_questions_and_a_target() -> None:
     for element in QUESTIONNAIRE.elements:
         assert 5 <= len(element.questions) <= 8, element.id
+        assert element.scored_questions, element.id
         assert 0 <= element.target <= 4
+        assert 0 <= element.target_percent <= 100
         assert element.weight > 0
+        assert all(question.weight > 0 for question in element.questions), element.id
         assert element.rationale
+
+
+def test_the_file_is_complete_in_the_six_languages() -> None:
+    assert QUESTIONNAIRE.languages == ("en", "ar", "zh", "fr", "ru", "es")
+    assert translation_gaps(QUESTIONNAIRE) == {}
 
 
 def test_question_ids_fit_form_field_names() -> None:
@@ -72,7 +93,7 @@ def test_every_scored_question_has_a_recommendation_and_spans_the_scale() -> Non
 
 
 def test_number_bands_reward_higher_numbers() -> None:
-    # The monotonicity properties in the scoring tests rely on this.
+    # The monotonicity properties in the scoring tests assume this of any questionnaire.
     for question in QUESTIONNAIRE.scored_questions:
         if question.type is QuestionType.NUMBER:
             worth = [band.points for band in question.bands]
@@ -94,3 +115,12 @@ def test_the_file_uses_every_question_type() -> None:
     assert used == set(QuestionType)
     assert any(not q.scored and q.type is QuestionType.NUMBER for q in QUESTIONNAIRE.questions)
     assert any(q.allow_na for q in QUESTIONNAIRE.questions)
+
+
+def test_demo_candidates_span_the_scale() -> None:
+    """The demo picks answers by score, so every scored question offers low and high ones."""
+    for question in QUESTIONNAIRE.scored_questions:
+        scores = [score_question(question, Answer(question.id, value))
+                  for value in kind_of(question).candidates(question)]
+        assert min(s for s in scores if s is not None) == SCALE_MIN, question.id
+        assert max(s for s in scores if s is not None) == SCALE_MAX, question.id

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import random
-from pathlib import Path
 
 import pytest
 
@@ -14,12 +13,12 @@ from assessment.questionnaire import (
     Answer,
     Question,
     QuestionKind,
+    Questionnaire,
     QuestionType,
     check_value,
     decode_value,
     encode_value,
     kind_of,
-    load_questionnaire,
     parse_form_value,
     parse_questionnaire,
     score_question,
@@ -27,16 +26,17 @@ from assessment.questionnaire import (
 from assessment.questionnaire.types.base import register
 from tests.questionnaire.test_questionnaire_loader import VALID
 
-ROOT = Path(__file__).resolve().parents[2]
-QUESTIONS = [
-    *load_questionnaire(ROOT / "questionnaire.yaml").questions,
-    *parse_questionnaire(VALID).questions,
-]
 WIDGETS = {"radio", "checkboxes", "number", "evidence"}
 
 
-def questions_of(qtype: QuestionType) -> list[Question]:
-    found = [question for question in QUESTIONS if question.type is qtype]
+@pytest.fixture(scope="module")
+def questions(small: Questionnaire) -> list[Question]:
+    """Every question of the two test questionnaires: small.yaml and the loader's sample."""
+    return [*small.questions, *parse_questionnaire(VALID).questions]
+
+
+def questions_of(questions: list[Question], qtype: QuestionType) -> list[Question]:
+    found = [question for question in questions if question.type is qtype]
     assert found, f"no sample question of type {qtype}"
     return found
 
@@ -48,6 +48,17 @@ def concrete_kinds(cls: type[QuestionKind] = QuestionKind) -> list[type[Question
             found.append(sub)
         found.extend(concrete_kinds(sub))
     return found
+
+
+def test_the_small_questionnaire_has_every_kind_of_question(small: Questionnaire) -> None:
+    # What the tests of the core rely on finding in small.yaml.
+    assert small.summary() == "3 elements, 17 questions (14 scored), version test.1"
+    assert {question.type for question in small.questions} == set(QuestionType)
+    assert any(not q.scored and q.type is QuestionType.NUMBER for q in small.questions)
+    assert any(q.scored and q.allow_na for q in small.questions)
+    multiple = [q for q in small.questions if q.type is QuestionType.MULTIPLE_CHOICE]
+    assert {q.cap is None for q in multiple} == {True, False}
+    assert any(q.type is QuestionType.YES_NO and q.yes_points < q.no_points for q in small.questions)
 
 
 def test_every_question_type_has_exactly_one_registered_kind() -> None:
@@ -64,10 +75,10 @@ def test_a_second_kind_for_a_type_is_refused() -> None:
 
 
 @pytest.mark.parametrize("qtype", list(QuestionType), ids=str)
-def test_the_kind_describes_its_page_and_codebook(qtype: QuestionType) -> None:
+def test_the_kind_describes_its_page_and_codebook(questions: list[Question], qtype: QuestionType) -> None:
     kind = KINDS[qtype]
     assert kind.widget in WIDGETS and kind.summary
-    for question in questions_of(qtype):
+    for question in questions_of(questions, qtype):
         assert kind_of(question) is kind
         entry = kind.codebook(question)
         assert (entry.value_type is None) == (not kind.has_value)
@@ -80,10 +91,12 @@ def test_the_kind_describes_its_page_and_codebook(qtype: QuestionType) -> None:
 
 
 @pytest.mark.parametrize("qtype", list(QuestionType), ids=str)
-def test_generated_values_round_trip_through_storage_and_forms(qtype: QuestionType) -> None:
+def test_generated_values_round_trip_through_storage_and_forms(
+    questions: list[Question], qtype: QuestionType
+) -> None:
     kind = KINDS[qtype]
     rng = random.Random(qtype.value)
-    for question in questions_of(qtype):
+    for question in questions_of(questions, qtype):
         samples = [kind.sample(question, rng) for _ in range(200)]
         for value in [*samples, *kind.candidates(question)]:
             if not kind.has_value:
@@ -105,15 +118,15 @@ def test_generated_values_round_trip_through_storage_and_forms(qtype: QuestionTy
 
 
 @pytest.mark.parametrize("qtype", list(QuestionType), ids=str)
-def test_no_value_is_empty_input(qtype: QuestionType) -> None:
+def test_no_value_is_empty_input(questions: list[Question], qtype: QuestionType) -> None:
     kind = KINDS[qtype]
-    for question in questions_of(qtype):
+    for question in questions_of(questions, qtype):
         assert parse_form_value(question, kind.form_input(question, None)) is None
 
 
-def test_scored_candidates_span_the_scale() -> None:
+def test_scored_candidates_span_the_scale(questions: list[Question]) -> None:
     """The demo picks answers by score, so every scored question offers low and high ones."""
-    for question in QUESTIONS:
+    for question in questions:
         if not question.scored:
             continue
         scores = [score_question(question, Answer(question.id, value))

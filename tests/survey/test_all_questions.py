@@ -21,7 +21,7 @@ from assessment.database import utcnow
 from assessment.questionnaire import Question, Questionnaire, QuestionType, parse_questionnaire
 from assessment.survey import forms
 from tests.conftest import TEST_PASSWORD, first_of
-from tests.survey.conftest import element_url, form_fields, load_form, set_answer
+from tests.forms import element_url, form_fields, load_form, set_answer
 
 CHOICES = ("radio", "checkbox")
 NOTE = "Figures from the 2025 budget, checked with the finance office"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from assessment.assessments import answers, services
 from assessment.questionnaire import QuestionType
-from tests.survey.conftest import element_url, load_form, set_answer
+from tests.forms import element_url, load_form, set_answer
 
 
 def autosave_url(world, element) -> str:

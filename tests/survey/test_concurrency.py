@@ -35,8 +35,8 @@ from assessment.demo.seed import answer_rows, answers_for_city
 from assessment.extensions import db
 from assessment.places.models import City, Country, Region
 from assessment.questionnaire import Questionnaire, QuestionType
-from tests.conftest import FAST_HASH_METHOD, TEST_PASSWORD
-from tests.survey.conftest import form_fields, set_answer
+from tests.conftest import FAST_HASH_METHOD, TEST_PASSWORD, audit_events_deletable
+from tests.forms import form_fields, set_answer
 
 
 @dataclass
@@ -78,18 +78,20 @@ def committed(app: Flask, questionnaire: Questionnaire) -> Iterator[Committed]:
     with Session(db.engine) as s:
         region_id, country_id, city_id, round_id, version_id = created
         user_ids = [ids.official_id, ids.colleague_id]
-        for model, column in ((AuditEvent, AuditEvent.assessment_id),
-                              (ElementScore, ElementScore.assessment_id),
-                              (Answer, Answer.assessment_id), (Assessment, Assessment.id)):
-            s.execute(delete(model).where(column == ids.assessment_id))
-        s.execute(delete(AuthSession).where(AuthSession.user_id.in_(user_ids)))
-        s.execute(delete(User).where(User.id.in_(user_ids)))
-        s.execute(delete(Round).where(Round.id == round_id))
-        if version_id is not None:
-            s.execute(delete(QuestionnaireVersion).where(QuestionnaireVersion.id == version_id))
-        s.execute(delete(City).where(City.id == city_id))
-        s.execute(delete(Country).where(Country.id == country_id))
-        s.execute(delete(Region).where(Region.id == region_id))
+        with audit_events_deletable(s):
+            for model, column in ((AuditEvent, AuditEvent.assessment_id),
+                                  (ElementScore, ElementScore.assessment_id),
+                                  (Answer, Answer.assessment_id), (Assessment, Assessment.id)):
+                s.execute(delete(model).where(column == ids.assessment_id))
+            s.execute(delete(AuthSession).where(AuthSession.user_id.in_(user_ids)))
+            s.execute(delete(AuditEvent).where(AuditEvent.user_id.in_(user_ids)))
+            s.execute(delete(User).where(User.id.in_(user_ids)))
+            s.execute(delete(Round).where(Round.id == round_id))
+            if version_id is not None:
+                s.execute(delete(QuestionnaireVersion).where(QuestionnaireVersion.id == version_id))
+            s.execute(delete(City).where(City.id == city_id))
+            s.execute(delete(Country).where(Country.id == country_id))
+            s.execute(delete(Region).where(Region.id == region_id))
         s.commit()
 
 

@@ -6,7 +6,7 @@ import pytest
 
 from assessment.assessments import services
 from assessment.questionnaire import QuestionType
-from tests.survey.conftest import element_url, form_fields, load_form, set_answer
+from tests.forms import element_url, form_fields, load_form, set_answer
 
 
 @pytest.fixture()

@@ -14,7 +14,7 @@ from assessment.audit.models import AuditEvent
 from assessment.auth.models import Role
 from assessment.questionnaire import QuestionType
 from tests.conftest import first_of
-from tests.survey.conftest import element_url, form_fields, load_form, set_answer
+from tests.forms import element_url, form_fields, load_form, set_answer
 
 
 def stored(db_session, world):

@@ -12,7 +12,7 @@ from assessment.auth.models import AuthSession
 from assessment.database import utcnow
 from assessment.questionnaire import QuestionType
 from tests.conftest import TEST_PASSWORD
-from tests.survey.conftest import csrf_token, element_url, form_fields, load_form, set_answer
+from tests.forms import csrf_token, element_url, form_fields, load_form, set_answer
 
 NOTE = "Numbers from the 2025 budget, checked by Claudine in finance"
 

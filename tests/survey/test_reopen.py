@@ -11,7 +11,7 @@ from assessment.assessments.models import AssessmentStatus
 from assessment.audit.models import AuditEvent
 from assessment.auth.models import Role
 from assessment.questionnaire import QuestionType
-from tests.survey.conftest import element_url, load_form, set_answer
+from tests.forms import element_url, load_form, set_answer
 
 
 @pytest.fixture()

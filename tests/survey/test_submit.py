@@ -10,7 +10,7 @@ from assessment.assessments.models import Answer, AssessmentStatus, ElementScore
 from assessment.audit.models import AuditEvent
 from assessment.auth.models import Role
 from assessment.questionnaire import QuestionType
-from tests.survey.conftest import csrf_token, element_url, form_fields, load_form, set_answer
+from tests.forms import csrf_token, element_url, form_fields, load_form, set_answer
 
 
 def submit_url(world) -> str:

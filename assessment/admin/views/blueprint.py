@@ -1,4 +1,7 @@
-"""The admin blueprint: only administrators get in, and every page gets the section menu."""
+"""The admin blueprint: only administrators get in, and every page gets the section menu.
+
+Regional offices get into the import of accounts only, which limits them to their own region.
+"""
 
 from __future__ import annotations
 
@@ -15,12 +18,15 @@ from assessment.auth.services import MIN_PASSWORD_LENGTH
 from assessment.extensions import login_manager
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
+REGIONAL_ENDPOINTS = frozenset({"admin.user_import", "admin.user_import_run", "admin.user_import_example"})
 
 
 @bp.before_request
 def _administrators_only() -> Response | None:
     if not current_user.is_authenticated:
         return login_manager.unauthorized()
+    if current_user.role == Role.REGIONAL and request.endpoint in REGIONAL_ENDPOINTS:
+        return None
     if current_user.role != Role.ADMIN:
         abort(403)
     return None
@@ -42,6 +48,8 @@ _SECTIONS = [
     (_l("Rounds"), "rounds", ("round",)),
     (_l("Questionnaire versions"), "questionnaire", ("questionnaire", "version")),
     (_l("Audit log"), "audit", ("audit",)),
+    (_l("Outbox"), "outbox", ("outbox",)),
+    (_l("Jobs"), "jobs", ("job", "retry_job")),
 ]
 
 
@@ -52,6 +60,6 @@ def _admin_sections() -> dict[str, Any]:
         "admin_sections": [
             Section(str(label), url_for(f"admin.{target}"), endpoint.startswith(stems))
             for label, target, stems in _SECTIONS
-        ],
+        ] if getattr(current_user, "role", None) == Role.ADMIN else [],
         "min_password_length": MIN_PASSWORD_LENGTH,
     }

@@ -18,11 +18,14 @@ from flask_wtf.csrf import validate_csrf
 from limits import parse as parse_limit
 from wtforms import ValidationError
 
-from assessment.assessments import services
+from assessment.assessments import deadlines, services
+from assessment.assessments.deadline_text import DeadlineNotice, deadline_notice
+from assessment.assessments.deadlines import Deadline
 from assessment.assessments.models import Assessment, AssessmentStatus
 from assessment.audit import services as audit
 from assessment.auth import services as auth_services
-from assessment.auth.access import can_edit_city, can_view_city
+from assessment.auth.access import can_edit_city, can_view_city, deny_hidden
+from assessment.database import utcnow
 from assessment.extensions import db, limiter
 from assessment.survey import pages
 
@@ -47,15 +50,29 @@ def csrf_ok() -> bool:
 def viewable(assessment_id: int) -> Assessment:
     """The assessment if the signed-in user may see its city; 404 otherwise (no existence leak)."""
     assessment = services.get_assessment(db.session, assessment_id)
-    if assessment is None or not can_view_city(current_user, assessment.city):
+    if assessment is None:
         abort(404)
+    if not can_view_city(current_user, assessment.city):
+        deny_hidden(current_user)
     return assessment
 
 
-def editable(assessment: Assessment) -> bool:
+def editable(assessment: Assessment, deadline: Deadline) -> bool:
+    """Whether the signed-in user may change the answers now: the city's own official, a draft
+    or reopened assessment, and the city's deadline in the round not passed."""
     return current_user.is_authenticated and can_edit_city(current_user, assessment.city) and (
         assessment.status in services.EDITABLE
-    )
+    ) and not deadline.has_passed(utcnow())
+
+
+def deadline_of(assessment: Assessment) -> Deadline:
+    return deadlines.assessment_deadline(db.session, assessment)
+
+
+def deadline_line(assessment: Assessment, deadline: Deadline) -> DeadlineNotice:
+    """The deadline as the page says it: the city is named for everyone but its own officials."""
+    own = current_user.is_authenticated and can_edit_city(current_user, assessment.city)
+    return deadline_notice(deadline, utcnow(), city=None if own else assessment.city.name)
 
 
 def reopened(assessment: Assessment) -> pages.ReopenNotice | None:

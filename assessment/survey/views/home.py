@@ -19,13 +19,20 @@ from assessment.assessments import progress, services
 from assessment.assessments.labels import status_label
 from assessment.assessments.models import AssessmentStatus, Round
 from assessment.audit import services as audit
-from assessment.auth.access import can_reopen_city, roles_required
+from assessment.auth.access import can_edit_city, can_reopen_city, can_set_deadline, roles_required
 from assessment.auth.models import Role
 from assessment.database import utcnow
 from assessment.extensions import db
 from assessment.i18n import localized
 from assessment.survey import pages
-from assessment.survey.views.blueprint import bp, editable, reopened, viewable
+from assessment.survey.views.blueprint import (
+    bp,
+    deadline_line,
+    deadline_of,
+    editable,
+    reopened,
+    viewable,
+)
 
 # --- home: the city's assessments by round --------------------------------------------------
 
@@ -33,8 +40,9 @@ from assessment.survey.views.blueprint import bp, editable, reopened, viewable
 @bp.route("/assessments")
 @roles_required(Role.OFFICIAL)
 def home() -> str:
-    entries = services.rounds_for_city(db.session, current_user.city_id, utcnow().date())
-    return render_template("survey/home.html", rows=[pages.round_row(e) for e in entries],
+    now = utcnow()
+    entries = services.rounds_for_city(db.session, current_user.city_id, now)
+    return render_template("survey/home.html", rows=[pages.round_row(e, now) for e in entries],
                            city=current_user.city)
 
 
@@ -46,8 +54,7 @@ def start() -> Response:
         abort(404)
     try:
         assessment, created = services.start_assessment(
-            db.session, city_id=current_user.city_id, round_=round_, user=current_user,
-            today=utcnow().date())
+            db.session, city_id=current_user.city_id, round_=round_, user=current_user, now=utcnow())
     except services.RoundClosed:
         flash(_("The %(round)s round is not open, so it cannot be started.", round=round_.name), "error")
         return redirect(url_for("survey.home"))
@@ -68,6 +75,8 @@ def overview(assessment_id: int) -> str:
     questionnaire = services.questionnaire_of(assessment)
     rows = services.load_answers(db.session, assessment.id)
     state = progress.progress(questionnaire, rows)
+    deadline = deadline_of(assessment)
+    can_edit = editable(assessment, deadline)
     history = pages.history_rows(audit.history(db.session, assessment.id, limit=200), questionnaire)
     unfinished = next((e for e in state.elements if e.answered < e.total), state.elements[0])
     return render_template(
@@ -80,7 +89,13 @@ def overview(assessment_id: int) -> str:
         status_label=status_label(assessment.status.value),
         last_saved=pages.last_saved(assessment),
         submitted=pages.submitted_text(assessment),
-        can_edit=editable(assessment),
+        can_edit=can_edit,
+        closed_notice=pages.closed_readonly_notice(deadline)
+        if not can_edit and assessment.status != AssessmentStatus.SUBMITTED
+        and can_edit_city(current_user, assessment.city) else None,
+        deadline=deadline_line(assessment, deadline),
+        deadline_url=url_for("survey.deadline", round_id=assessment.round_id, city_id=assessment.city_id)
+        if can_set_deadline(current_user, assessment.city) else None,
         can_reopen=can_reopen_city(current_user, assessment.city)
         and assessment.status == AssessmentStatus.SUBMITTED,
         report_url=pages.report_url(assessment.id),

@@ -10,6 +10,7 @@ from flask import (
     abort,
     flash,
     jsonify,
+    make_response,
     redirect,
     render_template,
     request,
@@ -21,16 +22,25 @@ from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
 from werkzeug.wrappers import Response
 
-from assessment.assessments import answers, progress, services
+from assessment.assessments import answers, deadlines, progress, services
 from assessment.assessments.labels import status_label
-from assessment.assessments.models import Assessment, StoredAnswer
-from assessment.auth.access import can_edit_city, can_view_city
+from assessment.assessments.models import EDITABLE, Assessment, StoredAnswer
+from assessment.auth.access import can_edit_city, can_view_city, deny_hidden
 from assessment.database import utcnow
 from assessment.extensions import csrf, db, login_manager
 from assessment.formatting import clock
 from assessment.questionnaire import Questionnaire
 from assessment.survey import forms, pages, presentation
-from assessment.survey.views.blueprint import bp, csrf_ok, editable, reauthenticate, reopened, viewable
+from assessment.survey.views.blueprint import (
+    bp,
+    csrf_ok,
+    deadline_line,
+    deadline_of,
+    editable,
+    reauthenticate,
+    reopened,
+    viewable,
+)
 
 # --- questions pages: one element, or every question on one page -----------------------------
 
@@ -58,11 +68,13 @@ def _render_questions(assessment: Assessment, questionnaire: Questionnaire, scop
                       rows: Mapping[str, StoredAnswer] | None = None, notice: str | None = None,
                       signed_out: bool = False, reauth_error: str | None = None, readonly: bool = False,
                       locked: bool = False, confirm_error: str | None = None,
-                      state: progress.Progress | None = None) -> str:
+                      state: progress.Progress | None = None,
+                      deadline: deadlines.Deadline | None = None) -> str:
     """A questions page; ``signed_out`` shows only what was posted (no stored data)."""
     names: dict[int, str] = {}
     state = None
     if not signed_out:
+        deadline = deadline or deadline_of(assessment)
         if rows is None:
             rows = services.load_answers(db.session, assessment.id)
         if state is None:
@@ -82,6 +94,7 @@ def _render_questions(assessment: Assessment, questionnaire: Questionnaire, scop
         reauth_error=reauth_error, readonly=readonly, can_save=not (readonly or locked),
         reopened=None if signed_out else reopened(assessment),
         last_saved=None if signed_out else pages.last_saved(assessment),
+        deadline=deadline_line(assessment, deadline) if deadline is not None else None,
         status_label=status_label(assessment.status.value),
         action_url=_page_url(assessment.id, scope),
         autosave_url=_page_url(assessment.id, scope, autosave=True),
@@ -108,15 +121,18 @@ def _show(assessment_id: int, element_id: str | None) -> str | Response:
     scope = _scope_or_404(questionnaire, element_id)
     rows = services.load_answers(db.session, assessment.id)
     notice = None
-    readonly = not editable(assessment)
-    if readonly and can_edit_city(current_user, assessment.city):
+    deadline = deadline_of(assessment)
+    readonly = not editable(assessment, deadline)
+    if readonly and can_edit_city(current_user, assessment.city) and assessment.status in EDITABLE:
+        notice = pages.closed_readonly_notice(deadline)
+    elif readonly and can_edit_city(current_user, assessment.city):
         notice = _("This assessment is submitted, so its answers cannot be changed. Your regional "
                    "office can reopen it if something needs correcting.")
     elif readonly:
         notice = _("You are viewing this city's answers; only its officials can change them.")
     page = pages.PageState(presentation.stored_values(scope.questions, rows))
     return _render_questions(assessment, questionnaire, scope, page, rows=rows, notice=notice,
-                             readonly=readonly)
+                             readonly=readonly, deadline=deadline)
 
 
 @bp.route("/assessments/<int:assessment_id>/elements/<element_id>", methods=["GET", "POST"])
@@ -189,7 +205,7 @@ def _save(assessment_id: int, element_id: str | None, *, autosave: bool) -> Resp
         token_ok = True  # the sign-in just made was itself checked against a valid token
 
     if not can_view_city(current_user, assessment.city):
-        abort(404)
+        deny_hidden(current_user)
     if not can_edit_city(current_user, assessment.city):
         abort(403)
     if not token_ok:
@@ -199,17 +215,23 @@ def _save(assessment_id: int, element_id: str | None, *, autosave: bool) -> Resp
                                   "entered is still below: check it and press “Save draft” again."))
 
     services.lock_assessment(db.session, assessment)
-    result = answers.save_answers(db.session, assessment, questionnaire, posted, current_user,
-                                   element_id=element_id, autosave=autosave)
     submitting = scope.element is None and not autosave and request.form.get("go") == "submit"
     confirmed = forms.ticked(request.form.get("confirm"))
     submitted = not_ready = False
-    if submitting and confirmed and result.clean:
-        try:  # refused before anything of the submission is written: the answers stay saved
-            submitted = services.submit_assessment(db.session, assessment, questionnaire, current_user,
-                                                   state=result.progress)
-        except services.NotReady:
-            not_ready = True
+    try:
+        result = answers.save_answers(db.session, assessment, questionnaire, posted, current_user,
+                                       element_id=element_id, autosave=autosave)
+        if submitting and confirmed and result.clean:
+            try:  # refused before anything of the submission is written: the answers stay saved
+                submitted = services.submit_assessment(db.session, assessment, questionnaire,
+                                                       current_user, state=result.progress)
+            except services.NotReady:
+                not_ready = True
+    except deadlines.DeadlinePassed as closed:
+        # Refused before anything was written: the page comes back with what was typed.
+        db.session.rollback()
+        return _refused_after_closing(assessment, questionnaire, scope, posted_page(), closed.deadline,
+                                      autosave=autosave)
     db.session.commit()
     if autosave:
         names = services.user_names(db.session, pages.involved_users(result))
@@ -252,6 +274,23 @@ def _save(assessment_id: int, element_id: str | None, *, autosave: bool) -> Resp
     return _render_questions(assessment, questionnaire, scope, page, rows=result.answers,
                              notice=" ".join(n for n in notices if n), confirm_error=confirm_error,
                              state=result.progress)
+
+
+# A save or submission refused because the city's deadline has passed (documented in README).
+CLOSED_STATUS = 409
+
+
+def _refused_after_closing(assessment: Assessment, questionnaire: Questionnaire, scope: pages.Scope,
+                           page: pages.PageState, deadline: deadlines.Deadline, *,
+                           autosave: bool) -> Response | str:
+    """Nothing was saved: say when the round closed and who can extend it; keep what was typed."""
+    if autosave:
+        return _json("closed", pages.closed_autosave_message(deadline), CLOSED_STATUS,
+                     closes_at=deadline.closes_at.isoformat() if deadline.closes_at else None,
+                     time_zone=deadline.time_zone)
+    html = _render_questions(assessment, questionnaire, scope, page, locked=True, deadline=deadline,
+                             notice=pages.closed_save_notice(deadline))
+    return make_response(html, CLOSED_STATUS)
 
 
 def _after_clean_save(assessment: Assessment, questionnaire: Questionnaire, scope: pages.Scope,
