@@ -24,7 +24,7 @@ from assessment.config import load_settings
 from assessment.extensions import db
 from assessment.imports.cli import cities_import, users_import
 from assessment.places.models import City, Country, Region
-from assessment.questionnaire import QuestionnaireError, load_questionnaire, translation_gaps
+from assessment.questionnaire import QuestionnaireError, load_questionnaire, method_gaps, translation_gaps
 
 
 def register(app: Flask) -> None:
@@ -54,7 +54,8 @@ def questionnaire_cli() -> None:
 @questionnaire_cli.command("check")
 @click.argument("path", required=False, type=click.Path(dir_okay=False, path_type=Path))
 def questionnaire_check(path: Path | None) -> None:
-    """Validate PATH (default: QUESTIONNAIRE_PATH): list every problem found, and per language
+    """Validate PATH (default: QUESTIONNAIRE_PATH): list every problem found, every scored
+    question without a source or without the levels its answers evidence, and per language
     every text without a translation; exit 1 on any."""
     path = path or load_settings().questionnaire_path
     try:
@@ -65,8 +66,18 @@ def questionnaire_check(path: Path | None) -> None:
         for problem in error.problems:
             click.echo(f"  - {problem}", err=True)
         sys.exit(1)
+    failed = False
+    method = method_gaps(questionnaire)
+    if method:
+        failed = True
+        click.echo(ngettext("%(path)s: %(num)d requirement of the method not met:",
+                            "%(path)s: %(num)d requirements of the method not met:", len(method),
+                            path=path), err=True)
+        for problem in method:
+            click.echo(f"  - {problem}", err=True)
     gaps = translation_gaps(questionnaire)
     if gaps:
+        failed = True
         total = sum(len(found) for found in gaps.values())
         click.echo(ngettext("%(path)s: %(num)d missing translation, in %(languages)s:",
                             "%(path)s: %(num)d missing translations, in %(languages)s:", total,
@@ -74,6 +85,7 @@ def questionnaire_check(path: Path | None) -> None:
         for language in questionnaire.languages:
             for problem in gaps.get(language, []):
                 click.echo(f"  - [{language}] {problem}", err=True)
+    if failed:
         sys.exit(1)
     click.echo(f"OK: {path}: {questionnaire.summary()}, every text in "
                f"{len(questionnaire.languages)} language(s) ({', '.join(questionnaire.languages)})")

@@ -6,7 +6,12 @@ ranked recommendations; the ``*_value`` functions convert answers to and from te
 Everything particular to one question type is in its class: ``kind_of(question)``.
 """
 
-from assessment.questionnaire.loader import load_questionnaire, parse_questionnaire, translation_gaps
+from assessment.questionnaire.loader import (
+    load_questionnaire,
+    method_gaps,
+    parse_questionnaire,
+    translation_gaps,
+)
 from assessment.questionnaire.model import (
     PERCENT_PER_LEVEL,
     SCALE_MAX,
@@ -68,6 +73,7 @@ __all__ = [
     "encode_value",
     "kind_of",
     "load_questionnaire",
+    "method_gaps",
     "parse_form_value",
     "parse_questionnaire",
     "score_assessment",

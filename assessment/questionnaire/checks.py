@@ -195,6 +195,14 @@ class Reader:
         """Points on the 0-4 scale."""
         return self.number(value, path, what, low=SCALE_MIN, high=SCALE_MAX)
 
+    def level(self, value: Any, path: Path_, what: str, *, low: int = SCALE_MIN) -> int | None:
+        """A whole level of the scale, from ``low`` to 4."""
+        if not is_number(value) or value != int(value) or not low <= value <= SCALE_MAX:
+            self.add(path, f"{what} must be a whole level from {low} to {SCALE_MAX}; "
+                     f"found {describe(value)}.")
+            return None
+        return int(value)
+
     def levels(self, value: Any, path: Path_, what: str, needs: str) -> tuple[Text, ...] | None:
         """A mapping with one text for each level 0..4."""
         if not isinstance(value, dict):

@@ -22,8 +22,8 @@ from assessment.questionnaire.problems import Problem, QuestionnaireError
 from assessment.questionnaire.safe_yaml import MAX_BYTES, Converter, compose, too_big
 from assessment.questionnaire.sections import read_file
 
-__all__ = ["MAX_BYTES", "Problem", "QuestionnaireError", "load_questionnaire", "parse_questionnaire",
-           "translation_gaps"]
+__all__ = ["MAX_BYTES", "Problem", "QuestionnaireError", "load_questionnaire", "method_gaps",
+           "parse_questionnaire", "translation_gaps"]
 
 
 def load_questionnaire(path: str | os.PathLike[str]) -> Questionnaire:
@@ -61,6 +61,25 @@ def translation_gaps(questionnaire: Questionnaire) -> dict[str, list[Problem]]:
     for language, problem in _read(questionnaire.source_text, questionnaire.source)[1]:
         gaps.setdefault(language, []).append(problem)
     return gaps
+
+
+def method_gaps(questionnaire: Questionnaire) -> list[Problem]:
+    """What the method asks of every scored question and a valid file may still lack: a
+    ``source``, and for yes/no and choices the level each answer evidences. Versions stored
+    before these rules load without them; ``questionnaire check`` refuses a file that lacks them."""
+    problems: list[Problem] = []
+    for question in questionnaire.scored_questions:
+        if question.source is None:
+            problems.append(Problem(questionnaire.source, question.line, question.id,
+                                    "a scored question needs a 'source': what it measures and "
+                                    "where that comes from."))
+        if not question.declares_levels:
+            key = {"yes_no": "'yes_level'", "single_choice": "a 'level' on every option",
+                   "multiple_choice": "'full_level'"}[question.type.value]
+            problems.append(Problem(questionnaire.source, question.line, question.id,
+                                    f"a scored {question.type.value} question needs {key}: the "
+                                    "level of the scale its answers evidence."))
+    return problems
 
 
 def _read(text: str, source: str) -> tuple[Questionnaire, list[tuple[str, Problem]]]:

@@ -69,6 +69,9 @@ class Option:
     points: float
     # An exclusive option ("none of these") cannot be ticked together with others.
     exclusive: bool = False
+    # The level on the 0-4 scale a single-choice option evidences, when the file declares
+    # it with 'level' (then ``points`` is that level).
+    level: int | None = None
 
 
 @dataclass(frozen=True)
@@ -95,6 +98,9 @@ class Question:
     scored: bool
     help: Text | None = None
     recommendation: Text | None = None
+    # What the question measures and where it comes from (the report's element, a principle,
+    # a framework); it applies to the question and every one of its levels.
+    source: Text | None = None
     weight: float = 1.0
     allow_na: bool = False
     line: int | None = None
@@ -103,6 +109,10 @@ class Question:
     cap: float | None = None
     yes_points: float = 4.0
     no_points: float = 0.0
+    # The level a "yes" evidences, when the file declares it ('yes_level').
+    yes_level: int | None = None
+    # The level a multiple-choice answer evidences when it reaches the cap ('full_level').
+    full_level: int | None = None
     bands: tuple[Band, ...] = ()
     min_value: float | None = None
     max_value: float | None = None
@@ -120,6 +130,19 @@ class Question:
         if self.cap is not None:
             return self.cap
         return sum(option.points for option in self.options)
+
+    @property
+    def declares_levels(self) -> bool:
+        """Whether the file says which level each answer evidences (always true of maturity
+        and number questions; yes/no and choices declare it with 'yes_level', an option's
+        'level' or 'full_level')."""
+        if self.type is QuestionType.YES_NO:
+            return self.yes_level is not None
+        if self.type is QuestionType.SINGLE_CHOICE:
+            return all(option.level is not None for option in self.options)
+        if self.type is QuestionType.MULTIPLE_CHOICE:
+            return self.full_level is not None
+        return True
 
     def option(self, key: str) -> Option:
         """The option with this key; ``KeyError`` when there is none."""
@@ -175,6 +198,8 @@ class Questionnaire:
     source_text: str
     content_hash: str
     source: str = "questionnaire.yaml"
+    # An element whose share of "don't know" answers is above this is flagged.
+    dont_know_flag_share: float = 0.25
     questions: tuple[Question, ...] = field(init=False)
     _by_question: Mapping[str, Question] = field(init=False, repr=False, compare=False)
     _by_element: Mapping[str, Element] = field(init=False, repr=False, compare=False)

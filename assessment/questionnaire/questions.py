@@ -14,9 +14,9 @@ from assessment.questionnaire.problems import Path_, describe, join, suggest
 from assessment.questionnaire.types import KINDS
 
 MIN_QUESTIONS_PER_ELEMENT = 5
-MAX_QUESTIONS_PER_ELEMENT = 8
+MAX_QUESTIONS_PER_ELEMENT = 10
 
-_QUESTION_COMMON = ("id", "type", "text", "help")
+_QUESTION_COMMON = ("id", "type", "text", "help", "source")
 _SCORED_EXTRA = ("weight", "allow_na", "recommendation")
 _ALL_QUESTION_KEYS = sorted(
     {*_QUESTION_COMMON, *_SCORED_EXTRA, *(key for kind in KINDS.values() for key in kind.keys)}
@@ -93,6 +93,7 @@ def read_question(reader: Reader, value: Any, path: Path_, element_id: str) -> Q
             reader.question_lines[question_id] = reader.line((*path, "id"))
     text = reader.text(data["text"], (*path, "text"), "the question text") if "text" in data else None
     help_text = reader.text(data["help"], (*path, "help"), "the help text") if "help" in data else None
+    source = reader.text(data["source"], (*path, "source"), "the source") if "source" in data else None
     recommendation = (
         reader.text(data["recommendation"], (*path, "recommendation"), "the recommendation")
         if "recommendation" in data
@@ -116,7 +117,7 @@ def read_question(reader: Reader, value: Any, path: Path_, element_id: str) -> Q
             details = None
     if qtype is None or question_id is None or text is None or weight is None or allow_na is None:
         return None
-    if "help" in data and help_text is None:
+    if ("help" in data and help_text is None) or ("source" in data and source is None):
         return None
     if (scored and recommendation is None) or details is None:
         return None
@@ -128,6 +129,7 @@ def read_question(reader: Reader, value: Any, path: Path_, element_id: str) -> Q
         scored=scored,
         help=help_text,
         recommendation=recommendation,
+        source=source,
         weight=weight,
         allow_na=allow_na,
         line=reader.line(path),

@@ -5,7 +5,7 @@ and a set of answers. The method is described in docs/methodology.md.
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Literal
 
@@ -23,6 +23,43 @@ from assessment.questionnaire.values import AnswerValue, check_value
 
 Status = Literal["answered", "dont_know", "not_applicable", "unanswered"]
 RecommendationKind = Literal["improve", "find_owner"]
+DontKnowRule = Literal["excluded", "zero"]
+
+# The version of the rules below. Stored with every score, so that a report or a dashboard
+# can tell scores computed by other rules apart; change it whenever a rule changes.
+# 1: yes = 4 points, weakest element = lowest score. 2: levels evidenced, conservative and
+# evidenced variants, weakest element = furthest below its target.
+RULES_VERSION = 2
+# A claim at this level or above counts, in the evidenced score, only with a document.
+EVIDENCE_NEEDED_FROM = 3
+# ... and without one it counts as this level.
+UNEVIDENCED_LEVEL = 2
+
+
+@dataclass(frozen=True)
+class Rules:
+    """The choices a score depends on. ``Rules()`` is the method; the sensitivity panel and
+    the what-if page score the same answers under other choices."""
+
+    # "excluded": a don't know is left out (the main score); "zero": it counts as level 0.
+    dont_know: DontKnowRule = "excluded"
+    # Every question weighs 1 instead of its declared weight.
+    equal_question_weights: bool = False
+    # Element weights instead of the declared ones (missing elements keep theirs).
+    element_weights: Mapping[str, float] | None = None
+    # Questions left out, as if they were not in the questionnaire.
+    left_out: frozenset[str] = frozenset()
+
+    def element_weight(self, element: Element) -> float:
+        if self.element_weights is not None and element.id in self.element_weights:
+            return self.element_weights[element.id]
+        return element.weight
+
+    def question_weight(self, question: Question) -> float:
+        return 1.0 if self.equal_question_weights else question.weight
+
+
+METHOD = Rules()
 
 
 @dataclass(frozen=True)
@@ -64,6 +101,19 @@ class ElementScore:
     not_applicable: int
     evidence_coverage: float | None
     weight: float
+    # The same element with every don't know counted as level 0 (never above ``score``).
+    conservative: float | None = None
+    # The same element with claims at level 3 or more without a document counted as level 2.
+    evidenced: float | None = None
+    # Share of applicable questions answered "don't know", and whether it is above the
+    # questionnaire's flag share.
+    dont_know_share: float = 0.0
+    dont_know_flagged: bool = False
+
+    @property
+    def shortfall(self) -> float | None:
+        """How far the score is below the target (negative above it); ``None`` without a score."""
+        return None if self.score is None else self.target - self.score
 
     @property
     def unanswered(self) -> int:
@@ -94,6 +144,14 @@ class AssessmentScore:
     weakest_element_id: str | None
     completeness: float
     recommendations: tuple[Recommendation, ...]
+    overall_conservative: float | None = None
+    overall_evidenced: float | None = None
+    rules_version: int = RULES_VERSION
+
+    def gap_order(self) -> tuple[str, ...]:
+        """The elements with a score, furthest below target first (ties: lower score, then
+        questionnaire order)."""
+        return _gap_order(self.elements)
 
     def element(self, element_id: str) -> ElementScore:
         """The score of one element; ``KeyError`` when there is none."""
@@ -145,7 +203,9 @@ def score_question(question: Question, answer: Answer | None) -> float | None:
     return points(question, answer.value)
 
 
-def score_assessment(questionnaire: Questionnaire, answers: Mapping[str, Answer]) -> AssessmentScore:
+def score_assessment(
+    questionnaire: Questionnaire, answers: Mapping[str, Answer], rules: Rules = METHOD
+) -> AssessmentScore:
     """Score every element, the overall results and the ranked recommendations."""
     for key, answer in answers.items():
         if key != answer.question_id:
@@ -155,38 +215,69 @@ def score_assessment(questionnaire: Questionnaire, answers: Mapping[str, Answer]
     recommendations: list[tuple[float, int, Recommendation]] = []
     order = {question.id: index for index, question in enumerate(questionnaire.questions)}
     for element in questionnaire.elements:
-        result, advice = _score_element(questionnaire, element, answers)
+        result, advice = _score_element(questionnaire, element, answers, rules)
         elements.append(result)
         recommendations.extend((-r.priority, order[r.question_id], r) for r in advice)
-    overall, geometric = _aggregate(elements, questionnaire.geometric_offset)
-    included = [e for e in elements if e.score is not None]
-    weakest = min(included, key=lambda e: e.score or 0.0).element_id if included else None
+    offset = questionnaire.geometric_offset
+    overall, geometric = _aggregate(elements, offset, lambda e: e.raw_mean)
+    conservative, _ = _aggregate(elements, offset, lambda e: _level(e.conservative))
+    evidenced, _ = _aggregate(elements, offset, lambda e: _level(e.evidenced))
     applicable = sum(e.applicable for e in elements)
     answered = sum(e.answered for e in elements)
     recommendations.sort(key=lambda item: item[:2])
+    gaps = _gap_order(elements)
     return AssessmentScore(
         version=questionnaire.version,
         elements=tuple(elements),
         overall=overall,
         geometric=geometric,
-        weakest_element_id=weakest,
+        weakest_element_id=gaps[0] if gaps else None,
         completeness=answered / applicable if applicable else 0.0,
         recommendations=tuple(item[2] for item in recommendations),
+        overall_conservative=conservative,
+        overall_evidenced=evidenced,
     )
 
 
+def _gap_order(elements: tuple[ElementScore, ...] | list[ElementScore]) -> tuple[str, ...]:
+    scored = [(e.target - e.score, e.score, index, e.element_id)
+              for index, e in enumerate(elements) if e.score is not None]
+    scored.sort(key=lambda item: (-item[0], item[1], item[2]))
+    return tuple(item[3] for item in scored)
+
+
+def _level(percent: float | None) -> float | None:
+    return None if percent is None else percent / PERCENT_PER_LEVEL
+
+
+def _weighted_mean(pairs: list[tuple[float, float]]) -> float | None:
+    total_weight = math.fsum(weight for weight, _ in pairs)
+    if not pairs or total_weight <= 0:
+        return None
+    mean = math.fsum(weight * value for weight, value in pairs) / total_weight
+    return min(max(mean, SCALE_MIN), SCALE_MAX)
+
+
 def _score_element(
-    questionnaire: Questionnaire, element: Element, answers: Mapping[str, Answer]
+    questionnaire: Questionnaire, element: Element, answers: Mapping[str, Answer], rules: Rules
 ) -> tuple[ElementScore, list[Recommendation]]:
     counts = {"answered": 0, "dont_know": 0, "not_applicable": 0, "unanswered": 0}
-    weighted: list[tuple[float, float]] = []
+    # (weight, points) of each answered question as claimed, and as evidenced (a claim at
+    # level 3 or more without a document counts as level 2); then the don't knows.
+    claimed: list[tuple[float, float]] = []
+    backed: list[tuple[float, float]] = []
+    unknown: list[tuple[float, float]] = []
     evidenced: list[bool] = []
     advice: list[Recommendation] = []
-    for question in element.scored_questions:
+    element_weight = rules.element_weight(element)
+    questions = [q for q in element.scored_questions if q.id not in rules.left_out]
+    for question in questions:
         answer = answers.get(question.id)
         status = status_of(question, answer)
         counts[status] += 1
+        weight = rules.question_weight(question)
         if status == "dont_know":
+            unknown.append((weight, 0.0))
             # Not knowing is itself a gap in coordination: rank it as if the whole target
             # were missing, since nothing can be built on a practice nobody can confirm.
             advice.append(
@@ -195,7 +286,7 @@ def _score_element(
                     element.id,
                     "find_owner",
                     questionnaire.dont_know_recommendation,
-                    element.weight * question.weight * element.target,
+                    element_weight * weight * element.target,
                     None,
                 )
             )
@@ -204,9 +295,11 @@ def _score_element(
         assert answer is not None
         score = points(question, answer.value)
         assert score is not None
-        weighted.append((question.weight, score))
-        if score >= 3:
+        claimed.append((weight, score))
+        if score >= EVIDENCE_NEEDED_FROM:
             evidenced.append(answer.has_evidence)
+        backed.append((weight, score if score < EVIDENCE_NEEDED_FROM or answer.has_evidence
+                       else UNEVIDENCED_LEVEL))
         if score < element.target and question.recommendation is not None:
             gap = element.target - score
             advice.append(
@@ -215,21 +308,28 @@ def _score_element(
                     element.id,
                     "improve",
                     question.recommendation,
-                    element.weight * question.weight * gap,
+                    element_weight * weight * gap,
                     gap,
                 )
             )
-    applicable = len(element.scored_questions) - counts["not_applicable"]
+    applicable = len(questions) - counts["not_applicable"]
     answered = counts["answered"]
     completeness = answered / applicable if applicable else 0.0
-    raw_mean = None
-    if weighted:
-        total_weight = math.fsum(weight for weight, _ in weighted)
-        raw_mean = math.fsum(weight * score for weight, score in weighted) / total_weight
-        raw_mean = min(max(raw_mean, SCALE_MIN), SCALE_MAX)
-    insufficient = raw_mean is None or completeness < questionnaire.completeness_threshold
-    score_percent = None if insufficient or raw_mean is None else raw_mean * PERCENT_PER_LEVEL
+    # Whether an element has enough data is decided on real answers under every rule, so
+    # the variants of a score always cover the same elements as the score itself.
+    insufficient = not claimed or completeness < questionnaire.completeness_threshold
+
+    def percent(pairs: list[tuple[float, float]]) -> float | None:
+        mean = None if insufficient else _weighted_mean(pairs)
+        return None if mean is None else mean * PERCENT_PER_LEVEL
+
+    counted = unknown if rules.dont_know == "zero" else []
+    raw_mean = _weighted_mean(claimed + counted)
+    score_percent = percent(claimed + counted)
+    conservative_percent = percent(claimed + unknown)
+    evidenced_percent = percent(backed + counted)
     target = element.target_percent
+    dont_know_share = counts["dont_know"] / applicable if applicable else 0.0
     result = ElementScore(
         element_id=element.id,
         title=element.title,
@@ -244,18 +344,25 @@ def _score_element(
         dont_know=counts["dont_know"],
         not_applicable=counts["not_applicable"],
         evidence_coverage=sum(evidenced) / len(evidenced) if evidenced else None,
-        weight=element.weight,
+        weight=element_weight,
+        conservative=conservative_percent,
+        evidenced=evidenced_percent,
+        dont_know_share=dont_know_share,
+        dont_know_flagged=dont_know_share > questionnaire.dont_know_flag_share,
     )
     return result, advice
 
 
-def _aggregate(elements: list[ElementScore], offset: float) -> tuple[float | None, float | None]:
-    """Weighted arithmetic and geometric means (0-100) of the elements with enough data.
+def _aggregate(
+    elements: list[ElementScore], offset: float, level: Callable[[ElementScore], float | None]
+) -> tuple[float | None, float | None]:
+    """Weighted arithmetic and geometric means (0-100) of ``level`` (0-4) over the elements
+    with enough data.
 
     The geometric mean works on levels shifted by ``offset`` so that a zero does not wipe
     out the whole result, then shifts back: G = exp(sum w ln(x + c) / sum w) - c.
     """
-    included = [(e.weight, e.raw_mean) for e in elements if e.score is not None]
+    included = [(e.weight, level(e)) for e in elements if e.score is not None and e.weight > 0]
     if not included:
         return None, None
     total_weight = math.fsum(weight for weight, _ in included)

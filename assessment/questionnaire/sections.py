@@ -31,7 +31,7 @@ _TOP_REQUIRED = (
     "elements",
 )
 _SCORING_REQUIRED = ("completeness_threshold", "dont_know_recommendation")
-_SCORING_OPTIONAL = ("geometric_offset",)
+_SCORING_OPTIONAL = ("geometric_offset", "dont_know_flag_share")
 _ELEMENT_REQUIRED = ("id", "title", "rationale", "target", "weight", "questions")
 
 
@@ -57,7 +57,7 @@ def read_file(reader: Reader, data: Any, text: str, content_hash: str) -> Questi
     if reader.problems or None in (version, title, scoring) or elements is None:
         return None
     assert isinstance(version, str) and title is not None and scoring is not None
-    threshold, offset, dont_know = scoring
+    threshold, offset, dont_know, flag_share = scoring
     return Questionnaire(
         version=version.strip(),
         title=title,
@@ -71,6 +71,7 @@ def read_file(reader: Reader, data: Any, text: str, content_hash: str) -> Questi
         source_text=text,
         content_hash=content_hash,
         source=reader.source,
+        dont_know_flag_share=flag_share,
     )
 
 
@@ -113,8 +114,9 @@ def read_scale(reader: Reader, value: Any, path: Path_) -> None:
         reader.scale_labels = labels
 
 
-def read_scoring(reader: Reader, value: Any, path: Path_) -> tuple[float, float, Text] | None:
-    """The completeness threshold, the geometric offset and the don't-know recommendation."""
+def read_scoring(reader: Reader, value: Any, path: Path_) -> tuple[float, float, Text, float] | None:
+    """The completeness threshold, the geometric offset, the don't-know recommendation and the
+    share of don't knows that flags an element."""
     scoring = reader.mapping(value, path, "the scoring section", _SCORING_REQUIRED, _SCORING_OPTIONAL)
     if scoring is None:
         return None
@@ -142,9 +144,13 @@ def read_scoring(reader: Reader, value: Any, path: Path_) -> tuple[float, float,
             (*path, "dont_know_recommendation"),
             "the don't-know recommendation",
         )
-    if threshold is None or offset is None or dont_know is None:
+    flag_share: float | None = 0.25
+    if "dont_know_flag_share" in scoring:
+        flag_share = reader.number(scoring["dont_know_flag_share"], (*path, "dont_know_flag_share"),
+                                   "the don't-know flag share", low=0, high=1)
+    if threshold is None or offset is None or dont_know is None or flag_share is None:
         return None
-    return threshold, offset, dont_know
+    return threshold, offset, dont_know, flag_share
 
 
 def read_elements(reader: Reader, value: Any, path: Path_) -> tuple[Element, ...] | None:

@@ -209,10 +209,10 @@ def test_too_few_and_too_many_questions() -> None:
     fewer = VALID[: VALID.index("      - id: first_number")]
     problem = only_problem(fewer)
     assert problem.path == "elements[0].questions"
-    assert "between 5 and 8 questions; this one has 4" in problem.message
-    extra = "".join(f"      - id: extra_{n}\n        type: evidence\n        text: More.\n" for n in range(2))
+    assert "between 5 and 10 questions; this one has 4" in problem.message
+    extra = "".join(f"      - id: extra_{n}\n        type: evidence\n        text: More.\n" for n in range(4))
     problem = only_problem(VALID + extra)
-    assert "this one has 9" in problem.message
+    assert "this one has 11" in problem.message
 
 
 def test_any_number_of_elements_but_at_least_one() -> None:

@@ -1,5 +1,6 @@
 """Multiple-choice questions: several options; the value is a ``tuple`` of option keys, in
-questionnaire order and never empty. The points add up to a cap that earns the top score."""
+questionnaire order and never empty. The points add up to a cap that earns the level the
+question declares with ``full_level`` (4 in versions without it), in proportion below it."""
 
 from __future__ import annotations
 
@@ -34,7 +35,7 @@ class MultipleChoice(OptionKind):
     type = QuestionType.MULTIPLE_CHOICE
     widget = "checkboxes"
     summary = N_("several options")
-    keys = ("options", "cap")
+    keys = ("options", "cap", "full_level")
     multiple = True
 
     def read(self, reader: Reader, data: dict[str, Any], path: Path_) -> dict[str, Any] | None:
@@ -53,7 +54,12 @@ class MultipleChoice(OptionKind):
             cap = reader.number(data["cap"], (*path, "cap"), "the cap", above=0, high=total)
             if cap is None:
                 return None
-        return {"options": tuple(options), "cap": cap}
+        full_level: int | None = None
+        if "full_level" in data:
+            full_level = reader.level(data["full_level"], (*path, "full_level"), "full_level", low=1)
+            if full_level is None:
+                return None
+        return {"options": tuple(options), "cap": cap, "full_level": full_level}
 
     def check(self, question: Question, value: AnswerValue) -> None:
         if not isinstance(value, tuple) or not value:
@@ -83,7 +89,8 @@ class MultipleChoice(OptionKind):
         assert isinstance(value, tuple)
         cap = question.effective_cap
         total = math.fsum(question.option(key).points for key in value)
-        return SCALE_MAX * min(total, cap) / cap
+        top = SCALE_MAX if question.full_level is None else question.full_level
+        return top * min(total, cap) / cap
 
 
     def describe(

@@ -21,7 +21,7 @@ from assessment.questionnaire.types.base import (
 
 # Option keys are joined with commas when stored, so they use the same safe alphabet.
 OPTION_KEY_PATTERN = re.compile(r"^[a-z0-9][a-z0-9_]{0,39}$")
-_OPTION_KEYS = ("key", "label", "points", "exclusive")
+_OPTION_KEYS = ("key", "label", "points", "level", "exclusive")
 
 
 def read_options(
@@ -42,10 +42,11 @@ def read_options(
         return None
     options: list[Option] = []
     keys: dict[str, int | None] = {}
-    allowed = _OPTION_KEYS if multiple else _OPTION_KEYS[:3]
     for index, item in enumerate(raw):
         ipath = (*opath, index)
-        option = reader.mapping(item, ipath, "an option", ("key", "label", "points"), allowed[3:])
+        required = ("key", "label", "points") if multiple else ("key", "label")
+        optional = ("exclusive",) if multiple else ("points", "level")
+        option = reader.mapping(item, ipath, "an option", required, optional)
         if option is None:
             continue
         key = option.get("key")
@@ -67,12 +68,22 @@ def read_options(
         label = (
             reader.text(option["label"], (*ipath, "label"), "the option label") if "label" in option else None
         )
-        if "points" not in option:
+        level: int | None = None
+        if multiple:
+            points = reader.number(option["points"], (*ipath, "points"), "points", low=0) \
+                if "points" in option else None
+        elif "level" in option and "points" in option:
+            reader.add((*ipath, "points"), "an option has either 'level' (the level it evidences) "
+                       "or 'points' (earlier versions), not both.")
             points = None
-        elif multiple:
-            points = reader.number(option["points"], (*ipath, "points"), "points", low=0)
-        else:
+        elif "level" in option:
+            level = reader.level(option["level"], (*ipath, "level"), "the option's level")
+            points = None if level is None else float(level)
+        elif "points" in option:
             points = reader.points(option["points"], (*ipath, "points"))
+        else:
+            reader.add(ipath, "an option needs 'level': the level of the scale (0 to 4) it evidences.")
+            points = None
         exclusive = (
             reader.boolean(option["exclusive"], (*ipath, "exclusive"), "exclusive")
             if "exclusive" in option
@@ -84,7 +95,7 @@ def read_options(
                 "an exclusive option such as 'none of these' must be worth 0 points.",
             )
         if isinstance(key, str) and label is not None and points is not None and exclusive is not None:
-            options.append(Option(key, label, points, exclusive))
+            options.append(Option(key, label, points, exclusive, level))
     if len(options) != len(raw):
         return None
     return options

@@ -37,7 +37,18 @@ class SingleChoice(OptionKind):
         if options is None:
             return None
         worth = [o.points for o in options]
-        if min(worth) != SCALE_MIN or max(worth) != SCALE_MAX:
+        if all(o.level is not None for o in options):
+            # Options declare the level they evidence: the lowest is "nothing in place", and
+            # the best need not be level 4.
+            if min(worth) != SCALE_MIN:
+                reader.add((*path, "options"), f"one option must be level {SCALE_MIN} (nothing in place).")
+            if worth != sorted(worth):
+                reader.add((*path, "options"),
+                           "list the options from the lowest level to the highest.")
+        elif any(o.level is not None for o in options):
+            reader.add((*path, "options"),
+                       "either every option declares its 'level' or none does (earlier versions).")
+        elif min(worth) != SCALE_MIN or max(worth) != SCALE_MAX:
             reader.add(
                 (*path, "options"),
                 f"the options must span the whole scale: the lowest worth "

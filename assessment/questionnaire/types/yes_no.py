@@ -1,4 +1,5 @@
-"""Yes/no questions: the value is ``"yes"`` or ``"no"``; one is worth 4 points, the other 0."""
+"""Yes/no questions: the value is ``"yes"`` or ``"no"``. A "yes" is worth the level it evidences
+(``yes_level``), a "no" 0; versions without ``yes_level`` gave one answer 4 points and the other 0."""
 
 from __future__ import annotations
 
@@ -32,9 +33,20 @@ class YesNo(QuestionKind):
     type = QuestionType.YES_NO
     widget = "radio"
     summary = N_("yes or no")
-    keys = ("yes_points", "no_points")
+    keys = ("yes_level", "yes_points", "no_points")
 
     def read(self, reader: Reader, data: dict[str, Any], path: Path_) -> dict[str, Any] | None:
+        if "yes_level" in data:
+            # The current form: "yes" evidences one level of the scale, "no" level 0.
+            for key in ("yes_points", "no_points"):
+                if key in data:
+                    reader.add((*path, key), f"'{key}' cannot be combined with 'yes_level', "
+                               "which already says what a yes and a no are worth.")
+            level = reader.level(data["yes_level"], (*path, "yes_level"), "yes_level", low=1)
+            if level is None:
+                return None
+            return {"yes_points": float(level), "no_points": 0.0, "yes_level": level}
+        # Earlier versions: points for each answer, one of them 4 and the other 0.
         yes = (
             reader.points(data["yes_points"], (*path, "yes_points"), "yes_points")
             if "yes_points" in data
