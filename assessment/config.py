@@ -124,6 +124,7 @@ class Settings:
     reset_hours: int
     password_reset_rate_limit: str
     export_folder: Path
+    min_peer_cities: int
 
     def as_flask_config(self) -> dict[str, object]:
         return {
@@ -173,6 +174,7 @@ class Settings:
             "RESET_HOURS": self.reset_hours,
             "PASSWORD_RESET_RATE_LIMIT": self.password_reset_rate_limit,
             "EXPORT_FOLDER": str(self.export_folder),
+            "MIN_PEER_CITIES": self.min_peer_cities,
             # Methods a route does not list are refused with 405 and an Allow header, OPTIONS too.
             "PROVIDE_AUTOMATIC_OPTIONS": False,
             "TESTING": self.app_env == "testing",
@@ -291,4 +293,5 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         reset_hours=_int(env, "RESET_HOURS", 2, minimum=1),
         password_reset_rate_limit=_limit(env, "PASSWORD_RESET_RATE_LIMIT", "5 per hour"),
         export_folder=Path(_text(env, "EXPORT_FOLDER", str(INSTANCE_DIR / "exports"))),
+        min_peer_cities=_int(env, "MIN_PEER_CITIES", 5, minimum=1),
     )

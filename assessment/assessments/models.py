@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Float, ForeignKey, String, Text, Time, UniqueConstraint
+from sqlalchemy import JSON, Float, ForeignKey, String, Text, Time, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from assessment.auth.models import User
@@ -124,7 +124,13 @@ class Assessment(Base):
     # Set at submission from the scoring engine (0..100); None while a draft.
     overall_index: Mapped[float | None] = mapped_column(Float)
     overall_geometric: Mapped[float | None] = mapped_column(Float)
+    # The same index with "don't know" as level 0, and with unevidenced claims as level 2.
+    overall_conservative: Mapped[float | None] = mapped_column(Float)
+    overall_evidenced: Mapped[float | None] = mapped_column(Float)
     weakest_element_id: Mapped[str | None] = mapped_column(String(40))
+    # The version of the scoring rules the stored scores were computed with
+    # (``assessment.questionnaire.scoring.RULES_VERSION``); None while never submitted.
+    scoring_version: Mapped[int | None]
 
     city: Mapped[City] = relationship()
     round: Mapped[Round] = relationship()
@@ -179,8 +185,36 @@ class ElementScore(Base):
     insufficient: Mapped[bool] = mapped_column(default=False)
     evidence_coverage: Mapped[float | None] = mapped_column(Float)
     weight: Mapped[float] = mapped_column(Float, default=1.0)
+    conservative: Mapped[float | None] = mapped_column(Float)  # don't know as level 0
+    evidenced: Mapped[float | None] = mapped_column(Float)  # unevidenced claims as level 2
+    dont_know_share: Mapped[float] = mapped_column(Float, default=0.0)
+    dont_know_flagged: Mapped[bool] = mapped_column(default=False)
 
     assessment: Mapped[Assessment] = relationship(back_populates="element_scores")
+
+
+class ScoreHistory(Base):
+    """The scores of one submission, kept when the city submits again: ``element_scores``
+    holds the latest, this table every submission, never changed or deleted."""
+
+    __tablename__ = "score_history"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    assessment_id: Mapped[int] = mapped_column(ForeignKey("assessments.id", ondelete="CASCADE"),
+                                               index=True)
+    submitted_at: Mapped[datetime]
+    submitted_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    questionnaire_version_id: Mapped[int] = mapped_column(
+        ForeignKey("questionnaire_versions.id", ondelete="RESTRICT"))
+    scoring_version: Mapped[int]
+    completeness: Mapped[float] = mapped_column(Float)
+    overall_index: Mapped[float | None] = mapped_column(Float)
+    overall_geometric: Mapped[float | None] = mapped_column(Float)
+    overall_conservative: Mapped[float | None] = mapped_column(Float)
+    overall_evidenced: Mapped[float | None] = mapped_column(Float)
+    weakest_element_id: Mapped[str | None] = mapped_column(String(40))
+    # One entry per element: element_id, score, conservative, evidenced, target, gap, completeness.
+    elements: Mapped[list[dict[str, object]]] = mapped_column(JSON)
 
 
 @dataclass(slots=True)

@@ -7,12 +7,13 @@ its inputs and its results back to rows, so the survey, the report and the seede
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import delete, insert
 from sqlalchemy.orm import Session
 
-from assessment.assessments.models import Answer, Assessment, ElementScore, StoredAnswer
+from assessment.assessments.models import Answer, Assessment, ElementScore, ScoreHistory, StoredAnswer
 from assessment.questionnaire import Answer as AnswerInput
 from assessment.questionnaire import AssessmentScore, Questionnaire, decode_value, score_assessment
 
@@ -54,9 +55,31 @@ def element_score_rows(assessment_id: int, result: AssessmentScore) -> list[dict
             "insufficient": e.insufficient,
             "evidence_coverage": e.evidence_coverage,
             "weight": e.weight,
+            "conservative": e.conservative,
+            "evidenced": e.evidenced,
+            "dont_know_share": e.dont_know_share,
+            "dont_know_flagged": e.dont_know_flagged,
         }
         for e in result.elements
     ]
+
+
+def history_row(assessment_id: int, questionnaire_version_id: int, result: AssessmentScore, *,
+                at: datetime, user_id: int | None) -> dict[str, Any]:
+    """One ``score_history`` row: a submission's scores, kept for good."""
+    return {
+        "assessment_id": assessment_id,
+        "submitted_at": at,
+        "submitted_by_id": user_id,
+        "questionnaire_version_id": questionnaire_version_id,
+        "completeness": result.completeness,
+        **overall_fields(result),
+        "elements": [
+            {key: row[key] for key in ("element_id", "score", "conservative", "evidenced", "target",
+                                       "gap", "completeness", "insufficient")}
+            for row in element_score_rows(assessment_id, result)
+        ],
+    }
 
 
 def overall_fields(result: AssessmentScore) -> Mapping[str, Any]:
@@ -64,13 +87,20 @@ def overall_fields(result: AssessmentScore) -> Mapping[str, Any]:
     return {
         "overall_index": result.overall,
         "overall_geometric": result.geometric,
+        "overall_conservative": result.overall_conservative,
+        "overall_evidenced": result.overall_evidenced,
         "weakest_element_id": result.weakest_element_id,
+        "scoring_version": result.rules_version,
     }
 
 
-def replace_element_scores(session: Session, assessment: Assessment, result: AssessmentScore) -> None:
-    """The element-score rows of a stored assessment: one DELETE and one multi-row INSERT."""
+def replace_element_scores(session: Session, assessment: Assessment, result: AssessmentScore, *,
+                           at: datetime, user_id: int | None) -> None:
+    """The element-score rows of a stored assessment (one DELETE and one multi-row INSERT),
+    and the submission's scores added to its history, where earlier submissions stay."""
     session.execute(delete(ElementScore).where(ElementScore.assessment_id == assessment.id))
     session.execute(insert(ElementScore), element_score_rows(assessment.id, result))
+    session.execute(insert(ScoreHistory), [history_row(
+        assessment.id, assessment.questionnaire_version_id, result, at=at, user_id=user_id)])
     session.expire(assessment, ["element_scores"])
 

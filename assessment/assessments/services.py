@@ -227,7 +227,8 @@ def store_submission(session: Session, assessment: Assessment, score: Assessment
               "submitted_by_id": user.id if user is not None else None, **results}
     for name, value in values.items():
         set_committed_value(assessment, name, value)
-    replace_element_scores(session, assessment, score)
+    replace_element_scores(session, assessment, score, at=at,
+                           user_id=user.id if user is not None else None)
     record(session, "submit", user, assessment_id=assessment.id, at=at,
            completeness=round(score.completeness, 4),
            overall=None if score.overall is None else round(score.overall, 2))

@@ -10,7 +10,8 @@ from typing import Any
 from assessment.assessments.models import AssessmentStatus
 from assessment.places.models import SizeClass
 
-DEFAULT_SORT = "overall"
+# Cities read A to Z unless the reader sorts by a score: the dashboard is not a league table.
+DEFAULT_SORT = "city"
 # Columns that can be sorted by, besides one column per element id.
 BASE_SORT_KEYS = ("city", "country", "overall", "completeness", "change")
 # Text columns read A to Z by default; numbers read highest first.

@@ -95,10 +95,17 @@ def index() -> str:
             e.element.id for e in dashboard.elements)},
         page=min(selection.page, dashboard.pages),
         sort_label=_sort_labels(dashboard)[selection.sort],
+        sort_direction=_sort_direction(selection.sort, selection.descending),
         status_labels=STATUS_LABELS,
         deadline=deadline_panel(session, user, round_.id, region.id, utcnow()),
         **_helpers(),
     )
+
+
+def _sort_direction(key: str, descending: bool) -> str:
+    if key in table.ASCENDING_BY_DEFAULT:
+        return _("Z to A") if descending else _("A to Z")
+    return _("highest first") if descending else _("lowest first")
 
 
 def _sort_labels(dashboard: services.Dashboard) -> dict[str, str]:

@@ -15,8 +15,15 @@ from typing import Any
 from sqlalchemy import func, insert, select
 from sqlalchemy.orm import Session
 
-from assessment.assessments.models import Answer, Assessment, AssessmentStatus, ElementScore, Round
-from assessment.assessments.scores import element_score_rows, overall_fields
+from assessment.assessments.models import (
+    Answer,
+    Assessment,
+    AssessmentStatus,
+    ElementScore,
+    Round,
+    ScoreHistory,
+)
+from assessment.assessments.scores import element_score_rows, history_row, overall_fields
 from assessment.assessments.services import store_submission
 from assessment.assessments.versions import ensure_version
 from assessment.audit.services import record
@@ -395,6 +402,7 @@ def seed_synthetic(
 
     answer_buffer: list[dict[str, Any]] = []
     score_buffer: list[dict[str, Any]] = []
+    history_buffer: list[dict[str, Any]] = []
     total_answers = 0
     total_assessments = 0
     for city_id in city_ids:
@@ -413,21 +421,26 @@ def seed_synthetic(
             total_assessments += 1
             answer_buffer.extend(answer_rows(questionnaire, assessment_id, answers, None, at))
             score_buffer.extend(element_score_rows(assessment_id, result))
+            history_buffer.append(history_row(assessment_id, version.id, result, at=at, user_id=None))
             if len(answer_buffer) >= batch:
-                total_answers += _flush_rows(session, answer_buffer, score_buffer)
-    total_answers += _flush_rows(session, answer_buffer, score_buffer)
+                total_answers += _flush_rows(session, answer_buffer, score_buffer, history_buffer)
+    total_answers += _flush_rows(session, answer_buffer, score_buffer, history_buffer)
     return SyntheticSummary(len(regions), len(city_ids), len(round_objs), total_assessments,
                             total_answers)
 
 
-def _flush_rows(session: Session, answers: list[dict[str, Any]], scores: list[dict[str, Any]]) -> int:
+def _flush_rows(session: Session, answers: list[dict[str, Any]], scores: list[dict[str, Any]],
+                history: list[dict[str, Any]]) -> int:
     count = len(answers)
     if answers:
         session.execute(insert(Answer), answers)
     if scores:
         session.execute(insert(ElementScore), scores)
+    if history:
+        session.execute(insert(ScoreHistory), history)
     answers.clear()
     scores.clear()
+    history.clear()
     return count
 
 

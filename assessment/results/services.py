@@ -2,9 +2,11 @@
 
 Everything the report shows is computed here, once, and handed to the template and the
 chart as the same rounded numbers, so the radar chart and the table beside it never differ.
-The assessment itself is always scored by the engine (``score_answers``) under the version
-it was answered with; other assessments (the region, the previous round) are read from
-their stored element scores.
+A submitted assessment shows its stored scores; a draft is scored by the engine under the
+version it was answered with; its recommendations and robustness checks always come from the
+engine. Other assessments (the region, the previous round) are read from their stored
+element scores, except when the previous round used another questionnaire version: then
+both are scored again on the questions the versions share.
 """
 
 from __future__ import annotations
@@ -19,14 +21,18 @@ from flask import url_for
 from sqlalchemy import Float, String, and_, cast, func, literal, or_, select, union_all
 from sqlalchemy.orm import Session, joinedload, selectinload
 
-from assessment.assessments.models import Assessment, AssessmentStatus, ElementScore, Round
-from assessment.assessments.scores import score_answers
+from assessment.assessments.models import Assessment, AssessmentStatus, ElementScore, Round, ScoreHistory
+from assessment.assessments.scores import answer_inputs
 from assessment.assessments.versions import questionnaire_for
 from assessment.auth.access import city_scope
 from assessment.auth.models import User
 from assessment.i18n import localized
 from assessment.places.models import City, Country
-from assessment.questionnaire import AssessmentScore, Questionnaire
+from assessment.questionnaire import Answer as AnswerInput
+from assessment.questionnaire import AssessmentScore, Questionnaire, score_assessment
+from assessment.questionnaire.scoring import RULES_VERSION
+from assessment.questionnaire.sensitivity import restricted, shared_questions
+from assessment.results.robustness import Robustness, robustness
 
 if TYPE_CHECKING:
     pass
@@ -87,16 +93,27 @@ def previous_assessment(session: Session, assessment: Assessment) -> Assessment 
 
 @dataclass(frozen=True)
 class RegionalMedians:
-    """Medians of the stored scores of a region's submitted assessments in one round."""
+    """Medians of the stored scores of the other cities of a region in one round.
+
+    ``shown`` is false while fewer than ``minimum`` other cities have submitted: the medians
+    are then empty, so that no one city can be read out of them.
+    """
 
     elements: dict[str, float]
     overall: float | None
-    cities: int  # submitted assessments counted
+    cities: int  # other cities' submitted assessments counted
+    minimum: int = 1
+
+    @property
+    def shown(self) -> bool:
+        return self.cities >= self.minimum
 
 
-def regional_medians(session: Session, region_id: int, round_id: int) -> RegionalMedians:
+def regional_medians(session: Session, region_id: int, round_id: int, *,
+                     excluding_city_id: int | None = None, minimum: int = 1) -> RegionalMedians:
     """One query for the whole region and round; pandas takes the medians.
 
+    The city being compared is never part of its own comparison (``excluding_city_id``).
     Elements with insufficient data have no score and are left out of their element's
     median, as they are left out of the city's own overall index.
     """
@@ -110,6 +127,7 @@ def regional_medians(session: Session, region_id: int, round_id: int) -> Regiona
             Country.region_id == region_id,
             Assessment.round_id == round_id,
             Assessment.status == AssessmentStatus.SUBMITTED,
+            *([Assessment.city_id != excluding_city_id] if excluding_city_id is not None else []),
         )
     ).subquery()
     elements = select(
@@ -122,6 +140,8 @@ def regional_medians(session: Session, region_id: int, round_id: int) -> Regiona
     rows = session.execute(union_all(elements, overall)).all()
     frame = pd.DataFrame(rows, columns=["key", "score"])
     cities = int((frame["key"] == OVERALL_KEY).sum())
+    if cities < minimum:
+        return RegionalMedians(elements={}, overall=None, cities=cities, minimum=minimum)
     scored = frame.dropna(subset=["score"])
     medians = scored.groupby("key")["score"].median()
     values = {str(key): float(value) for key, value in medians.items()}
@@ -129,6 +149,7 @@ def regional_medians(session: Session, region_id: int, round_id: int) -> Regiona
         elements={k: v for k, v in values.items() if k != OVERALL_KEY},
         overall=values.get(OVERALL_KEY),
         cities=cities,
+        minimum=minimum,
     )
 
 
@@ -161,6 +182,9 @@ class ElementRow:
     previous: float | None
     change: float | None
     url: str
+    conservative: float | None = None
+    evidenced: float | None = None
+    dont_know_flagged: bool = False
 
     @property
     def completeness_percent(self) -> int:
@@ -213,6 +237,29 @@ class Report:
     previous: Assessment | None
     previous_overall: float | None
     overall_change: float | None
+    conservative: float | None = None
+    evidenced: float | None = None
+    # The rules the shown scores were computed with, and the engine's own.
+    scoring_version: int = RULES_VERSION
+    # Set when the previous round was answered under another questionnaire version.
+    comparison: VersionComparison | None = None
+    robustness: Robustness | None = None
+    history: tuple[ScoreHistory, ...] = ()
+
+    @property
+    def current_rules_version(self) -> int:
+        return RULES_VERSION
+
+    @property
+    def rules_changed(self) -> bool:
+        """The stored scores were computed by earlier rules than the engine's."""
+        return self.scoring_version != RULES_VERSION
+
+    @property
+    def dont_know_flag_percent(self) -> int:
+        return round(self.dont_know_flag_share * 100)
+
+    dont_know_flag_share: float = 0.25
 
     @property
     def city_label(self) -> str:
@@ -234,33 +281,76 @@ def short_title(number: int, title: str, width: int = 18) -> str:
     return "\n".join(textwrap.wrap(f"{number}. {title}", width=width, break_on_hyphens=False))
 
 
+@dataclass(frozen=True)
+class VersionComparison:
+    """The previous round answered under another questionnaire version: the change is
+    computed on the scored questions the two versions share, each under its own version."""
+
+    previous_version: str
+    current_version: str
+    shared: int  # scored questions both versions have
+    current_total: int  # scored questions of the current version
+
+
 def build_report(session: Session, assessment: Assessment) -> Report:
-    """Score ``assessment`` and gather everything its report shows."""
+    """Score ``assessment`` and gather everything its report shows.
+
+    A submitted assessment shows the scores stored at its submission (those the dashboards
+    read), so that a change of the scoring code never silently re-scores a report; the
+    recommendations and the robustness checks are computed from its answers.
+    """
+    from flask import current_app
+
     questionnaire = questionnaire_for(assessment.questionnaire_version)
-    result = score_answers(questionnaire, assessment.answers)
+    inputs = answer_inputs(questionnaire, assessment.answers)
+    result = score_assessment(questionnaire, inputs)
+    submitted = assessment.status == AssessmentStatus.SUBMITTED
+    stored = {row.element_id: row for row in assessment.element_scores} if submitted else {}
     region = assessment.city.country.region
-    regional = regional_medians(session, region.id, assessment.round_id)
+    regional = regional_medians(session, region.id, assessment.round_id,
+                                excluding_city_id=assessment.city_id,
+                                minimum=current_app.config["MIN_PEER_CITIES"])
     previous = previous_assessment(session, assessment)
+    comparison, changes = _comparison(assessment, questionnaire, inputs, previous)
     previous_scores = (
         {row.element_id: rounded(row.score) for row in previous.element_scores} if previous else {}
     )
-    elements = _element_rows(assessment.id, result, regional, previous_scores)
+    if comparison is not None:
+        previous_scores = {key: rounded(value) for key, value in changes.previous.items()}
+    elements = _element_rows(assessment.id, result, regional, previous_scores, stored,
+                             changes.change if comparison is not None else None)
     by_id = {row.element_id: row for row in elements}
-    overall = rounded(result.overall)
+    if submitted:
+        overall, geometric = rounded(assessment.overall_index), rounded(assessment.overall_geometric)
+        conservative, evidenced = (rounded(assessment.overall_conservative),
+                                   rounded(assessment.overall_evidenced))
+        weakest_id = assessment.weakest_element_id
+        included = {row.element_id for row in assessment.element_scores if row.score is not None}
+        scoring_version = assessment.scoring_version or 1
+    else:
+        overall, geometric = rounded(result.overall), rounded(result.geometric)
+        conservative, evidenced = rounded(result.overall_conservative), rounded(result.overall_evidenced)
+        weakest_id = result.weakest_element_id
+        included = set(result.included_element_ids)
+        scoring_version = RULES_VERSION
     previous_overall = rounded(previous.overall_index) if previous else None
     # The overall index is a mean over the elements that have a score: comparing two means
     # over different elements would show a change that is only a change in coverage.
-    comparable = previous is not None and set(result.included_element_ids) == {
+    comparable = previous is not None and included == {
         row.element_id for row in previous.element_scores if row.score is not None
     }
+    overall_change = difference(overall, previous_overall) if comparable else None
+    if comparison is not None:
+        previous_overall = rounded(changes.previous_overall)
+        overall_change = changes.overall_change
     return Report(
         assessment=assessment,
-        preview=assessment.status != AssessmentStatus.SUBMITTED,
+        preview=not submitted,
         questionnaire_version=questionnaire.version,
         elements=elements,
         overall=overall,
-        geometric=rounded(result.geometric),
-        weakest=by_id.get(result.weakest_element_id or ""),
+        geometric=geometric,
+        weakest=by_id.get(weakest_id or ""),
         completeness_percent=round(result.completeness * 100),
         completeness_threshold_percent=round(questionnaire.completeness_threshold * 100),
         recommendations=_recommendation_rows(assessment, questionnaire, result, by_id),
@@ -269,8 +359,58 @@ def build_report(session: Session, assessment: Assessment) -> Report:
         regional_overall=rounded(regional.overall),
         previous=previous,
         previous_overall=previous_overall,
-        overall_change=difference(overall, previous_overall) if comparable else None,
+        overall_change=overall_change,
+        conservative=conservative,
+        evidenced=evidenced,
+        scoring_version=scoring_version,
+        comparison=comparison,
+        robustness=robustness(questionnaire, inputs, by_id),
+        history=_earlier_submissions(session, assessment) if submitted else (),
+        dont_know_flag_share=questionnaire.dont_know_flag_share,
     )
+
+
+@dataclass(frozen=True)
+class _Changes:
+    previous: dict[str, float | None]
+    change: dict[str, float | None]
+    previous_overall: float | None = None
+    overall_change: float | None = None
+
+
+def _comparison(assessment: Assessment, questionnaire: Questionnaire, inputs: dict[str, AnswerInput],
+                previous: Assessment | None) -> tuple[VersionComparison | None, _Changes]:
+    """The change since the previous round when its questionnaire version differs: both
+    rounds scored again on the questions they share, each under its own version."""
+    empty = _Changes({}, {})
+    if previous is None or previous.questionnaire_version_id == assessment.questionnaire_version_id:
+        return None, empty
+    earlier = questionnaire_for(previous.questionnaire_version)
+    shared = shared_questions(questionnaire, earlier)
+    now = score_assessment(restricted(questionnaire, shared),
+                           {k: v for k, v in inputs.items() if k in shared})
+    then_inputs = answer_inputs(earlier, previous.answers)
+    then = score_assessment(restricted(earlier, shared),
+                            {k: v for k, v in then_inputs.items() if k in shared})
+    then_by_id = {e.element_id: e.score for e in then.elements}
+    previous_scores = {e.element_id: then_by_id.get(e.element_id) for e in now.elements}
+    change = {e.element_id: difference(rounded(e.score), rounded(then_by_id.get(e.element_id)))
+              for e in now.elements}
+    same_elements = set(now.included_element_ids) == set(then.included_element_ids)
+    comparison = VersionComparison(earlier.version, questionnaire.version, len(shared),
+                                   len(questionnaire.scored_questions))
+    return comparison, _Changes(
+        previous_scores, change, then.overall,
+        difference(rounded(now.overall), rounded(then.overall)) if same_elements else None)
+
+
+def _earlier_submissions(session: Session, assessment: Assessment) -> tuple[ScoreHistory, ...]:
+    """Every submission of this assessment before the latest, newest first."""
+    rows = session.scalars(
+        select(ScoreHistory).where(ScoreHistory.assessment_id == assessment.id)
+        .order_by(ScoreHistory.submitted_at.desc(), ScoreHistory.id.desc())
+    ).all()
+    return tuple(rows[1:])
 
 
 def _element_rows(
@@ -278,12 +418,18 @@ def _element_rows(
     result: AssessmentScore,
     regional: RegionalMedians,
     previous_scores: dict[str, float | None],
+    stored: dict[str, ElementScore],
+    changes: dict[str, float | None] | None,
 ) -> list[ElementRow]:
     rows = []
     for number, element in enumerate(result.elements, start=1):
         title = localized(element.title)
-        score = rounded(element.score)
+        kept = stored.get(element.element_id)
+        # A submitted assessment shows what was stored at submission.
+        source = kept if kept is not None else element
+        score = rounded(source.score)
         previous = previous_scores.get(element.element_id)
+        change = changes.get(element.element_id) if changes is not None else difference(score, previous)
         rows.append(
             ElementRow(
                 number=number,
@@ -291,18 +437,21 @@ def _element_rows(
                 title=title,
                 short_title=short_title(number, title),
                 score=score,
-                target=round(element.target, DECIMALS),
-                gap=rounded(element.gap),
-                completeness=element.completeness,
-                evidence_coverage=element.evidence_coverage,
-                insufficient=element.insufficient,
+                target=round(source.target, DECIMALS),
+                gap=rounded(source.gap),
+                completeness=source.completeness,
+                evidence_coverage=source.evidence_coverage,
+                insufficient=source.insufficient,
                 answered=element.answered,
                 applicable=element.applicable,
                 dont_know=element.dont_know,
                 regional_median=rounded(regional.elements.get(element.element_id)),
                 previous=previous,
-                change=difference(score, previous),
+                change=change,
                 url=element_url(assessment_id, element.element_id),
+                conservative=rounded(source.conservative),
+                evidenced=rounded(source.evidenced),
+                dont_know_flagged=source.dont_know_flagged,
             )
         )
     return rows

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, abort, render_template, request
+from flask import Blueprint, abort, current_app, render_template, request
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
@@ -14,6 +14,8 @@ from assessment.charts import figure_payload
 from assessment.extensions import db
 from assessment.results.charts import radar_figure, radar_narrow_layout
 from assessment.results.services import Report, assessment_for_viewer, build_report, reports_for_viewer
+from assessment.results.what_if import WEIGHT_CHOICES
+from assessment.results.what_if import what_if as what_if_scores
 
 bp = Blueprint("results", __name__)
 
@@ -47,9 +49,23 @@ def report(assessment_id: int) -> str:
     )
 
 
+@bp.route("/assessments/<int:assessment_id>/what-if")
+@login_required
+def what_if(assessment_id: int) -> str:
+    """The city's scores and recommendations under other weights: a form that changes nothing."""
+    assessment = assessment_for_viewer(db.session, assessment_id, current_user)
+    if assessment is None:
+        abort(404)
+    result = what_if_scores(db.session, assessment, request.args,
+                            minimum=current_app.config["MIN_PEER_CITIES"])
+    template = "results/_what_if_results.html" if request.args.get("partial") else "results/what_if.html"
+    return render_template(template, assessment=assessment, result=result,
+                           weight_choices=WEIGHT_CHOICES)
+
+
 def _radar(report: Report) -> Any:
     elements = report.elements
-    median_name = _("Regional median (%(region)s, %(count)s cities)",
+    median_name = _("Regional median (%(region)s, %(count)s other cities)",
                     region=report.region_name, count=report.regional.cities)
     return radar_figure(
         labels=[e.short_title for e in elements],
@@ -58,7 +74,7 @@ def _radar(report: Report) -> Any:
         targets=[e.target for e in elements],
         city_name=(_("%(name)s (preview)", name=report.city_label) if report.preview
                    else report.city_label),
-        median=[e.regional_median for e in elements] if report.regional.cities else None,
+        median=[e.regional_median for e in elements] if report.regional.shown else None,
         median_name=median_name,
         previous=[e.previous for e in elements] if report.previous else None,
         previous_name=report.previous_label,
