@@ -51,9 +51,10 @@ def test_regional_median_of_three_cities_computed_by_hand(db_session, region_wit
     assert medians.overall == 45
 
 
-def test_report_shows_the_regional_median_in_table_and_chart(make, login, report_page,
+def test_report_shows_the_regional_median_in_table_and_chart(app, monkeypatch, make, login, report_page,
                                                              region_with_three_cities):
     region, round_, _cities = region_with_three_cities
+    monkeypatch.setitem(app.config, "MIN_PEER_CITIES", 3)
     draft = make.answer(make.assessment(city=make.city(region=region, name="Newcomer"),
                                         round=round_), 2.0)
     login(make.user(Role.REGIONAL, region=region))
@@ -64,9 +65,35 @@ def test_report_shows_the_regional_median_in_table_and_chart(make, login, report
     for element_id, median in expected.items():
         assert page.row(element_id)[4] == shown(median)
     trace = page.trace("Regional median")
-    assert "Test Region" in trace["name"] and "3 cities" in trace["name"]
+    assert "Test Region" in trace["name"] and "3 other cities" in trace["name"]
     assert trace["r"][:6] == list(expected.values())
-    assert "the 3 submitted assessments in Test Region" in page.text
+    assert "the 3 other cities of Test Region that submitted in this round" in page.text
+
+
+def test_a_city_is_never_in_its_own_regional_median(db_session, region_with_three_cities):
+    region, round_, cities = region_with_three_cities
+    own = regional_medians(db_session, region.id, round_.id, excluding_city_id=cities[2].id, minimum=2)
+    # Without City C (90, 25, 70, 41, 90, 60): civic 10/50 -> 30, tech 20/60 -> 40, bottom 30/35
+    # -> 32.5, geographies 40/40 -> 40, inclusion 50/10 -> 30, rights 80 alone; overall 30/45 -> 37.5.
+    assert (own.cities, own.shown) == (2, True)
+    assert own.elements == scores(30, 40, 32.5, 40, 30, 80)
+    assert own.overall == 37.5
+
+
+@pytest.mark.parametrize("minimum, shown_median", [(3, True), (4, False)])
+def test_the_median_needs_enough_other_cities(app, monkeypatch, make, login, report_page, region_with_three_cities,
+                                               minimum, shown_median):
+    region, round_, _cities = region_with_three_cities
+    monkeypatch.setitem(app.config, "MIN_PEER_CITIES", minimum)
+    draft = make.answer(make.assessment(city=make.city(region=region), round=round_), 2.0)
+    login(make.user(Role.REGIONAL, region=region))
+
+    page = report_page(draft.id)
+
+    assert (page.row("civic_tech")[4] == shown(50)) is shown_median
+    assert any("Regional median" in t["name"] for t in page.figure["data"]) is shown_median
+    notice = "The regional median is shown once at least 4 other cities of Test Region have submitted"
+    assert (notice in page.text) is not shown_median
 
 
 def test_no_regional_median_before_anyone_submits(make, login, report_page):
@@ -77,7 +104,8 @@ def test_no_regional_median_before_anyone_submits(make, login, report_page):
     page = report_page(assessment.id)
 
     assert all(page.row(e)[4] == "—" for e in ELEMENTS)
-    assert "has been submitted in this round yet" in page.text
+    assert "have submitted in this round, so that no single city can be read out of it; 0 have so far" \
+        in page.text
     assert not any("Regional median" in t["name"] for t in page.figure["data"])
 
 

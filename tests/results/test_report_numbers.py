@@ -174,7 +174,7 @@ def test_report_links_to_the_methodology_and_explains_each_index(make, login, re
     assert 'href="/methodology"' in page.html
     assert "The weighted average of the element scores" in page.text
     assert "The geometric mean of the element scores" in page.text
-    assert "The element with the lowest score" in page.text
+    assert "The element furthest below its target" in page.text
 
 
 def test_empty_draft_has_a_report_with_no_scores(make, login, report_page, questionnaire):
