@@ -81,8 +81,8 @@ def test_a_city_is_never_in_its_own_regional_median(db_session, region_with_thre
 
 
 @pytest.mark.parametrize("minimum, shown_median", [(3, True), (4, False)])
-def test_the_median_needs_enough_other_cities(app, monkeypatch, make, login, report_page, region_with_three_cities,
-                                               minimum, shown_median):
+def test_the_median_needs_enough_other_cities(app, monkeypatch, make, login, report_page,
+                                               region_with_three_cities, minimum, shown_median):
     region, round_, _cities = region_with_three_cities
     monkeypatch.setitem(app.config, "MIN_PEER_CITIES", minimum)
     draft = make.answer(make.assessment(city=make.city(region=region), round=round_), 2.0)
