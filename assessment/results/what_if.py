@@ -120,7 +120,8 @@ def what_if(session: Session, assessment: Assessment, args: Mapping[str, str], *
         .where(Country.region_id == region_id, Assessment.round_id == assessment.round_id,
                Assessment.status == AssessmentStatus.SUBMITTED,
                Assessment.city_id != assessment.city_id)
-    ).tuples().all()
+    ).all()
+    rows = [(row[0], row[1], row[2], row[3]) for row in rows]
     cities = len({row[0] for row in rows})
     shown = cities >= minimum
     weights = rules.element_weights or declared
