@@ -31,6 +31,18 @@ SCORE_COLUMNS = [
     Column("weight", "number", "Weight of the element in the overall index.", nullable=False),
     Column("overall_index", "number", "Overall index of the assessment, 0-100."),
     Column("overall_geometric", "number", "Geometric overall score of the assessment, 0-100."),
+    Column("conservative", "number",
+           "Element score with every \"don't know\" counted as level 0, 0-100; never above score."),
+    Column("evidenced", "number", "Element score with every claim at level 3 or above without an "
+           "evidence link counted as level 2, 0-100; never above score."),
+    Column("dont_know_share", "number", "Share of the element's applicable questions answered "
+           "\"don't know\" (0-1).", nullable=False),
+    Column("dont_know_flagged", "boolean", "The share of \"don't know\" is above the questionnaire's "
+           "flag share: read the score with care.", nullable=False),
+    Column("overall_conservative", "number", "Overall index with \"don't know\" as level 0, 0-100."),
+    Column("overall_evidenced", "number", "Overall index of the evidenced element scores, 0-100."),
+    Column("scoring_version", "integer", "Version of the scoring rules the stored scores were "
+           "computed with (see the methodology)."),
 ]
 
 
@@ -45,7 +57,9 @@ def _scores_statement(
         ElementScore.element_id, type_coerce(position, Integer), ElementScore.score,
         ElementScore.target, ElementScore.gap, ElementScore.completeness, ElementScore.insufficient,
         ElementScore.evidence_coverage, ElementScore.weight, Assessment.overall_index,
-        Assessment.overall_geometric,
+        Assessment.overall_geometric, ElementScore.conservative, ElementScore.evidenced,
+        ElementScore.dont_know_share, ElementScore.dont_know_flagged, Assessment.overall_conservative,
+        Assessment.overall_evidenced, Assessment.scoring_version,
     ).select_from(ElementScore).join(Assessment, ElementScore.assessment_id == Assessment.id)
     return joined(stmt).where(*filter_conditions(filters, scope)).order_by(
         ElementScore.assessment_id, position, ElementScore.element_id)
