@@ -392,15 +392,23 @@ def _restore_postgres(path: Path, url: URL) -> Contents:
     try:
         with engine.connect() as connection:
             present = set(inspect(connection).get_table_names())
-        # One transaction: a restore that fails leaves the database as it was.
-        _run("pg_restore", ["--clean", "--if-exists", "--no-owner", "--single-transaction",
-                            f"--dbname={uri}", str(path)], password=password)
+        # The app's tables go first, with whatever a newer schema than the backup's added to them
+        # (tables, columns and foreign keys that would stop the backup's tables from being
+        # replaced; `flask db upgrade` creates them again); tables that are not the app's are
+        # left alone. Then the backup, all in one transaction: a restore that fails leaves the
+        # database as it was.
+        replaced = sorted(present & (set(Base.metadata.tables) | in_backup | {"alembic_version"}))
+        quote_name = engine.dialect.identifier_preparer.quote
+        drops = "".join(f"DROP TABLE IF EXISTS {quote_name(table)} CASCADE;\n" for table in replaced)
+        with tempfile.TemporaryDirectory() as folder:
+            script = Path(folder) / "restore.sql"
+            script.write_text(drops, encoding="utf-8")
+            with script.open("ab") as out:
+                _run("pg_restore", ["--clean", "--if-exists", "--no-owner", "--file=-", str(path)],
+                     stdout=out)
+            _run("psql", ["--quiet", "--single-transaction", "--set=ON_ERROR_STOP=1",
+                          f"--dbname={uri}", f"--file={script}"], password=password)
         with engine.begin() as connection:
-            # Tables of this app's newer schema than the backup's go (`flask db upgrade` creates
-            # them again); tables that are not the app's are left alone.
-            quote_name = connection.dialect.identifier_preparer.quote
-            for table in sorted((present - in_backup) & set(Base.metadata.tables)):
-                connection.execute(text(f"DROP TABLE IF EXISTS {quote_name(table)} CASCADE"))
             return _contents(lambda sql: connection.scalar(text(sql)))
     except SQLAlchemyError as error:
         raise _database_error(url, error) from None

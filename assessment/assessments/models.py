@@ -205,7 +205,9 @@ class ScoreHistory(Base):
     submitted_at: Mapped[datetime]
     submitted_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     questionnaire_version_id: Mapped[int] = mapped_column(
-        ForeignKey("questionnaire_versions.id", ondelete="RESTRICT"))
+        # Named by hand: the naming convention's name is longer than PostgreSQL allows.
+        ForeignKey("questionnaire_versions.id", ondelete="RESTRICT",
+                   name="fk_score_history_questionnaire_version_id"))
     scoring_version: Mapped[int]
     completeness: Mapped[float] = mapped_column(Float)
     overall_index: Mapped[float | None] = mapped_column(Float)

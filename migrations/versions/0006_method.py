@@ -52,7 +52,7 @@ def upgrade() -> None:
         sa.ForeignKeyConstraint(["submitted_by_id"], ["users.id"],
                                 name="fk_score_history_submitted_by_id_users", ondelete="SET NULL"),
         sa.ForeignKeyConstraint(["questionnaire_version_id"], ["questionnaire_versions.id"],
-                                name="fk_score_history_questionnaire_version_id_questionnaire_versions",
+                                name="fk_score_history_questionnaire_version_id",
                                 ondelete="RESTRICT"),
         sa.PrimaryKeyConstraint("id", name="pk_score_history"),
     )
