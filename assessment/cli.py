@@ -268,7 +268,9 @@ def seed_demo_command(cities: int | None, rounds: int | None, if_empty: bool, se
             click.echo(_("None of the demo sign-ins works on this database."))
             return
     else:
-        seed_demo(session, questionnaire, seed=seed)
+        from assessment.demo.seed import EARLIER_QUESTIONNAIRE
+
+        seed_demo(session, questionnaire, seed=seed, earlier=load_questionnaire(EARLIER_QUESTIONNAIRE))
         session.commit()
         jobs.run_ready(session)  # the demo's mail, into the outbox
         click.echo(_("Demo data created."))

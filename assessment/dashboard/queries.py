@@ -43,7 +43,7 @@ def city_rows(session: Session, city_filter: list[ColumnElement[bool]],
         select(City.id, City.name, Country.name, City.size_class,
                current.id, current.status, current.completeness, current.overall_index,
                current.questionnaire_version_id, previous.overall_index,
-               previous.questionnaire_version_id)
+               previous.questionnaire_version_id, current.overall_evidenced)
         .join(Country, City.country_id == Country.id)
         .outerjoin(current, and_(current.city_id == City.id, current.round_id == selection.round.id))
         .outerjoin(previous, previous_join)
@@ -51,7 +51,7 @@ def city_rows(session: Session, city_filter: list[ColumnElement[bool]],
     )
     rows = []
     for (city_id, name, country, size, assessment_id, status, completeness, overall, version_id,
-         previous_overall, previous_version_id) in session.execute(stmt):
+         previous_overall, previous_version_id, evidenced) in session.execute(stmt):
         submitted = status == AssessmentStatus.SUBMITTED
         rows.append(CityRow(
             city_id=city_id, name=name, country=country, size=size, status=status,
@@ -60,6 +60,7 @@ def city_rows(session: Session, city_filter: list[ColumnElement[bool]],
             overall=overall if submitted else None, scores={},
             previous_overall=previous_overall, version_id=version_id,
             previous_version_id=previous_version_id,
+            evidenced=evidenced if submitted else None,
         ))
     return rows
 

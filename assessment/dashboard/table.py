@@ -36,6 +36,8 @@ class CityRow:
     # A city in draft links to its answers; a city that has not started, to its officials.
     overview_url: str | None = None
     contacts: tuple[str, ...] = ()
+    # The overall index with claims at level 3 or more without a document counted as level 2.
+    evidenced: float | None = None
 
     @property
     def submitted(self) -> bool:

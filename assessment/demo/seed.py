@@ -10,6 +10,7 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import func, insert, select
@@ -214,13 +215,16 @@ def answer_rows(
 
 
 def seed_demo(session: Session, questionnaire: Questionnaire, seed: int = 2020,
-              today: date | None = None) -> list[DemoAccount]:
+              today: date | None = None, earlier: Questionnaire | None = None) -> list[DemoAccount]:
     """Create the demo world; returns the accounts created. The caller commits.
 
     ``today`` (default: the date in UTC) sets the current round's closing, a few weeks ahead.
+    ``earlier``: the questionnaire version of the first round (default: the current one), so
+    that the demo shows a change of version between rounds.
     """
     rng = random.Random(seed)  # nosec B311 # reproducible demo answers, nothing secret
     version = ensure_version(session, questionnaire)
+    first_version = ensure_version(session, earlier) if earlier is not None else version
     cities: dict[str, City] = {}
     regions: dict[str, Region] = {}
     for region_name, countries in DEMO_WORLD.items():
@@ -246,8 +250,9 @@ def seed_demo(session: Session, questionnaire: Questionnaire, seed: int = 2020,
         )
 
     rounds = []
-    for name, opens, closes in DEMO_ROUNDS:
-        round_ = Round(name=name, opens_on=opens, closes_on=closes, questionnaire_version_id=version.id)
+    for index, (name, opens, closes) in enumerate(DEMO_ROUNDS):
+        round_ = Round(name=name, opens_on=opens, closes_on=closes,
+                       questionnaire_version_id=(first_version if index == 0 else version).id)
         session.add(round_)
         rounds.append(round_)
     current = rounds[-1]
@@ -267,14 +272,19 @@ def seed_demo(session: Session, questionnaire: Questionnaire, seed: int = 2020,
             fill = 1.0 if status == AssessmentStatus.SUBMITTED else city_rng.uniform(0.3, 0.7)
             if city.name == "Kigali" and round_index == 1:
                 fill = 0.55
-            answers = answers_for_city(questionnaire, profile, city_rng, fill=fill)
+            used = earlier if earlier is not None and round_index == 0 else questionnaire
+            answers = answers_for_city(used, profile, city_rng, fill=fill)
             officials = [u for u in users.values() if u.city_id == city.id]
             author = officials[0] if officials else None
-            _store_assessment(session, questionnaire, version.id, city, round_, answers, status,
-                              author, round_.opens_on, city_rng)
+            _store_assessment(session, used, round_.questionnaire_version_id, city, round_, answers,
+                              status, author, round_.opens_on, city_rng)
     session.flush()
     _demo_mail(session, cities, users, current)
     return list(DEMO_ACCOUNTS)
+
+
+# The questionnaire version the demo's first round was answered under.
+EARLIER_QUESTIONNAIRE = Path(__file__).with_name("questionnaire-2026.2.yaml")
 
 
 def _demo_mail(session: Session, cities: dict[str, City], users: dict[str, User], current: Round) -> None:

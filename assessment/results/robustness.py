@@ -46,6 +46,7 @@ class Robustness:
     overall_robust: bool
     weakest_robust: bool
     top_gaps_robust: bool
+    weakest_label: str = ""
     tolerance: float = OVERALL_TOLERANCE
     top_count: int = TOP_GAPS
 
@@ -71,6 +72,7 @@ def robustness(questionnaire: Questionnaire, answers: Mapping[str, Answer],
         )
 
     left = [v.overall for v in panel.left_out if v.overall is not None]
+    weakest = elements.get(panel.method.weakest or "")
     deciding = panel.left_out_changing_weakest()
     return Robustness(
         rows=tuple(row(v) for v in (panel.method, *panel.alternatives)),
@@ -83,4 +85,5 @@ def robustness(questionnaire: Questionnaire, answers: Mapping[str, Answer],
         overall_robust=panel.overall_robust,
         weakest_robust=panel.weakest_robust,
         top_gaps_robust=panel.top_gaps_robust,
+        weakest_label=f"{weakest.number}. {weakest.title}" if weakest is not None else "",
     )

@@ -80,7 +80,8 @@ def test_points_and_weights_per_question() -> None:
 def test_element_result() -> None:
     element_id, answers, _ = example_answers()
     result = score_assessment(QUESTIONNAIRE, answers).element(element_id)
-    expected = {row["Quantity"]: float(row["Value"]) for row in table("results")}
+    shown = {row["Quantity"]: row["Value"] for row in table("results")}
+    expected = {quantity: float(value) for quantity, value in shown.items()}
     computed = {
         "Applicable scored questions": result.applicable,
         "Answered": result.answered,
@@ -89,13 +90,18 @@ def test_element_result() -> None:
         "Completeness": result.completeness,
         "Mean level": result.raw_mean,
         "Element score": result.score,
+        "Conservative score": result.conservative,
+        "Evidenced score": result.evidenced,
+        "Don't know share": result.dont_know_share,
         "Target": result.target,
         "Gap": result.gap,
         "Evidence coverage": result.evidence_coverage,
     }
     assert set(expected) == set(computed)
     for quantity, value in expected.items():
-        assert computed[quantity] == pytest.approx(value), quantity
+        # Each figure as the page prints it: to its last decimal, rounded.
+        decimals = len(shown[quantity].partition(".")[2])
+        assert computed[quantity] == pytest.approx(value, abs=0.5 * 10 ** -decimals), quantity
 
 
 def test_recommendation_ranking() -> None:
@@ -107,3 +113,22 @@ def test_recommendation_ranking() -> None:
     ]
     computed = [(r.question_id, r.kind, r.priority) for r in result.recommendations]
     assert computed == expected
+
+
+def test_the_sources_table_lists_every_scored_question_with_its_source() -> None:
+    lines = METHODOLOGY.split("<!-- question-sources -->", 1)[1].strip().splitlines()
+    rows = [[cell.strip() for cell in line.strip().strip("|").split("|")] for line in lines
+            if line.startswith("|")][2:]
+    listed = {unquote(row[1]): row for row in rows}
+    assert list(listed) == [q.id for q in QUESTIONNAIRE.scored_questions]
+    for question in QUESTIONNAIRE.scored_questions:
+        row = listed[question.id]
+        assert unquote(row[0]) == question.element_id
+        assert float(row[3]) == question.weight
+        assert question.source is not None and row[5] == str(question.source).replace("|", "/")
+
+
+def test_every_scored_question_has_a_source_and_declares_its_levels() -> None:
+    from assessment.questionnaire import method_gaps
+
+    assert method_gaps(QUESTIONNAIRE) == []
