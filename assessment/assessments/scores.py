@@ -99,7 +99,10 @@ def replace_element_scores(session: Session, assessment: Assessment, result: Ass
     """The element-score rows of a stored assessment (one DELETE and one multi-row INSERT),
     and the submission's scores added to its history, where earlier submissions stay."""
     session.execute(delete(ElementScore).where(ElementScore.assessment_id == assessment.id))
-    session.execute(insert(ElementScore), element_score_rows(assessment.id, result))
+    # render_nulls: rows whose None values differ still go in one multi-row INSERT (without it
+    # the ORM makes one statement per pattern of None values).
+    session.execute(insert(ElementScore), element_score_rows(assessment.id, result),
+                    execution_options={"render_nulls": True})
     session.execute(insert(ScoreHistory), [history_row(
         assessment.id, assessment.questionnaire_version_id, result, at=at, user_id=user_id)])
     session.expire(assessment, ["element_scores"])

@@ -445,7 +445,7 @@ def _flush_rows(session: Session, answers: list[dict[str, Any]], scores: list[di
     if answers:
         session.execute(insert(Answer), answers)
     if scores:
-        session.execute(insert(ElementScore), scores)
+        session.execute(insert(ElementScore), scores, execution_options={"render_nulls": True})
     if history:
         session.execute(insert(ScoreHistory), history)
     answers.clear()

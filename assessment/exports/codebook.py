@@ -43,6 +43,8 @@ CODEBOOK_COLUMNS = [
     Column("max_value", "number", "Number questions: largest value allowed."),
     Column("unit", "string", "Number questions: unit of the answer."),
     Column("wide_column", "string", "Name of the question's column in the wide table (none for evidence)."),
+    Column("source", "string", "What the question measures and where it comes from (the element of "
+           "WCR 2020 ch. 6, a principle or a framework); empty in versions before 2027.1."),
 ]
 
 
@@ -78,6 +80,7 @@ def _codebook_row(
                 question.min_value, question.max_value,
                 question.unit.get(language) if question.unit is not None else None,
                 columns.get(question.id),
+                question.source.get(language) if question.source is not None else None,
             )
 
 

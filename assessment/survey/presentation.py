@@ -70,6 +70,7 @@ class QuestionSpec:
     kind: str  # radio, checkboxes, number, evidence
     text: str
     help: str
+    source: str  # what the question measures and where it comes from
     is_maturity: bool
     value_name: str  # the answer's field (also the number input's id)
     choices: tuple[Choice, ...]
@@ -88,6 +89,7 @@ class Texts:
     for_question: str
     link_label: str
     evidence_intro: str
+    source_label: str
     link_hint: str
     note_label: str
     note_hint: str
@@ -115,6 +117,7 @@ def texts() -> Texts:
             for_question=_("for question"),
             link_label=_("Link to evidence"),
             evidence_intro=_("Under each question, “Evidence link and note” is optional:"),
+            source_label=_("Source:"),
             link_hint=_("the link is a web address where a reader can check the answer, such as a "
                         "published plan, decision or dataset;"),
             note_label=_("Note"),
@@ -161,7 +164,7 @@ def _spec(question: Question, number: str) -> QuestionSpec:
                     for index, (value, label, description, special, exclusive) in enumerate(pairs))
     spec = QuestionSpec(
         question=question, id=question.id, number=number, kind=kind.widget, text=localized(question.text),
-        help=localized(question.help), is_maturity=kind.shows_levels,
+        help=localized(question.help), source=localized(question.source), is_maturity=kind.shows_levels,
         value_name=name, choices=choices, flags=flags, unit=localized(question.unit),
     )
     # A macro returns Markup (the template autoescapes); escape() keeps it as is and would
