@@ -13,7 +13,7 @@ LABEL_COLUMNS = {
     "long": {"value_label"},
     "wide": set(),
     "scores": {"element_title"},
-    "codebook": {"element_title", "text", "unit"},
+    "codebook": {"element_title", "text", "unit", "source"},
 }
 
 
