@@ -9,6 +9,7 @@ from assessment.assessments.models import (
     ElementScore,
     QuestionnaireVersion,
     Round,
+    ScoreHistory,
 )
 from assessment.audit.models import AuditEvent
 from assessment.auth.models import AuthSession, Role, User
@@ -17,11 +18,12 @@ from assessment.exports.models import ExportFile, ExportStatus
 from assessment.jobs.models import Job, JobStatus
 from assessment.mail.models import MailStatus, OutgoingMail
 from assessment.places.models import City, Country, Region, SizeClass
+from assessment.places.peers import PeerGroup, PeerGroupCity
 
 __all__ = [
     "Answer", "ApiToken", "Assessment", "AssessmentStatus", "AuditEvent", "AuthSession", "Base",
     "City", "Country", "DeadlineExtension", "ElementScore", "ExportFile", "ExportStatus", "Job",
     "JobStatus", "MailStatus",
-    "OutgoingMail", "QuestionnaireVersion", "Region", "Role", "Round",
-    "SizeClass", "User",
+    "OutgoingMail", "PeerGroup", "PeerGroupCity", "QuestionnaireVersion", "Region", "Role", "Round",
+    "ScoreHistory", "SizeClass", "User",
 ]

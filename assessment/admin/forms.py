@@ -18,6 +18,7 @@ from wtforms import (
     SearchField,
     SelectField,
     StringField,
+    TextAreaField,
     TimeField,
 )
 from wtforms.fields.choices import SelectChoice
@@ -88,6 +89,14 @@ class CityForm(AppForm):
         validators=[Optional(), NumberRange(min=0, max=100_000_000,
                                             message=_l("Enter a population between 0 and 100,000,000."))],
     )
+
+
+class PeerGroupForm(AppForm):
+    name = StringField(_l("Name"), validators=[InputRequired(_l("Enter a name.")), Length(max=120)])
+    description = TextAreaField(_l("Description"), validators=[Optional(), Length(max=500)],
+                                render_kw={"rows": 2})
+    cities = TextAreaField(_l("Cities"), validators=[Optional(), Length(max=100_000)],
+                           render_kw={"rows": 12, "spellcheck": "false"})
 
 
 def language_choices() -> list[SelectChoice]:

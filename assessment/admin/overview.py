@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 from assessment.assessments.models import QuestionnaireVersion, Round
 from assessment.auth.models import User
 from assessment.places.models import City, Country, Region
+from assessment.places.peers import PeerGroup
 
 
 def overview_counts(session: Session) -> dict[str, int]:
@@ -20,6 +21,7 @@ def overview_counts(session: Session) -> dict[str, int]:
         "regions": count(Region.id),
         "countries": count(Country.id),
         "cities": count(City.id),
+        "peer_groups": count(PeerGroup.id),
         "users": count(User.id, User.active.is_(True)),
         "inactive_users": count(User.id, User.active.is_(False)),
         "rounds": count(Round.id),

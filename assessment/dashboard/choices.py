@@ -91,6 +91,8 @@ class Selection:
     previous: RoundOption | None
     country_id: int | None = None
     size: SizeClass | None = None
+    # A peer group an administrator made (its cities in the region).
+    group_id: int | None = None
     sort: str = DEFAULT_SORT
     descending: bool = True
     page: int = 1
@@ -98,4 +100,4 @@ class Selection:
     @property
     def filtered(self) -> bool:
         """Whether the set of cities is narrowed beyond the whole region."""
-        return self.country_id is not None or self.size is not None
+        return self.country_id is not None or self.size is not None or self.group_id is not None

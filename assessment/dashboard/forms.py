@@ -15,16 +15,12 @@ from wtforms import Form, SelectField
 
 from assessment.dashboard.choices import RoundOption, default_round
 from assessment.dashboard.table import ASCENDING_BY_DEFAULT, DEFAULT_SORT
+from assessment.places.labels import SIZE_LABELS
 from assessment.places.models import Country, Region, SizeClass
+from assessment.places.peers import PeerGroup
 
 T = TypeVar("T")
 
-SIZE_LABELS = {
-    SizeClass.SMALL: _l("Small (under 300,000 people)"),
-    SizeClass.MEDIUM: _l("Medium (300,000 to 1 million)"),
-    SizeClass.LARGE: _l("Large (1 to 5 million)"),
-    SizeClass.VERY_LARGE: _l("Very large (over 5 million)"),
-}
 
 
 class FilterForm(Form):
@@ -34,6 +30,7 @@ class FilterForm(Form):
     round = SelectField(_l("Round"), validate_choice=False)
     country = SelectField(_l("Country"), validate_choice=False)
     size = SelectField(_l("City size"), validate_choice=False)
+    group = SelectField(_l("Peer group"), validate_choice=False)
 
 
 def pick(raw: str | None, allowed: Mapping[str, T], default: T, notice: str,
@@ -80,6 +77,13 @@ def pick_size(args: Mapping[str, str], notices: list[str]) -> SizeClass | None:
                 notices)
 
 
+def pick_group(args: Mapping[str, str], groups: Sequence[PeerGroup], notices: list[str]) -> int | None:
+    allowed: dict[str, int | None] = {str(group.id): group.id for group in groups}
+    return pick(args.get("group"), allowed, None,
+                _("The peer group in the link was not found, so cities of every group are shown."),
+                notices)
+
+
 def pick_sort(args: Mapping[str, str], keys: Sequence[str]) -> tuple[str, bool]:
     """The sort column and direction; unknown keys quietly fall back to the default."""
     key = args.get("sort", "")
@@ -98,7 +102,8 @@ def pick_page(args: Mapping[str, str]) -> int:
 
 def build_form(*, regions: Sequence[Region] | None, region: Region, rounds: Sequence[RoundOption],
                round_: RoundOption | None, countries: Sequence[Country], country_id: int | None,
-               size: SizeClass | None) -> FilterForm:
+               size: SizeClass | None, groups: Sequence[PeerGroup] = (),
+               group_id: int | None = None) -> FilterForm:
     """The form showing the choices actually in effect (not what the URL asked for)."""
     form = FilterForm()
     if regions is None:
@@ -115,4 +120,9 @@ def build_form(*, regions: Sequence[Region] | None, region: Region, rounds: Sequ
     form.country.data = str(country_id) if country_id is not None else ""
     form.size.choices = [("", _("All sizes")), *((s.value, str(label)) for s, label in SIZE_LABELS.items())]
     form.size.data = size.value if size is not None else ""
+    if groups:
+        form.group.choices = [("", _("All cities")), *((str(g.id), g.name) for g in groups)]
+        form.group.data = str(group_id) if group_id is not None else ""
+    else:
+        del form.group
     return form

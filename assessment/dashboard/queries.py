@@ -14,6 +14,7 @@ from assessment.auth.models import Role, User
 from assessment.dashboard.choices import Selection
 from assessment.dashboard.table import CityRow
 from assessment.places.models import City, Country
+from assessment.places.peers import PeerGroupCity
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -26,6 +27,9 @@ def city_clauses(user: User, selection: Selection) -> list[ColumnElement[bool]]:
         clauses.append(City.country_id == selection.country_id)
     if selection.size is not None:
         clauses.append(City.size_class == selection.size)
+    if selection.group_id is not None:
+        clauses.append(City.id.in_(select(PeerGroupCity.city_id)
+                                   .where(PeerGroupCity.group_id == selection.group_id)))
     return clauses
 
 

@@ -28,6 +28,7 @@ from assessment.dashboard.table import ASCENDING_BY_DEFAULT, DEFAULT_SORT
 from assessment.database import utcnow
 from assessment.extensions import db
 from assessment.i18n import localized
+from assessment.places.peers import all_groups
 
 bp = Blueprint("dashboard", __name__)
 
@@ -63,9 +64,11 @@ def index() -> str:
     round_ = forms.pick_round(args, rounds, notices)
     country_id = forms.pick_country(args, countries, notices)
     size = forms.pick_size(args, notices)
+    groups = [group for group, _count in all_groups(session)]
+    group_id = forms.pick_group(args, groups, notices)
     form = forms.build_form(regions=regions if can_choose_region else None, region=region,
                             rounds=rounds, round_=round_, countries=countries,
-                            country_id=country_id, size=size)
+                            country_id=country_id, size=size, groups=groups, group_id=group_id)
     if round_ is None:
         return render_template("dashboard/index.html", state="no_rounds", region=region, form=form,
                                notices=notices, **_helpers())
@@ -74,7 +77,7 @@ def index() -> str:
     sort, descending = forms.pick_sort(args, table.sort_keys(e.id for e in questionnaire.elements))
     selection = Selection(
         region=region, round=round_, previous=choices.previous_round(rounds, round_),
-        country_id=country_id, size=size, sort=sort, descending=descending,
+        country_id=country_id, size=size, group_id=group_id, sort=sort, descending=descending,
         page=forms.pick_page(args),
     )
     dashboard = services.build_dashboard(
@@ -134,6 +137,8 @@ class _Urls:
             self.filters["country"] = selection.country_id
         if selection.size is not None:
             self.filters["size"] = selection.size.value
+        if selection.group_id is not None:
+            self.filters["group"] = selection.group_id
         self.sorting: dict[str, Any] = {}
         if selection.sort != DEFAULT_SORT or selection.descending != _descending_by_default(
                 selection.sort):

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from flask import url_for
-from sqlalchemy import Float, String, and_, cast, func, literal, or_, select, union_all
+from sqlalchemy import ColumnElement, Float, String, and_, cast, func, literal, or_, select, union_all
 from sqlalchemy.orm import Session, joinedload, selectinload
 
 from assessment.assessments.models import Assessment, AssessmentStatus, ElementScore, Round, ScoreHistory
@@ -32,6 +32,8 @@ from assessment.questionnaire import Answer as AnswerInput
 from assessment.questionnaire import AssessmentScore, Questionnaire, score_assessment
 from assessment.questionnaire.scoring import RULES_VERSION
 from assessment.questionnaire.sensitivity import restricted, shared_questions
+from assessment.results.peers import DEFAULT as DEFAULT_PEERS
+from assessment.results.peers import Peers, chosen_peers, peer_choices
 from assessment.results.robustness import Robustness, robustness
 
 if TYPE_CHECKING:
@@ -111,7 +113,15 @@ class RegionalMedians:
 
 def regional_medians(session: Session, region_id: int, round_id: int, *,
                      excluding_city_id: int | None = None, minimum: int = 1) -> RegionalMedians:
-    """One query for the whole region and round; pandas takes the medians.
+    """The medians of a region's cities in one round (see ``peer_medians``)."""
+    return peer_medians(session, Country.region_id == region_id, round_id,
+                        excluding_city_id=excluding_city_id, minimum=minimum)
+
+
+def peer_medians(session: Session, peers: ColumnElement[bool], round_id: int, *,
+                 excluding_city_id: int | None = None, minimum: int = 1) -> RegionalMedians:
+    """One query for the cities ``peers`` selects (a WHERE clause on City and Country) in one
+    round; pandas takes the medians.
 
     The city being compared is never part of its own comparison (``excluding_city_id``).
     Elements with insufficient data have no score and are left out of their element's
@@ -124,7 +134,7 @@ def regional_medians(session: Session, region_id: int, round_id: int, *,
         .join(City, City.id == Assessment.city_id)
         .join(Country, Country.id == City.country_id)
         .where(
-            Country.region_id == region_id,
+            peers,
             Assessment.round_id == round_id,
             Assessment.status == AssessmentStatus.SUBMITTED,
             *([Assessment.city_id != excluding_city_id] if excluding_city_id is not None else []),
@@ -260,6 +270,13 @@ class Report:
         return round(self.dont_know_flag_share * 100)
 
     dont_know_flag_share: float = 0.25
+    # Who the city is compared with (``region_name`` is how sentences name them).
+    peer_choices: tuple[Peers, ...] = ()
+    peer_key: str = DEFAULT_PEERS
+
+    @property
+    def by_region(self) -> bool:
+        return self.peer_key == DEFAULT_PEERS
 
     @property
     def city_label(self) -> str:
@@ -292,7 +309,7 @@ class VersionComparison:
     current_total: int  # scored questions of the current version
 
 
-def build_report(session: Session, assessment: Assessment) -> Report:
+def build_report(session: Session, assessment: Assessment, peers_key: str | None = None) -> Report:
     """Score ``assessment`` and gather everything its report shows.
 
     A submitted assessment shows the scores stored at its submission (those the dashboards
@@ -306,10 +323,11 @@ def build_report(session: Session, assessment: Assessment) -> Report:
     result = score_assessment(questionnaire, inputs)
     submitted = assessment.status == AssessmentStatus.SUBMITTED
     stored = {row.element_id: row for row in assessment.element_scores} if submitted else {}
-    region = assessment.city.country.region
-    regional = regional_medians(session, region.id, assessment.round_id,
-                                excluding_city_id=assessment.city_id,
-                                minimum=current_app.config["MIN_PEER_CITIES"])
+    choices = peer_choices(session, assessment.city)
+    peers = chosen_peers(choices, peers_key)
+    regional = peer_medians(session, peers.clause, assessment.round_id,
+                            excluding_city_id=assessment.city_id,
+                            minimum=current_app.config["MIN_PEER_CITIES"])
     previous = previous_assessment(session, assessment)
     comparison, changes = _comparison(assessment, questionnaire, inputs, previous)
     previous_scores = (
@@ -354,7 +372,7 @@ def build_report(session: Session, assessment: Assessment) -> Report:
         completeness_percent=round(result.completeness * 100),
         completeness_threshold_percent=round(questionnaire.completeness_threshold * 100),
         recommendations=_recommendation_rows(assessment, questionnaire, result, by_id),
-        region_name=region.name,
+        region_name=peers.label,
         regional=regional,
         regional_overall=rounded(regional.overall),
         previous=previous,
@@ -367,6 +385,8 @@ def build_report(session: Session, assessment: Assessment) -> Report:
         robustness=robustness(questionnaire, inputs, by_id),
         history=_earlier_submissions(session, assessment) if submitted else (),
         dont_know_flag_share=questionnaire.dont_know_flag_share,
+        peer_choices=tuple(choices),
+        peer_key=peers.key,
     )
 
 

@@ -36,7 +36,7 @@ def report(assessment_id: int) -> str:
     if current_user.city_id != assessment.city_id:
         # A regional office, analyst or admin reading a city's report: in the audit trail.
         record_now(db.session, "report.view", current_user, assessment_id=assessment.id)
-    report = build_report(db.session, assessment)
+    report = build_report(db.session, assessment, request.args.get("peers"))
     # Given only to those who may reopen a submitted assessment (regional office, admins).
     reopen_form = reopen_form_for(current_user, assessment)
     return render_template(
@@ -65,8 +65,10 @@ def what_if(assessment_id: int) -> str:
 
 def _radar(report: Report) -> Any:
     elements = report.elements
-    median_name = _("Regional median (%(region)s, %(count)s other cities)",
-                    region=report.region_name, count=report.regional.cities)
+    median_name = (_("Regional median (%(region)s, %(count)s other cities)",
+                      region=report.region_name, count=report.regional.cities) if report.by_region
+                   else _("Median of %(group)s (%(count)s other cities)", group=report.region_name,
+                          count=report.regional.cities))
     return radar_figure(
         labels=[e.short_title for e in elements],
         titles=[e.title for e in elements],

@@ -17,11 +17,10 @@ from assessment.assessments.versions import questionnaire_for
 from assessment.i18n import localized
 from assessment.places.models import City, Country
 from assessment.questionnaire import score_assessment
-from assessment.questionnaire.scoring import DontKnowRule, Rules
+from assessment.questionnaire.scoring import Rules
 
 # The weights a reader can give an element: 0 leaves it out, 3 makes it count three times.
 WEIGHT_CHOICES = (0.0, 0.5, 1.0, 2.0, 3.0)
-DONT_KNOW_RULES: tuple[DontKnowRule, ...] = ("excluded", "zero")
 SHOWN_RECOMMENDATIONS = 10
 
 
@@ -80,8 +79,7 @@ def read_rules(args: Mapping[str, str], element_weights: Mapping[str, float]) ->
     rule = args.get("dont_know", "excluded")
     if all(w == 0 for w in weights.values()):
         weights = dict(element_weights)  # no weight at all would leave nothing to score
-    return Rules(dont_know=rule if rule in DONT_KNOW_RULES else "excluded",  # type: ignore[arg-type]
-                 element_weights=weights)
+    return Rules(dont_know="zero" if rule == "zero" else "excluded", element_weights=weights)
 
 
 def _round(value: float | None) -> float | None:
@@ -111,7 +109,7 @@ def what_if(session: Session, assessment: Assessment, args: Mapping[str, str], *
     method = score_assessment(questionnaire, inputs)
     chosen = score_assessment(questionnaire, inputs, rules)
     region_id = assessment.city.country.region_id
-    rows = session.execute(
+    found = session.execute(
         select(ElementScore.assessment_id, ElementScore.element_id, ElementScore.score,
                ElementScore.conservative)
         .join(Assessment, Assessment.id == ElementScore.assessment_id)
@@ -121,7 +119,7 @@ def what_if(session: Session, assessment: Assessment, args: Mapping[str, str], *
                Assessment.status == AssessmentStatus.SUBMITTED,
                Assessment.city_id != assessment.city_id)
     ).all()
-    rows = [(row[0], row[1], row[2], row[3]) for row in rows]
+    rows = [(row[0], row[1], row[2], row[3]) for row in found]
     cities = len({row[0] for row in rows})
     shown = cities >= minimum
     weights = rules.element_weights or declared

@@ -12,6 +12,7 @@ from assessment.admin.views import (  # noqa: F401
     imports,
     operations,
     overview,
+    peer_groups,
     places,
     questionnaire,
     rounds,

@@ -44,6 +44,7 @@ _SECTIONS = [
     (_l("Regions"), "regions", ("region",)),
     (_l("Countries"), "countries", ("countr",)),
     (_l("Cities"), "cities", ("cit",)),
+    (_l("Peer groups"), "peer_groups", ("peer_group",)),
     (_l("Accounts"), "users", ("user",)),
     (_l("Rounds"), "rounds", ("round",)),
     (_l("Questionnaire versions"), "questionnaire", ("questionnaire", "version")),
