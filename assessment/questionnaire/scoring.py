@@ -240,8 +240,9 @@ def score_assessment(
 
 
 def _gap_order(elements: tuple[ElementScore, ...] | list[ElementScore]) -> tuple[str, ...]:
-    scored = [(e.target - e.score, e.score, index, e.element_id)
-              for index, e in enumerate(elements) if e.score is not None]
+    """Largest shortfall first; ties go to the lower score, then to questionnaire order."""
+    scored = [(e.shortfall, e.score, index, e.element_id)
+              for index, e in enumerate(elements) if e.shortfall is not None and e.score is not None]
     scored.sort(key=lambda item: (-item[0], item[1], item[2]))
     return tuple(item[3] for item in scored)
 

@@ -255,6 +255,10 @@ class Report:
     comparison: VersionComparison | None = None
     robustness: Robustness | None = None
     history: tuple[ScoreHistory, ...] = ()
+    dont_know_flag_share: float = 0.25
+    # Who the city is compared with (``region_name`` is how sentences name them).
+    peer_choices: tuple[Peers, ...] = ()
+    peer_key: str = DEFAULT_PEERS
 
     @property
     def current_rules_version(self) -> int:
@@ -268,11 +272,6 @@ class Report:
     @property
     def dont_know_flag_percent(self) -> int:
         return round(self.dont_know_flag_share * 100)
-
-    dont_know_flag_share: float = 0.25
-    # Who the city is compared with (``region_name`` is how sentences name them).
-    peer_choices: tuple[Peers, ...] = ()
-    peer_key: str = DEFAULT_PEERS
 
     @property
     def by_region(self) -> bool:
