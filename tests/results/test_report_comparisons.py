@@ -10,7 +10,7 @@ from sqlalchemy import event
 from assessment.assessments.models import AssessmentStatus
 from assessment.auth.models import Role
 from assessment.extensions import db
-from assessment.results.services import regional_medians
+from assessment.results.comparisons import regional_medians
 from tests.results.conftest import shown
 
 ELEMENTS = ["civic_tech", "tech_firms", "bottom_up", "geographies", "inclusion_privacy",
