@@ -11,6 +11,7 @@ from typing import Any
 
 import openpyxl
 import pytest
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 from playwright.sync_api import expect
 
 from assessment.config import load_settings
@@ -389,9 +390,16 @@ def test_analyst_downloads_exports_that_parse(browsing: Browsing, tmp_path: Path
     files = page.get_by_role("region", name="Your files", exact=True)
     expect(files).to_contain_text("Element scores, Excel workbook")
     expect(files).to_contain_text("region Africa")
+    link = files.get_by_role("link", name="Download Element scores, Excel workbook").first
+    try:
+        # The page reloads itself every 5 s until the file is ready. A build that a busy machine
+        # makes fail is tried again a minute later: allow for one retry.
+        link.wait_for(timeout=150_000)
+    except PlaywrightTimeout:
+        raise AssertionError(f"the file never became ready; the list says: {files.inner_text()!r}\n"
+                             f"server log:\n{browsing.server.log_tail()}") from None
     with page.expect_download() as info:
-        # The page reloads itself every 5 s until the file is ready: allow a busy machine a minute.
-        files.get_by_role("link", name="Download Element scores, Excel workbook").first.click(timeout=60_000)
+        link.click()
     workbook_path = tmp_path / info.value.suggested_filename
     assert workbook_path.suffix == ".xlsx"
     info.value.save_as(workbook_path)
