@@ -4,13 +4,14 @@ region, country and size class."""
 
 from __future__ import annotations
 
+from flask_babel import gettext as _
 from sqlalchemy import ForeignKey, String, Text, UniqueConstraint, delete, func, select
 from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
 from assessment.database import Base
 from assessment.places.models import City
+from assessment.places.services import Changes, PlaceError, apply_changes, clean_name, taken
 
-MAX_NAME = 120
 MAX_DESCRIPTION = 500
 
 
@@ -18,7 +19,7 @@ class PeerGroup(Base):
     __tablename__ = "peer_groups"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    name: Mapped[str] = mapped_column(String(MAX_NAME), unique=True)
+    name: Mapped[str] = mapped_column(String(120), unique=True)
     description: Mapped[str | None] = mapped_column(Text)
     members: Mapped[list[PeerGroupCity]] = relationship(
         back_populates="group", cascade="all, delete-orphan", passive_deletes=True)
@@ -39,14 +40,6 @@ class PeerGroupCity(Base):
     city: Mapped[City] = relationship()
 
 
-class PeerGroupError(ValueError):
-    """A change refused, with a message for the person who asked (``field`` names the input)."""
-
-    def __init__(self, message: str, field: str = "name") -> None:
-        super().__init__(message)
-        self.field = field
-
-
 def groups_of_city(session: Session, city_id: int) -> list[PeerGroup]:
     """The peer groups a city belongs to, by name."""
     return list(session.scalars(
@@ -64,6 +57,32 @@ def all_groups(session: Session) -> list[tuple[PeerGroup, int]]:
 
 def member_ids(session: Session, group_id: int) -> set[int]:
     return set(session.scalars(select(PeerGroupCity.city_id).where(PeerGroupCity.group_id == group_id)))
+
+
+def _check_name(session: Session, name: str, exclude_id: int | None = None) -> str:
+    name = clean_name(name)
+    if taken(session, PeerGroup.name, name, exclude_id=exclude_id):
+        raise PlaceError(_("A peer group called %(name)s already exists.", name=name), field="name")
+    return name
+
+
+def create_group(session: Session, *, name: str, description: str, city_ids: set[int]) -> PeerGroup:
+    group = PeerGroup(name=_check_name(session, name),
+                      description=description.strip()[:MAX_DESCRIPTION] or None)
+    session.add(group)
+    session.flush()
+    set_members(session, group, city_ids)
+    return group
+
+
+def update_group(session: Session, group: PeerGroup, *, name: str, description: str,
+                 city_ids: set[int]) -> tuple[Changes, int, int]:
+    """Change the group: what changed in its name and description, and how many cities were
+    added and removed."""
+    changes = apply_changes(group, {"name": _check_name(session, name, group.id),
+                                    "description": description.strip()[:MAX_DESCRIPTION] or None})
+    added, removed = set_members(session, group, city_ids)
+    return changes, added, removed
 
 
 def set_members(session: Session, group: PeerGroup, city_ids: set[int]) -> tuple[int, int]:

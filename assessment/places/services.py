@@ -29,14 +29,14 @@ class PlaceError(ValueError):
         self.field = field
 
 
-def _clean_name(name: str) -> str:
+def clean_name(name: str) -> str:
     cleaned = " ".join(name.split())
     if not cleaned:
         raise PlaceError(_("Enter a name."), field="name")
     return cleaned
 
 
-def _taken(session: Session, column: InstrumentedAttribute[Any], value: str, *,
+def taken(session: Session, column: InstrumentedAttribute[Any], value: str, *,
            exclude_id: int | None, extra: ColumnElement[bool] | None = None) -> bool:
     """Whether another row already uses ``value`` (ignoring case) in ``column``."""
     model = column.class_
@@ -48,7 +48,7 @@ def _taken(session: Session, column: InstrumentedAttribute[Any], value: str, *,
     return session.scalar(query.limit(1)) is not None
 
 
-def _apply(obj: object, values: dict[str, Any]) -> Changes:
+def apply_changes(obj: object, values: dict[str, Any]) -> Changes:
     changes: Changes = {}
     for field, new in values.items():
         old = getattr(obj, field)
@@ -63,8 +63,8 @@ def _apply(obj: object, values: dict[str, Any]) -> Changes:
 
 
 def _check_region_name(session: Session, name: str, exclude_id: int | None = None) -> str:
-    name = _clean_name(name)
-    if _taken(session, Region.name, name, exclude_id=exclude_id):
+    name = clean_name(name)
+    if taken(session, Region.name, name, exclude_id=exclude_id):
         raise PlaceError(_("There is already a region called %(name)s.", name=name), field="name")
     return name
 
@@ -77,7 +77,7 @@ def create_region(session: Session, name: str) -> Region:
 
 
 def rename_region(session: Session, region: Region, name: str) -> Changes:
-    changes = _apply(region, {"name": _check_region_name(session, name, region.id)})
+    changes = apply_changes(region, {"name": _check_region_name(session, name, region.id)})
     session.flush()
     return changes
 
@@ -87,14 +87,14 @@ def rename_region(session: Session, region: Region, name: str) -> Changes:
 
 def _check_country(session: Session, name: str, iso_code: str | None,
                    exclude_id: int | None = None) -> tuple[str, str | None]:
-    name = _clean_name(name)
-    if _taken(session, Country.name, name, exclude_id=exclude_id):
+    name = clean_name(name)
+    if taken(session, Country.name, name, exclude_id=exclude_id):
         raise PlaceError(_("There is already a country called %(name)s.", name=name), field="name")
     code = (iso_code or "").strip().upper() or None
     if code is not None:
         if not (code.isascii() and code.isalpha() and len(code) in (2, 3)):
             raise PlaceError(_("An ISO code has two or three letters, e.g. RW or RWA."), field="iso_code")
-        if _taken(session, Country.iso_code, code, exclude_id=exclude_id):
+        if taken(session, Country.iso_code, code, exclude_id=exclude_id):
             raise PlaceError(_("Another country already has the ISO code %(code)s.", code=code),
                              field="iso_code")
     return name, code
@@ -111,7 +111,7 @@ def create_country(session: Session, *, name: str, iso_code: str | None, region:
 def update_country(session: Session, country: Country, *, name: str, iso_code: str | None,
                    region: Region) -> Changes:
     name, code = _check_country(session, name, iso_code, country.id)
-    changes = _apply(country, {"name": name, "iso_code": code, "region_id": region.id})
+    changes = apply_changes(country, {"name": name, "iso_code": code, "region_id": region.id})
     session.flush()
     return changes
 
@@ -121,8 +121,8 @@ def update_country(session: Session, country: Country, *, name: str, iso_code: s
 
 def _check_city(session: Session, name: str, country: Country, population: int | None,
                 exclude_id: int | None = None) -> str:
-    name = _clean_name(name)
-    if _taken(session, City.name, name, exclude_id=exclude_id, extra=City.country_id == country.id):
+    name = clean_name(name)
+    if taken(session, City.name, name, exclude_id=exclude_id, extra=City.country_id == country.id):
         raise PlaceError(
             _("%(country)s already has a city called %(name)s.", country=country.name, name=name),
             field="name",
@@ -147,7 +147,7 @@ def create_city(session: Session, *, name: str, country: Country, population: in
 def update_city(session: Session, city: City, *, name: str, country: Country,
                 population: int | None) -> Changes:
     name = _check_city(session, name, country, population, city.id)
-    changes = _apply(city, {
+    changes = apply_changes(city, {
         "name": name, "country_id": country.id, "population": population,
         "size_class": SizeClass.for_population(population),
     })

@@ -10,6 +10,9 @@ from types import MappingProxyType
 # The one scale every scored question maps onto: 0 (not started) to 4 (optimised).
 SCALE_MIN = 0
 SCALE_MAX = 4
+# An element whose share of "don't know" answers is above this is flagged, unless the
+# questionnaire sets its own share.
+DONT_KNOW_FLAG_SHARE = 0.25
 # Element scores are shown as percentages: level x 25.
 PERCENT_PER_LEVEL = 100 / SCALE_MAX
 
@@ -199,7 +202,7 @@ class Questionnaire:
     content_hash: str
     source: str = "questionnaire.yaml"
     # An element whose share of "don't know" answers is above this is flagged.
-    dont_know_flag_share: float = 0.25
+    dont_know_flag_share: float = DONT_KNOW_FLAG_SHARE
     questions: tuple[Question, ...] = field(init=False)
     _by_question: Mapping[str, Question] = field(init=False, repr=False, compare=False)
     _by_element: Mapping[str, Element] = field(init=False, repr=False, compare=False)

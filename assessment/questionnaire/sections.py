@@ -14,7 +14,14 @@ import re
 from typing import Any
 
 from assessment.questionnaire.checks import Reader
-from assessment.questionnaire.model import SCALE_MAX, SCALE_MIN, Element, Questionnaire, Text
+from assessment.questionnaire.model import (
+    DONT_KNOW_FLAG_SHARE,
+    SCALE_MAX,
+    SCALE_MIN,
+    Element,
+    Questionnaire,
+    Text,
+)
 from assessment.questionnaire.problems import Path_, describe
 from assessment.questionnaire.questions import read_questions
 
@@ -144,7 +151,7 @@ def read_scoring(reader: Reader, value: Any, path: Path_) -> tuple[float, float,
             (*path, "dont_know_recommendation"),
             "the don't-know recommendation",
         )
-    flag_share: float | None = 0.25
+    flag_share: float | None = DONT_KNOW_FLAG_SHARE
     if "dont_know_flag_share" in scoring:
         flag_share = reader.number(scoring["dont_know_flag_share"], (*path, "dont_know_flag_share"),
                                    "the don't-know flag share", low=0, high=1)

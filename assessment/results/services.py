@@ -15,9 +15,10 @@ import math
 import textwrap
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
-from flask import url_for
+from flask import current_app, url_for
+from flask_babel import gettext as _
+from flask_babel import ngettext
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, joinedload, selectinload
 
@@ -29,6 +30,7 @@ from assessment.auth.models import User
 from assessment.i18n import localized
 from assessment.places.models import City, Country
 from assessment.questionnaire import AssessmentScore, Questionnaire, score_assessment
+from assessment.questionnaire.model import DONT_KNOW_FLAG_SHARE
 from assessment.questionnaire.scoring import RULES_VERSION
 from assessment.results.comparisons import (
     DECIMALS,
@@ -44,11 +46,6 @@ from assessment.results.comparisons import (
 from assessment.results.peers import DEFAULT as DEFAULT_PEERS
 from assessment.results.peers import Peers, chosen_peers, peer_choices
 from assessment.results.robustness import Robustness, robustness
-
-if TYPE_CHECKING:
-    pass
-
-
 
 # --- loading -------------------------------------------------------------------------
 
@@ -146,7 +143,7 @@ class Report:
     completeness_percent: int
     completeness_threshold_percent: int
     recommendations: list[RecommendationRow]
-    region_name: str
+    region_name: str  # the city's region
     regional: RegionalMedians
     regional_overall: float | None
     previous: Assessment | None
@@ -160,10 +157,11 @@ class Report:
     comparison: VersionComparison | None = None
     robustness: Robustness | None = None
     history: tuple[ScoreHistory, ...] = ()
-    dont_know_flag_share: float = 0.25
-    # Who the city is compared with (``region_name`` is how sentences name them).
+    dont_know_flag_share: float = DONT_KNOW_FLAG_SHARE
+    # Who the city is compared with, and how sentences name them ("Africa", "the peer group X").
     peer_choices: tuple[Peers, ...] = ()
     peer_key: str = DEFAULT_PEERS
+    peers_label: str = ""
 
     @property
     def current_rules_version(self) -> int:
@@ -181,6 +179,46 @@ class Report:
     @property
     def by_region(self) -> bool:
         return self.peer_key == DEFAULT_PEERS
+
+    @property
+    def median_heading(self) -> str:
+        return _("Regional median") if self.by_region else _("Peer median")
+
+    @property
+    def median_prefix(self) -> str:
+        return _("Regional median:") if self.by_region else _("Peer median:")
+
+    @property
+    def median_note(self) -> str:
+        """What the median is, or why it is not shown yet."""
+        cities, label = self.regional.cities, self.peers_label
+        if self.regional.shown and self.by_region:
+            return ngettext("Regional median: the middle score of the %(num)s other city of %(region)s "
+                            "that submitted in this round; this city is not part of it.",
+                            "Regional median: the middle score of the %(num)s other cities of "
+                            "%(region)s that submitted in this round; this city is not part of it.",
+                            cities, region=label)
+        if self.regional.shown:
+            return ngettext("Peer median: the middle score of the %(num)s other city of %(region)s that "
+                            "submitted in this round; this city is not part of it.",
+                            "Peer median: the middle score of the %(num)s other cities of %(region)s "
+                            "that submitted in this round; this city is not part of it.",
+                            cities, region=label)
+        if self.by_region:
+            return ngettext("The regional median is shown once at least %(minimum)s other cities of "
+                            "%(region)s have submitted in this round, so that no single city can be "
+                            "read out of it; %(num)s has so far.",
+                            "The regional median is shown once at least %(minimum)s other cities of "
+                            "%(region)s have submitted in this round, so that no single city can be "
+                            "read out of it; %(num)s have so far.",
+                            cities, minimum=self.regional.minimum, region=label)
+        return ngettext("The peer median is shown once at least %(minimum)s other cities of %(region)s "
+                        "have submitted in this round, so that no single city can be read out of it; "
+                        "%(num)s has so far.",
+                        "The peer median is shown once at least %(minimum)s other cities of "
+                        "%(region)s have submitted in this round, so that no single city can be read "
+                        "out of it; %(num)s have so far.",
+                        cities, minimum=self.regional.minimum, region=label)
 
     @property
     def city_label(self) -> str:
@@ -209,8 +247,6 @@ def build_report(session: Session, assessment: Assessment, peers_key: str | None
     read), so that a change of the scoring code never silently re-scores a report; the
     recommendations and the robustness checks are computed from its answers.
     """
-    from flask import current_app
-
     questionnaire = questionnaire_for(assessment.questionnaire_version)
     inputs = answer_inputs(questionnaire, assessment.answers)
     result = score_assessment(questionnaire, inputs)
@@ -265,7 +301,7 @@ def build_report(session: Session, assessment: Assessment, peers_key: str | None
         completeness_percent=round(result.completeness * 100),
         completeness_threshold_percent=round(questionnaire.completeness_threshold * 100),
         recommendations=_recommendation_rows(assessment, questionnaire, result, by_id),
-        region_name=peers.label,
+        region_name=assessment.city.country.region.name,
         regional=regional,
         regional_overall=rounded(regional.overall),
         previous=previous,
@@ -280,6 +316,7 @@ def build_report(session: Session, assessment: Assessment, peers_key: str | None
         dont_know_flag_share=questionnaire.dont_know_flag_share,
         peer_choices=tuple(choices),
         peer_key=peers.key,
+        peers_label=peers.label,
     )
 
 

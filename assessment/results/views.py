@@ -66,8 +66,8 @@ def what_if(assessment_id: int) -> str:
 def _radar(report: Report) -> Any:
     elements = report.elements
     median_name = (_("Regional median (%(region)s, %(count)s other cities)",
-                      region=report.region_name, count=report.regional.cities) if report.by_region
-                   else _("Median of %(group)s (%(count)s other cities)", group=report.region_name,
+                      region=report.peers_label, count=report.regional.cities) if report.by_region
+                   else _("Median of %(group)s (%(count)s other cities)", group=report.peers_label,
                           count=report.regional.cities))
     return radar_figure(
         labels=[e.short_title for e in elements],

@@ -256,7 +256,7 @@ def test_a_clash_found_only_by_the_database_rolls_everything_back(
     make.region(name="Twin")
     save()
     # Skip the friendly check so that the unique constraint itself refuses the name.
-    monkeypatch.setattr(places, "_taken", lambda *args, **kwargs: False)
+    monkeypatch.setattr(places, "taken", lambda *args, **kwargs: False)
     response = post(client, "/admin/regions/new", {"name": "Twin"})
     html = response.get_data(as_text=True)
     assert response.status_code == 200

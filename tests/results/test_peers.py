@@ -33,6 +33,8 @@ def test_a_report_compares_with_the_other_cities_of_a_group(app, monkeypatch, cl
     response = client.get(f"/assessments/{mine.id}/report", query_string={"peers": f"group-{group.id}"})
     grouped = ReportPage(response.status_code, response.get_data(as_text=True))
     assert grouped.row("civic_tech")[4] == shown(65)
+    # The heading still names the city's own country and region.
+    assert f"{home.country.name} · {home.country.region.name}" in grouped.text
     assert "Peer median" in grouped.html
     assert "the 4 other cities of the peer group Alike that submitted in this round" in grouped.text
     assert any("Median of the peer group Alike (4 other cities)" in t["name"]

@@ -14,10 +14,6 @@ from assessment.extensions import db
 from assessment.places.peers import PeerGroup, all_groups
 
 
-def _form_page(form: PeerGroupForm, group: PeerGroup | None) -> str:
-    return render_template("admin/peer_group_form.html", form=form, group=group)
-
-
 @bp.route("/peer-groups")
 def peer_groups() -> str:
     return render_template("admin/peer_groups.html", rows=all_groups(db.session))
@@ -25,31 +21,29 @@ def peer_groups() -> str:
 
 @bp.route("/peer-groups/new", methods=["GET", "POST"])
 def peer_group_new() -> str | Response:
-    form = PeerGroupForm()
-    if form.validate_on_submit():
-        group = save(form, lambda: services.save_group(
-            db.session, actor(), None, name=form.name.data or "",
-            description=form.description.data or "", cities=form.cities.data or ""))
-        if group is not None:
-            flash(_("Peer group %(name)s created.", name=group.name), "success")
-            return redirect(url_for("admin.peer_groups"))
-    return _form_page(form, None)
+    return _group_form(None)
 
 
 @bp.route("/peer-groups/<int:group_id>", methods=["GET", "POST"])
 def peer_group_edit(group_id: int) -> str | Response:
-    group = get_or_404(PeerGroup, group_id)
+    return _group_form(get_or_404(PeerGroup, group_id))
+
+
+def _group_form(group: PeerGroup | None) -> str | Response:
+    """The form of a new group (``group`` None) or of an existing one."""
     form = PeerGroupForm(obj=group)
-    if not form.is_submitted():
+    if group is not None and not form.is_submitted():
         form.cities.data = services.member_lines(db.session, group)
     if form.validate_on_submit():
         saved = save(form, lambda: services.save_group(
             db.session, actor(), group, name=form.name.data or "",
             description=form.description.data or "", cities=form.cities.data or ""))
         if saved is not None:
-            flash(_("Peer group %(name)s saved.", name=saved.name), "success")
+            message = (_("Peer group %(name)s created.", name=saved.name) if group is None
+                       else _("Peer group %(name)s saved.", name=saved.name))
+            flash(message, "success")
             return redirect(url_for("admin.peer_groups"))
-    return _form_page(form, group)
+    return render_template("admin/peer_group_form.html", form=form, group=group)
 
 
 @bp.route("/peer-groups/<int:group_id>/delete", methods=["POST"])
