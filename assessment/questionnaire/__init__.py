@@ -32,9 +32,13 @@ from assessment.questionnaire.scoring import (
     AssessmentScore,
     ElementScore,
     Recommendation,
+    Strength,
+    level_reached,
     score_assessment,
     score_question,
     status_of,
+    strengths,
+    target_level,
 )
 from assessment.questionnaire.types import KINDS, AnswerError, QuestionKind, kind_of
 from assessment.questionnaire.values import (
@@ -67,11 +71,13 @@ __all__ = [
     "Questionnaire",
     "QuestionnaireError",
     "Recommendation",
+    "Strength",
     "Text",
     "check_value",
     "decode_value",
     "encode_value",
     "kind_of",
+    "level_reached",
     "load_questionnaire",
     "method_gaps",
     "parse_form_value",
@@ -79,5 +85,7 @@ __all__ = [
     "score_assessment",
     "score_question",
     "status_of",
+    "strengths",
+    "target_level",
     "translation_gaps",
 ]

@@ -22,7 +22,8 @@ from assessment.questionnaire.types import kind_of
 from assessment.questionnaire.values import AnswerValue, check_value
 
 Status = Literal["answered", "dont_know", "not_applicable", "unanswered"]
-RecommendationKind = Literal["improve", "find_owner"]
+# "improve": below the target; "find_owner": answered "don't know"; "find_out": left blank.
+RecommendationKind = Literal["improve", "find_owner", "find_out"]
 DontKnowRule = Literal["excluded", "zero"]
 
 # The version of the rules below. Stored with every score, so that a report or a dashboard
@@ -123,7 +124,10 @@ class ElementScore:
 
 @dataclass(frozen=True)
 class Recommendation:
-    """A suggested next step. ``gap`` is in levels (0-4) and is ``None`` for don't know."""
+    """A suggested next step. ``gap`` is in levels (0-4) and is ``None`` for a question
+    answered "don't know" or left blank, as is ``level`` (the level the answer evidences).
+    ``to_level`` is the whole level that reaches the element's target. ``then`` is the
+    question's own recommendation, for the step after finding out."""
 
     question_id: str
     element_id: str
@@ -131,6 +135,44 @@ class Recommendation:
     text: Text
     priority: float
     gap: float | None
+    level: float | None = None
+    to_level: int = SCALE_MAX
+    then: Text | None = None
+
+
+def level_reached(percent: float) -> int:
+    """The level of the 0-4 scale that a 0-100 score has fully reached (54 is level 2)."""
+    # A hair of tolerance, so that 75.0 computed as 74.99999 is still level 3.
+    return min(max(math.floor(percent / PERCENT_PER_LEVEL + 1e-9), SCALE_MIN), SCALE_MAX)
+
+
+def target_level(target: float) -> int:
+    """The whole level an answer must reach to meet a target of ``target`` levels."""
+    return min(max(math.ceil(target - 1e-9), SCALE_MIN), SCALE_MAX)
+
+
+@dataclass(frozen=True)
+class Strength:
+    """An answered practice at level 3 or above."""
+
+    question_id: str
+    element_id: str
+    level: float
+
+
+def strengths(
+    questionnaire: Questionnaire, answers: Mapping[str, Answer], limit: int = 3
+) -> tuple[Strength, ...]:
+    """The city's strongest practices: answered scored questions at level 3 or above, the
+    highest level first (ties: the heavier question, then questionnaire order)."""
+    found: list[tuple[float, float, int, Strength]] = []
+    for index, question in enumerate(questionnaire.scored_questions):
+        level = score_question(question, answers.get(question.id))
+        if level is not None and level >= EVIDENCE_NEEDED_FROM:
+            found.append((-level, -question.weight, index,
+                          Strength(question.id, question.element_id, level)))
+    found.sort(key=lambda item: item[:3])
+    return tuple(item[3] for item in found[:limit])
 
 
 @dataclass(frozen=True)
@@ -279,16 +321,20 @@ def _score_element(
         weight = rules.question_weight(question)
         if status == "dont_know":
             unknown.append((weight, 0.0))
+        if status in ("dont_know", "unanswered"):
             # Not knowing is itself a gap in coordination: rank it as if the whole target
             # were missing, since nothing can be built on a practice nobody can confirm.
+            # A blank is the same gap, found before anyone asked.
             advice.append(
                 Recommendation(
                     question.id,
                     element.id,
-                    "find_owner",
+                    "find_owner" if status == "dont_know" else "find_out",
                     questionnaire.dont_know_recommendation,
                     element_weight * weight * element.target,
                     None,
+                    to_level=target_level(element.target),
+                    then=question.recommendation,
                 )
             )
         if status != "answered":
@@ -311,6 +357,8 @@ def _score_element(
                     question.recommendation,
                     element_weight * weight * gap,
                     gap,
+                    level=score,
+                    to_level=target_level(element.target),
                 )
             )
     applicable = len(questions) - counts["not_applicable"]

@@ -8,6 +8,7 @@ target T = 25 × target level, gap G = max(0, T - S), element weight W.
 
 from __future__ import annotations
 
+import math
 from dataclasses import replace
 
 import pytest
@@ -25,7 +26,7 @@ from assessment.questionnaire import (
     score_assessment,
     score_question,
 )
-from assessment.questionnaire.scoring import points
+from assessment.questionnaire.scoring import level_reached, points, strengths, target_level
 from tests.questionnaire.strategies import values_for
 
 PROPERTY = settings(max_examples=150, deadline=None)
@@ -235,7 +236,8 @@ def test_recommendations_are_ranked_by_weighted_gap(small: Questionnaire) -> Non
         "partners_lab": Answer("partners_lab", 2),  # 1 × 1 × (3 - 2) = 1
     }
     result = score_assessment(small, answers)
-    ranked = [(r.question_id, r.kind, r.priority, r.gap) for r in result.recommendations]
+    ranked = [(r.question_id, r.kind, r.priority, r.gap) for r in result.recommendations
+              if r.kind != "find_out"]  # the blank questions: see the next test
     # Highest priority first; ties keep questionnaire order.
     assert ranked == [
         ("services_plan", "improve", 4.0, 1.0),
@@ -245,8 +247,58 @@ def test_recommendations_are_ranked_by_weighted_gap(small: Questionnaire) -> Non
         ("data_portal", "improve", 2.0, 1.0),
         ("partners_lab", "improve", 1.0, 1.0),
     ]
-    assert result.recommendations[1].text == small.dont_know_recommendation
-    assert result.recommendations[0].text == small.question("services_plan").recommendation
+    shown = [r for r in result.recommendations if r.kind != "find_out"]
+    assert shown[1].text == small.dont_know_recommendation
+    assert shown[0].text == small.question("services_plan").recommendation
+    assert (shown[0].level, shown[0].to_level) == (1, 2)  # services' target is level 2
+
+
+def test_blank_questions_get_a_find_out_recommendation_ranked_like_dont_know(
+    small: Questionnaire,
+) -> None:
+    answered = {q.id for q in small.element("data").scored_questions}
+    answers = {qid: Answer(qid, dont_know=True) for qid in answered}
+    result = score_assessment(small, answers)
+    blank = {q.id for q in small.scored_questions} - answered
+    found = {r.question_id: r for r in result.recommendations if r.kind == "find_out"}
+    assert set(found) == blank
+    for question_id, advice in found.items():
+        question = small.question(question_id)
+        element = small.element(question.element_id)
+        # The whole target, weighted, as for a don't know; the question's own advice follows.
+        assert advice.priority == element.weight * question.weight * element.target
+        assert advice.gap is None and advice.level is None
+        assert advice.to_level == math.ceil(element.target)
+        assert advice.then == question.recommendation
+    dont_know = [r for r in result.recommendations if r.kind == "find_owner"]
+    assert {r.question_id for r in dont_know} == answered
+    assert all(r.then == small.question(r.question_id).recommendation for r in dont_know)
+
+
+@pytest.mark.parametrize(("percent", "level"), [
+    (0, 0), (24.9, 0), (25, 1), (54.6875, 2), (74.99999999999, 3), (75, 3), (99.9, 3), (100, 4),
+])
+def test_level_reached_by_a_score(percent: float, level: int) -> None:
+    assert level_reached(percent) == level
+
+
+@pytest.mark.parametrize(("target", "level"), [(3, 3), (2.5, 3), (2.0000000001, 2), (0, 0)])
+def test_target_level_is_the_whole_level_that_meets_the_target(target: float, level: int) -> None:
+    assert target_level(target) == level
+
+
+def test_strengths_are_the_highest_answered_practices(small: Questionnaire) -> None:
+    answers = {
+        "data_portal": Answer("data_portal", 3),
+        "services_plan": Answer("services_plan", 4),
+        "partners_lab": Answer("partners_lab", 4),
+        "partners_events": Answer("partners_events", 2),  # below level 3: not a strength
+        "partners_strategy": Answer("partners_strategy", dont_know=True),
+    }
+    found = [(s.question_id, s.level) for s in strengths(small, answers)]
+    # Level 4 first; services_plan weighs more than partners_lab; then level 3.
+    assert found == [("services_plan", 4), ("partners_lab", 4), ("data_portal", 3)]
+    assert len(strengths(small, answers, limit=1)) == 1
 
 
 def test_evidence_coverage_counts_claims_at_level_three_or_more(small: Questionnaire) -> None:
