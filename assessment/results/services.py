@@ -29,7 +29,13 @@ from assessment.auth.access import city_scope
 from assessment.auth.models import User
 from assessment.i18n import localized
 from assessment.places.models import City, Country
-from assessment.questionnaire import AssessmentScore, Questionnaire, score_assessment
+from assessment.questionnaire import (
+    AssessmentScore,
+    Questionnaire,
+    level_reached,
+    score_assessment,
+    strengths,
+)
 from assessment.questionnaire.model import DONT_KNOW_FLAG_SHARE
 from assessment.questionnaire.scoring import RULES_VERSION
 from assessment.results.comparisons import (
@@ -46,6 +52,15 @@ from assessment.results.comparisons import (
 from assessment.results.peers import DEFAULT as DEFAULT_PEERS
 from assessment.results.peers import Peers, chosen_peers, peer_choices
 from assessment.results.robustness import Robustness, robustness
+from assessment.results.summary import (
+    TOP_ACTIONS,
+    TOP_STRENGTHS,
+    Summary,
+    actions_sentence,
+    profile_sentence,
+    standing_sentence,
+    strength_rows,
+)
 
 # --- loading -------------------------------------------------------------------------
 
@@ -97,6 +112,9 @@ class ElementRow:
     conservative: float | None = None
     evidenced: float | None = None
     dont_know_flagged: bool = False
+    # The level of the 0-4 scale the score has reached, and its name (None: no score).
+    level: int | None = None
+    level_name: str = ""
 
     @property
     def completeness_percent(self) -> int:
@@ -114,7 +132,7 @@ class ElementRow:
 @dataclass(frozen=True)
 class RecommendationRow:
     rank: int
-    kind: str  # "improve" or "find_owner"
+    kind: str  # "improve", "find_owner" (don't know) or "find_out" (left blank)
     text: str
     question_id: str
     question_text: str
@@ -124,6 +142,17 @@ class RecommendationRow:
     gap_levels: float | None
     note: str | None
     url: str
+    element_id: str = ""
+    # The level the answer evidences now (None: unknown) and the level that meets the target.
+    level: int | None = None
+    level_name: str = ""
+    to_level: int = 0
+    to_level_name: str = ""
+    then_text: str | None = None  # the question's own advice, after finding out
+
+    @property
+    def finding_out(self) -> bool:
+        return self.kind != "improve"
 
     @property
     def gap_count(self) -> int:
@@ -156,6 +185,10 @@ class Report:
     # Set when the previous round was answered under another questionnaire version.
     comparison: VersionComparison | None = None
     robustness: Robustness | None = None
+    summary: Summary | None = None
+    # The level of the 0-4 scale the overall index has reached, and its name.
+    overall_level: int | None = None
+    overall_level_name: str = ""
     history: tuple[ScoreHistory, ...] = ()
     dont_know_flag_share: float = DONT_KNOW_FLAG_SHARE
     # Who the city is compared with, and how sentences name them ("Africa", "the peer group X").
@@ -264,8 +297,9 @@ def build_report(session: Session, assessment: Assessment, peers_key: str | None
     )
     if comparison is not None:
         previous_scores = {key: rounded(value) for key, value in changes.previous.items()}
+    labels = [localized(label) for label in questionnaire.scale_labels]
     elements = _element_rows(assessment.id, result, regional, previous_scores, stored,
-                             changes.change if comparison is not None else None)
+                             changes.change if comparison is not None else None, labels)
     by_id = {row.element_id: row for row in elements}
     if submitted:
         overall, geometric = rounded(assessment.overall_index), rounded(assessment.overall_geometric)
@@ -290,6 +324,23 @@ def build_report(session: Session, assessment: Assessment, peers_key: str | None
     if comparison is not None:
         previous_overall = rounded(changes.previous_overall)
         overall_change = changes.overall_change
+    recommendations = _recommendation_rows(assessment, questionnaire, result, by_id, labels)
+    weakest = by_id.get(weakest_id or "")
+    overall_level = None if overall is None else level_reached(overall)
+    overall_level_name = labels[overall_level] if overall_level is not None else ""
+    summary = Summary(
+        standing=standing_sentence(
+            assessment.city.name, assessment.round.name, overall, overall_level,
+            overall_level_name, overall_change,
+            previous.round.name if previous is not None else None),
+        profile=profile_sentence(elements, weakest),
+        actions_intro=actions_sentence(min(len(recommendations), TOP_ACTIONS)),
+        actions=tuple(recommendations[:TOP_ACTIONS]),
+        strengths=strength_rows(
+            questionnaire, strengths(questionnaire, inputs, TOP_STRENGTHS), by_id,
+            {q.id: element_url(assessment.id, q.element_id, q.id)
+             for q in questionnaire.scored_questions}),
+    )
     return Report(
         assessment=assessment,
         preview=not submitted,
@@ -297,10 +348,10 @@ def build_report(session: Session, assessment: Assessment, peers_key: str | None
         elements=elements,
         overall=overall,
         geometric=geometric,
-        weakest=by_id.get(weakest_id or ""),
+        weakest=weakest,
         completeness_percent=round(result.completeness * 100),
         completeness_threshold_percent=round(questionnaire.completeness_threshold * 100),
-        recommendations=_recommendation_rows(assessment, questionnaire, result, by_id),
+        recommendations=recommendations,
         region_name=assessment.city.country.region.name,
         regional=regional,
         regional_overall=rounded(regional.overall),
@@ -312,6 +363,9 @@ def build_report(session: Session, assessment: Assessment, peers_key: str | None
         scoring_version=scoring_version,
         comparison=comparison,
         robustness=robustness(questionnaire, inputs, by_id),
+        summary=summary,
+        overall_level=overall_level,
+        overall_level_name=overall_level_name,
         history=earlier_submissions(session, assessment) if submitted else (),
         dont_know_flag_share=questionnaire.dont_know_flag_share,
         peer_choices=tuple(choices),
@@ -327,6 +381,7 @@ def _element_rows(
     previous_scores: dict[str, float | None],
     stored: dict[str, ElementScore],
     changes: dict[str, float | None] | None,
+    level_names: Sequence[str],
 ) -> list[ElementRow]:
     rows = []
     for number, element in enumerate(result.elements, start=1):
@@ -359,6 +414,8 @@ def _element_rows(
                 conservative=rounded(source.conservative),
                 evidenced=rounded(source.evidenced),
                 dont_know_flagged=source.dont_know_flagged,
+                level=None if score is None else level_reached(score),
+                level_name="" if score is None else level_names[level_reached(score)],
             )
         )
     return rows
@@ -369,6 +426,7 @@ def _recommendation_rows(
     questionnaire: Questionnaire,
     result: AssessmentScore,
     elements: dict[str, ElementRow],
+    level_names: Sequence[str],
 ) -> list[RecommendationRow]:
     notes = {a.question_id: a.note for a in assessment.answers if a.note and a.note.strip()}
     rows = []
@@ -387,6 +445,12 @@ def _recommendation_rows(
                 gap_levels=advice.gap,
                 note=notes.get(advice.question_id),
                 url=element_url(assessment.id, advice.element_id, advice.question_id),
+                element_id=advice.element_id,
+                level=None if advice.level is None else int(advice.level),
+                level_name="" if advice.level is None else level_names[int(advice.level)],
+                to_level=advice.to_level,
+                to_level_name=level_names[advice.to_level],
+                then_text=None if advice.then is None else localized(advice.then),
             )
         )
     return rows

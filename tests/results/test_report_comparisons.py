@@ -222,6 +222,6 @@ def test_no_previous_round(make, login, report_page):
 
     page = report_page(assessment.id)
 
-    assert len(page.row("civic_tech")) == 5
+    assert len(page.row("civic_tech")) == 6  # no previous round: no previous and change columns
     assert "no submitted assessment of this city in an earlier round" in page.text
     assert len(page.figure["data"]) == 2  # the city and the target: nothing to compare with

@@ -63,9 +63,13 @@ def test_preview_shows_the_engine_scores_for_every_element(make, login, report_p
         score, completeness = by_hand(questionnaire, inputs, element.id)
         engine = expected.element(element.id)
         assert math.isclose(score, engine.score)
-        name, shown_score, target, gap, _median = page.row(element.id)
+        name, shown_score, target, gap, _median, level = page.row(element.id)
         assert name == f"{number}. {element.title}"
         assert shown_score == shown(score)
+        # The level reached: 25 points a level, whole levels only (54.7 is level 2).
+        reached = int(round(score, 1) // 25)
+        label = questionnaire.scale_labels[reached]
+        assert level == f"{reached} · {label if isinstance(label, str) else label['en']}"
         assert target == shown(element.target * 25)
         assert gap == shown(max(0.0, element.target * 25 - score))
         assert f"{round(completeness * 100)} %" in page.card(element.id)
@@ -156,7 +160,8 @@ def test_recommendations_are_ranked_by_priority_and_link_to_their_question(
         select(Answer).where(Answer.assessment_id == assessment.id)))
     expected = score_assessment(questionnaire, inputs).recommendations
     assert expected, "the profile leaves gaps, so there are recommendations"
-    links = re.findall(rf'href="/assessments/{assessment.id}/elements/(\w+)#q_(\w+)"', page.html)
+    ranked = page.html.split('id="recommendations-heading"', 1)[1]
+    links = re.findall(rf'href="/assessments/{assessment.id}/elements/(\w+)#q_(\w+)"', ranked)
     assert links == [(r.element_id, r.question_id) for r in expected]
     priorities = [r.priority for r in expected]
     assert priorities == sorted(priorities, reverse=True)
