@@ -11,7 +11,7 @@ WORKERS ?= 4
 .DEFAULT_GOAL := help
 
 .PHONY: messages
-.PHONY: help catalogues install install-test run serve worker test test-fast lint security db-upgrade seed bench browser clean assets
+.PHONY: help system-packages catalogues install install-test run serve worker test test-fast lint security db-upgrade seed bench browser clean assets
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -28,9 +28,17 @@ $(VENV)/.installed-test: setup.cfg pyproject.toml | $(PY)
 	$(PY) -m pip install --quiet -e '.[test]'
 	@touch $@ $(VENV)/.installed
 
-install: $(VENV)/.installed ## Create .venv and install the app
+system-packages: ## Install Pango, which the PDF of the report needs, when it is missing (Debian, needs root)
+	@if ! /sbin/ldconfig -p 2>/dev/null | grep -q libpangoft2-1.0; then \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    echo "Installing Debian's Pango for the PDF of the report"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq libpango-1.0-0 libpangoft2-1.0-0 >/dev/null; \
+	  else echo "Pango is missing: install libpango-1.0-0 and libpangoft2-1.0-0 for the PDF of the report."; fi; \
+	fi
 
-install-test: $(VENV)/.installed-test ## Create .venv and install the app with the test tools
+install: system-packages $(VENV)/.installed ## Create .venv and install the app
+
+install-test: system-packages $(VENV)/.installed-test ## Create .venv and install the app with the test tools
 
 catalogues: install ## Compile the interface translations (translations/*/LC_MESSAGES/messages.mo)
 	@$(VENV)/bin/pybabel -q compile -d translations
