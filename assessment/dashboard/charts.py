@@ -1,7 +1,8 @@
 """The dashboard's figures, built with plotly graph objects from an already computed Dashboard.
 
 Each figure is paired in the page with a table holding the same numbers, so the charts only
-ever add a picture to what the page already says.
+ever add a picture to what the page already says. Each is drawn as SVG on the server and, on
+request, by plotly.js (see ``assessment.charts``).
 """
 
 from __future__ import annotations
@@ -17,8 +18,9 @@ from assessment.charts import (
     PREVIOUS_COLOUR,
     REGION_COLOUR,
     TARGET_COLOUR,
+    Chart,
+    chart,
     chart_text,
-    figure_payload,
 )
 from assessment.dashboard.services import Dashboard
 from assessment.dashboard.stats import ElementSummary
@@ -165,17 +167,22 @@ def heatmap(dashboard: Dashboard) -> go.Figure:
     ))
 
 
-def dashboard_figures(dashboard: Dashboard) -> dict[str, dict[str, Any]]:
-    """Payloads keyed by the id of the element that embeds them; only figures with data."""
-    figures: dict[str, dict[str, Any]] = {}
+def dashboard_figures(dashboard: Dashboard) -> dict[str, Chart]:
+    """The charts keyed by the id of the element that embeds them; only charts with data."""
+    figures: dict[str, Chart] = {}
     if not dashboard.has_scores:
         return figures
-    figures["chart-radar"] = figure_payload(radar(dashboard.elements))
-    figures["chart-spread"] = figure_payload(spread(dashboard.elements))
+    figures["chart-radar"] = chart("chart-radar", radar(dashboard.elements), _(
+        "Radar chart of the regional average and median score per element, against the "
+        "recommended targets"))
+    figures["chart-spread"] = chart("chart-spread", spread(dashboard.elements), _(
+        "Box plot of every city's score per element"))
     previous = dashboard.selection.previous
     if previous is not None and dashboard.has_previous:
-        figures["chart-change"] = figure_payload(
-            change(dashboard.elements, previous.name, dashboard.selection.round.name))
+        figures["chart-change"] = chart(
+            "chart-change", change(dashboard.elements, previous.name, dashboard.selection.round.name),
+            _("Bar chart of the regional average per element in both rounds"))
     if dashboard.scored_rows:
-        figures["chart-heatmap"] = figure_payload(heatmap(dashboard))
+        figures["chart-heatmap"] = chart("chart-heatmap", heatmap(dashboard), _(
+            "Heatmap of the element scores of the submitted cities on this page"))
     return figures

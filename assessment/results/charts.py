@@ -13,6 +13,8 @@ from assessment.charts import (
     PREVIOUS_COLOUR,
     REGION_COLOUR,
     TARGET_COLOUR,
+    Chart,
+    chart,
     chart_text,
 )
 
@@ -95,6 +97,17 @@ def radar_figure(
         },
     )
     return fig
+
+
+RADAR_ID = "radar-figure"
+
+
+def radar_chart(fig: go.Figure, labels: Sequence[str]) -> Chart:
+    """The report's radar for the page: plotly payload, and SVG for wide screens and phones
+    (``labels`` are the axis labels, numbered on phones as the table beside it numbers them)."""
+    return chart(RADAR_ID, fig, _("Radar chart of the element scores against the recommended targets. "
+                                  "The table beside it holds the same numbers."),
+                 narrow_layout=radar_narrow_layout(labels))
 
 
 def radar_narrow_layout(labels: Sequence[str]) -> dict[str, Any]:

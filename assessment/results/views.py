@@ -10,9 +10,8 @@ from flask_login import current_user, login_required
 
 from assessment.assessments.forms import reopen_form_for
 from assessment.audit.services import record_now
-from assessment.charts import figure_payload
 from assessment.extensions import db
-from assessment.results.charts import radar_figure, radar_narrow_layout
+from assessment.results.charts import radar_chart, radar_figure
 from assessment.results.services import Report, assessment_for_viewer, build_report, reports_for_viewer
 from assessment.results.what_if import WEIGHT_CHOICES
 from assessment.results.what_if import what_if as what_if_scores
@@ -43,8 +42,7 @@ def report(assessment_id: int) -> str:
         "results/report.html",
         report=report,
         assessment=assessment,
-        figure=figure_payload(_radar(report), narrow_layout=radar_narrow_layout(
-            [e.short_title for e in report.elements])),
+        radar=radar_chart(_radar(report), [e.short_title for e in report.elements]),
         reopen_form=reopen_form,
     )
 

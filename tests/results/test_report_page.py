@@ -78,14 +78,22 @@ def test_the_chart_container_reads_its_figure(make, login, report_page):
 
     page = report_page(assessment.id)
 
-    # Hidden until charts.js draws it, so no empty box without JavaScript.
-    assert '<div class="chart" data-figure="radar-figure" hidden' in page.html
+    # Drawn on the server: the SVG is in the page, for a wide screen and for a phone.
+    chart = page.html.split('<div class="chart" data-figure="radar-figure">')[1].split("</figure>")[0]
+    assert chart.count('<svg viewBox="0 0 ') == 2 and chart.count('role="img"') == 2
+    assert '<div class="chart-svg chart-svg-narrow" hidden>' in chart
     figure = page.figure
     assert set(figure) == {"data", "layout", "narrow"}
     assert "template" not in figure["layout"]
     assert figure["layout"]["polar"]["radialaxis"]["range"] == [0, 100]
-    assert re.search(r'<script src="/static/vendor/plotly-custom\.min\.js\?v=\w+" defer>', page.html)
-    assert re.search(r'<script src="/static/js/charts\.js\?v=\w+" defer>', page.html)
+    # plotly.js is not loaded with the page: charts.js fetches it when the reader asks.
+    assert "<script src=\"/static/vendor/plotly" not in page.html
+    assert re.search(r'<script src="/static/js/charts\.js\?v=\w+" '
+                     r'data-plotly="/static/vendor/plotly-custom\.min\.js\?v=\w+" defer>', page.html)
+    assert re.search(r'<button type="button" class="button secondary" '
+                     r'data-interactive-chart="radar-figure" hidden>Interactive chart</button>', chart)
+    # How to use the legend is said only once the interactive chart is there.
+    assert re.search(r'<span class="hint" data-interactive-hint hidden>Select a line in the legend', chart)
     # The table is the content for screen readers and without JavaScript.
     assert "<caption>" in page.html and 'scope="col"' in page.html and 'scope="row"' in page.html
 
@@ -102,7 +110,7 @@ def test_the_page_and_its_own_assets_reference_no_other_host(make, login, client
     page = report_page(assessment.id)
 
     assert not EXTERNAL.search(page.html)
-    assets = re.findall(r'(?:src|href)="(/static/[^"?]+)', page.html)
+    assets = re.findall(r'(?:src|href|data-plotly)="(/static/[^"?]+)', page.html)
     assert {"/static/css/report.css", "/static/js/charts.js", "/static/js/report.js",
             "/static/vendor/plotly-custom.min.js"} <= set(assets)
     for path in assets:

@@ -1,0 +1,366 @@
+"""Box, bar and heatmap charts (plotly ``box``, ``bar`` and ``heatmap`` traces) drawn as SVG.
+
+Only what the app's figures use: horizontal boxes with every point shown, grouped vertical
+bars (with plotly's "/" pattern), and a heatmap with a number in each cell and a colour bar.
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+import statistics
+from collections.abc import Sequence
+from typing import Any
+
+from markupsafe import Markup
+
+from assessment.charts.svg import (
+    AXIS,
+    INK,
+    MUTED,
+    LegendItem,
+    attrs,
+    document,
+    fmt,
+    joined,
+    key,
+    label_lines,
+    legend,
+    lines_width,
+    numbers,
+    shown,
+    tag,
+    text,
+    wrap_to,
+)
+
+MARGIN = 10.0
+TICK_SIZE = 12.0
+CATEGORY_SIZE = 12.0
+
+
+def nice_ticks(low: float, high: float, most: int = 6) -> list[float]:
+    """Round tick values from ``low`` to ``high``: steps of 1, 2 or 5 times a power of ten."""
+    span = (high - low) or 1.0
+    for factor in (1, 2, 5, 10):
+        step = factor * 10 ** math.floor(math.log10(span / most))
+        if span / step <= most:
+            break
+    first = math.ceil(low / step) * step
+    return [first + i * step for i in range(int((high - first) / step + 1e-9) + 1)]
+
+
+def _axis_range(axis: dict[str, Any], values: Sequence[float]) -> tuple[float, float]:
+    given = axis.get("range")
+    if given and len(given) == 2:
+        return float(given[0]), float(given[1])
+    return min([0.0, *values]), max([1.0, *values])
+
+
+def _title(axis: dict[str, Any]) -> str:
+    title = axis.get("title")
+    if isinstance(title, dict):
+        title = title.get("text")
+    return joined(label_lines(title)) if title else ""
+
+
+def _category_labels(labels: Sequence[Any], numbered: bool, width: float,
+                     size: float = CATEGORY_SIZE) -> list[list[str]]:
+    """Each category's label fitted to ``width`` px, or its number."""
+    if numbered:
+        return [[str(n)] for n in range(1, len(labels) + 1)]
+    return [wrap_to(joined(label_lines(label)), width, size) for label in labels]
+
+
+def _key(labels: Sequence[Any], width: float, y: float) -> tuple[list[str], float]:
+    return key([joined(label_lines(label)) for label in labels], width, y)
+
+
+def _value_axis_x(parts: list[str], ticks: Sequence[float], scale: Any, top: float, bottom: float,
+                  gridcolor: str) -> None:
+    """Vertical grid lines and their values under the plot, for a horizontal value axis."""
+    for tick in ticks:
+        x = scale(tick)
+        parts.append(tag("path", d=f"M{fmt(x)} {fmt(top)}V{fmt(bottom)}", stroke=gridcolor))
+        parts.append(text(x, bottom + 4, fmt(tick), size=TICK_SIZE, anchor="middle", align="top",
+                          fill=MUTED))
+
+
+def box_svg(data: list[dict[str, Any]], layout: dict[str, Any], *, width: float, title: str,
+            ident: str, numbered: bool = False) -> Markup:
+    """One horizontal box per trace, first trace on top, every value drawn as a point."""
+    traces = shown(t for t in data if t.get("type") == "box")
+    xaxis = layout.get("xaxis") or {}
+    values = [[v for v in numbers(t.get("x")) if v is not None] for t in traces]
+    low, high = _axis_range(xaxis, [v for row in values for v in row])
+    ticks = [float(v) for v in xaxis.get("tickvals") or nice_ticks(low, high)]
+    names = [t.get("name", "") for t in traces]
+
+    column = 28.0 if numbered else min(width * 0.4, 190.0)
+    labels = _category_labels(names, numbered, column - 8)
+    step = CATEGORY_SIZE * 1.25
+    heights = [max(44.0, len(lines) * step + 16) for lines in labels]
+    left = MARGIN + column
+    right = width - 20
+    top = MARGIN
+    bottom = top + sum(heights)
+
+    def sx(value: float) -> float:
+        return left + (right - left) * (value - low) / ((high - low) or 1)
+
+    parts: list[str] = []
+    _value_axis_x(parts, ticks, sx, top, bottom, str(xaxis.get("gridcolor", "#e5e9ee")))
+    y = top
+    # plotly puts the first trace at the bottom unless the axis is reversed, as the app's is.
+    order = range(len(traces)) if (layout.get("yaxis") or {}).get("autorange") == "reversed" \
+        else range(len(traces) - 1, -1, -1)
+    rows = [(traces[i], values[i], labels[i], heights[i]) for i in order]
+    for trace, row, lines, height in rows:
+        middle = y + height / 2
+        parts.append(text(left - 8, middle, lines, size=CATEGORY_SIZE, anchor="end"))
+        if row:
+            parts.extend(_box(trace, row, sx, middle, min(height * 0.55, 30.0)))
+        y += height
+    parts.append(tag("path", d=f"M{fmt(left)} {fmt(bottom)}H{fmt(right)}", stroke=AXIS))
+    y = bottom + TICK_SIZE * 1.25 + 8
+    axis_title = _title(xaxis)
+    if axis_title:
+        parts.append(text((left + right) / 2, y, axis_title, anchor="middle", align="top"))
+        y += 13 * 1.25 + 6
+    if numbered:
+        key_parts, key_height = _key(names, width, y + 4)
+        parts.extend(key_parts)
+        y += key_height + 4
+    return document(width, y + MARGIN, title, parts, ident=ident)
+
+
+def quartiles(values: Sequence[float]) -> tuple[float, float, float]:
+    """Lower quartile, median, upper quartile, interpolated linearly (as pandas and plotly do)."""
+    if len(values) == 1:
+        return values[0], values[0], values[0]
+    q1, median, q3 = statistics.quantiles(values, n=4, method="inclusive")
+    return q1, median, q3
+
+
+def _box(trace: dict[str, Any], values: list[float], sx: Any, middle: float,
+         height: float) -> list[str]:
+    line = trace.get("line") or {}
+    stroke = str(line.get("color", INK))
+    q1, median, q3 = quartiles(values)
+    reach = 1.5 * (q3 - q1)
+    low = min(v for v in values if v >= q1 - reach)
+    high = max(v for v in values if v <= q3 + reach)
+    top, half = middle - height / 2, height / 4
+    parts = [
+        # The whiskers, each with its cap.
+        tag("path", d=f"M{fmt(sx(low))} {fmt(middle)}H{fmt(sx(q1))}"
+                      f"M{fmt(sx(q3))} {fmt(middle)}H{fmt(sx(high))}"
+                      f"M{fmt(sx(low))} {fmt(middle - half)}V{fmt(middle + half)}"
+                      f"M{fmt(sx(high))} {fmt(middle - half)}V{fmt(middle + half)}",
+            stroke=stroke, stroke_width=2.0),
+        tag("rect", class_="box", x=sx(q1), y=top, width=max(sx(q3) - sx(q1), 1.0), height=height,
+            fill=str(trace.get("fillcolor", "none")), stroke=stroke, stroke_width=2.0),
+        tag("path", class_="median", d=f"M{fmt(sx(median))} {fmt(top)}v{fmt(height)}",
+            stroke=stroke, stroke_width=2.0),
+    ]
+    if trace.get("boxpoints") == "all":
+        mark = trace.get("marker") or {}
+        jitter = float(trace.get("jitter", 0))
+        # Spread the points over the box's height, the same way at every drawing.
+        d = "".join(
+            f"M{fmt(sx(v))} {fmt(middle + ((i * 0.618034) % 1 - 0.5) * jitter * height)}h0"
+            for i, v in enumerate(values))
+        # Each point a dot: a line of no length with round ends, a dozen bytes per city.
+        parts.append(tag("path", class_="points", d=d, stroke=str(mark.get("color", stroke)),
+                         stroke_width=float(mark.get("size", 6)), stroke_linecap="round",
+                         stroke_opacity=mark.get("opacity"), fill="none"))
+    return parts
+
+
+def bar_svg(data: list[dict[str, Any]], layout: dict[str, Any], *, width: float, title: str,
+            ident: str, numbered: bool = False) -> Markup:
+    """Grouped vertical bars: one group per category, one bar per trace."""
+    traces = shown(t for t in data if t.get("type") == "bar")
+    yaxis = layout.get("yaxis") or {}
+    categories = [str(c) for c in (traces[0].get("x") or [])] if traces else []
+    series = [dict(zip([str(c) for c in t.get("x") or []], numbers(t.get("y")), strict=False))
+              for t in traces]
+    low, high = _axis_range(yaxis, [v for s in series for v in s.values() if v is not None])
+    ticks = nice_ticks(low, high)
+    axis_title = _title(yaxis)
+
+    left = MARGIN + (18 if axis_title else 0) + max(
+        (lines_width([fmt(t)], TICK_SIZE) for t in ticks), default=0) + 8
+    right = width - 16
+    top = MARGIN + 6
+    plot = 220.0 if numbered else 260.0
+    bottom = top + plot
+    band = (right - left) / max(len(categories), 1)
+    labels = _category_labels(categories, numbered, band - 6)
+
+    def sy(value: float) -> float:
+        return bottom - plot * (value - low) / ((high - low) or 1)
+
+    defs: list[str] = []
+    fills = []
+    for i, trace in enumerate(traces):
+        mark = trace.get("marker") or {}
+        colour = str(mark.get("color", INK))
+        if (mark.get("pattern") or {}).get("shape") == "/":
+            pattern_id = f"{ident}-hatch{i}"
+            pattern = attrs(id=pattern_id, width=8, height=8, patternUnits="userSpaceOnUse",
+                            patternTransform="rotate(45)")
+            defs.append(f"<pattern {pattern}>" + tag("rect", width=8, height=8, fill=colour)
+                        + tag("path", d="M2 0V8", stroke="#ffffff", stroke_width=2.0) + "</pattern>")
+            fills.append(f"url(#{pattern_id})")
+        else:
+            fills.append(colour)
+
+    parts: list[str] = []
+    for tick in ticks:
+        y = sy(tick)
+        parts.append(tag("path", d=f"M{fmt(left)} {fmt(y)}H{fmt(right)}",
+                         stroke=str(yaxis.get("gridcolor", "#e5e9ee"))))
+        parts.append(text(left - 6, y, fmt(tick), size=TICK_SIZE, anchor="end", fill=MUTED))
+    if axis_title:
+        middle = (top + bottom) / 2
+        parts.append(f'<g transform="translate({fmt(MARGIN + 10)} {fmt(middle)}) rotate(-90)">'
+                     + text(0, 0, axis_title, anchor="middle") + "</g>")
+    group = band * 0.8
+    bar = group / max(len(traces), 1)
+    for i, (values, fill) in enumerate(zip(series, fills, strict=True)):
+        bars = []
+        for j, category in enumerate(categories):
+            value = values.get(category)
+            if value is None:
+                continue
+            x = left + band * j + (band - group) / 2 + bar * i
+            y = sy(max(min(value, high), low))
+            bars.append(tag("rect", class_="bar", x=x, y=y, width=bar, height=max(bottom - y, 0.0),
+                            fill=fill))
+        parts.append("<g>" + "".join(bars) + "</g>")
+    parts.append(tag("path", d=f"M{fmt(left)} {fmt(bottom)}H{fmt(right)}", stroke=AXIS))
+    label_height = 0.0
+    for j, lines in enumerate(labels):
+        parts.append(text(left + band * (j + 0.5), bottom + 6, lines, size=CATEGORY_SIZE,
+                          anchor="middle", align="top"))
+        label_height = max(label_height, len(lines) * CATEGORY_SIZE * 1.25)
+    y = bottom + 6 + label_height + 12
+    items = [LegendItem(name=joined(label_lines(t.get("name", ""))), colour=fill, box_fill=fill)
+             for t, fill in zip(traces, fills, strict=True)]
+    legend_parts, legend_height = legend(items, width, y)
+    parts.extend(legend_parts)
+    y += legend_height
+    if numbered:
+        key_parts, key_height = _key(categories, width, y + 6)
+        parts.extend(key_parts)
+        y += key_height + 6
+    return document(width, y + MARGIN, title, parts, ident=ident, defs=defs)
+
+
+def _rgb(colour: str) -> tuple[float, float, float]:
+    value = colour.lstrip("#")
+    return int(value[0:2], 16), int(value[2:4], 16), int(value[4:6], 16)
+
+
+def scale_colour(scale: Sequence[Sequence[Any]], fraction: float) -> str:
+    """The colour at ``fraction`` (0 to 1) of a plotly colour scale, interpolated in RGB."""
+    fraction = min(max(fraction, 0.0), 1.0)
+    stops = [(float(at), _rgb(str(colour))) for at, colour in scale]
+    for (a, low), (b, high) in itertools.pairwise(stops):
+        if fraction <= b:
+            t = (fraction - a) / ((b - a) or 1)
+            mixed = [round(lo + (hi - lo) * t) for lo, hi in zip(low, high, strict=True)]
+            return "#{:02x}{:02x}{:02x}".format(*mixed)
+    return "#{:02x}{:02x}{:02x}".format(*stops[-1][1])
+
+
+def _luminance(colour: str) -> float:
+    def channel(value: float) -> float:
+        value /= 255
+        return value / 12.92 if value <= 0.03928 else ((value + 0.055) / 1.055) ** 2.4
+
+    r, g, b = (channel(c) for c in _rgb(colour))
+    return 0.2126 * r + 0.7152 * g + 0.0722 * b
+
+
+def readable_on(colour: str) -> str:
+    """Dark or white text, whichever contrasts more with ``colour``."""
+    background = _luminance(colour)
+    dark = (background + 0.05) / (_luminance(INK) + 0.05)
+    light = 1.05 / (background + 0.05)
+    return INK if dark >= light else "#ffffff"
+
+
+def heatmap_svg(data: list[dict[str, Any]], layout: dict[str, Any], *, width: float, title: str,
+                ident: str, numbered: bool = False) -> Markup:
+    """A row per ``y``, a column per ``x``, each cell in the colour of its value with its text."""
+    trace = next(t for t in data if t.get("type") == "heatmap")
+    columns = [str(c) for c in trace.get("x") or []]
+    rows = [joined(label_lines(r)) for r in trace.get("y") or []]
+    z = [numbers(row) for row in trace.get("z") or []]
+    cell_text = trace.get("text") or [[("" if v is None else fmt(v)) for v in row] for row in z]
+    scale = trace.get("colorscale") or [[0, "#f7fbff"], [1, "#08306b"]]
+    zmin, zmax = float(trace.get("zmin", 0)), float(trace.get("zmax", 100))
+    xgap, ygap = float(trace.get("xgap", 0)), float(trace.get("ygap", 0))
+
+    bar_width = float((trace.get("colorbar") or {}).get("thickness", 14))
+    colourbar = bar_width + 8 + lines_width([fmt(zmax)], TICK_SIZE) + 6
+    column = min(width * 0.36, max((lines_width([r], CATEGORY_SIZE) for r in rows), default=0) + 8)
+    row_labels = [wrap_to(r, column - 8, CATEGORY_SIZE)[:2] for r in rows]
+    step = CATEGORY_SIZE * 1.25
+    heights = [max(28.0, len(lines) * step + 8) for lines in row_labels]
+    left = MARGIN + column
+    right = width - MARGIN - colourbar - 8
+    top = MARGIN + 18  # room for the colour bar's title
+    cell = (right - left) / max(len(columns), 1)
+    labels = _category_labels(columns, numbered, cell - 4, 11.0 if not numbered else CATEGORY_SIZE)
+
+    parts: list[str] = []
+    order = range(len(rows)) if (layout.get("yaxis") or {}).get("autorange") == "reversed" \
+        else range(len(rows) - 1, -1, -1)
+    y = top
+    for i in order:
+        height = heights[i]
+        parts.append(text(left - 8, y + height / 2, row_labels[i], size=CATEGORY_SIZE, anchor="end"))
+        for j, value in enumerate(z[i] if i < len(z) else []):
+            if value is None:
+                continue
+            fill = scale_colour(scale, (value - zmin) / ((zmax - zmin) or 1))
+            x = left + cell * j
+            parts.append(tag("rect", class_="cell", x=x + xgap / 2, y=y + ygap / 2, width=cell - xgap,
+                             height=height - ygap, fill=fill))
+            label = str(cell_text[i][j]) if i < len(cell_text) and j < len(cell_text[i]) else ""
+            if label:
+                parts.append(text(x + cell / 2, y + height / 2, label, size=CATEGORY_SIZE,
+                                  anchor="middle", fill=readable_on(fill)))
+        y += height
+    bottom = y
+    label_height = 0.0
+    for j, lines in enumerate(labels):
+        size = CATEGORY_SIZE if numbered else 11.0
+        parts.append(text(left + cell * (j + 0.5), bottom + 6, lines, size=size, anchor="middle",
+                          align="top"))
+        label_height = max(label_height, len(lines) * size * 1.25)
+
+    # The colour bar: the scale from zmin (bottom) to zmax (top), with its title above.
+    gradient_id = f"{ident}-scale"
+    stops = "".join(tag("stop", offset=str(at), stop_color=str(colour)) for at, colour in scale)
+    defs = [f"<linearGradient {attrs(id=gradient_id, x1=0, y1=1, x2=0, y2=0)}>{stops}</linearGradient>"]
+    bar_left = width - MARGIN - colourbar
+    bar_bottom = max(bottom, top + 120)
+    parts.append(tag("rect", x=bar_left, y=float(top), width=bar_width, height=bar_bottom - top,
+                     fill=f"url(#{gradient_id})", stroke=AXIS))
+    colorbar_title = _title(trace.get("colorbar") or {})
+    if colorbar_title:
+        parts.append(text(bar_left, top - 6, colorbar_title, size=TICK_SIZE, align="bottom"))
+    for tick in nice_ticks(zmin, zmax, 5):
+        ty = bar_bottom - (bar_bottom - top) * (tick - zmin) / ((zmax - zmin) or 1)
+        parts.append(text(bar_left + bar_width + 6, ty, fmt(tick), size=TICK_SIZE, fill=MUTED))
+
+    y = max(bottom + 6 + label_height, bar_bottom) + 8
+    if numbered:
+        key_parts, key_height = _key(columns, width, y + 4)
+        parts.extend(key_parts)
+        y += key_height + 4
+    return document(width, y + MARGIN, title, parts, ident=ident, defs=defs)
