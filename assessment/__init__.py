@@ -84,6 +84,7 @@ def register_extensions(app: Flask) -> None:
 
 def register_blueprints(app: Flask) -> None:
     from assessment.account.views import bp as account_bp
+    from assessment.actions.views import bp as actions_bp
     from assessment.admin.views import bp as admin_bp
     from assessment.api.views import bp as api_bp
     from assessment.auth.views import bp as auth_bp
@@ -97,7 +98,7 @@ def register_blueprints(app: Flask) -> None:
     from assessment.survey.views import bp as survey_bp
 
     for blueprint in (home_bp, health_bp, auth_bp, survey_bp, results_bp, dashboard_bp,
-                      exports_bp, admin_bp, account_bp, people_bp, reminders_bp):
+                      exports_bp, admin_bp, account_bp, people_bp, reminders_bp, actions_bp):
         app.register_blueprint(blueprint)
     app.register_blueprint(api_bp, url_prefix=API_PREFIX)
     # The API authenticates with bearer tokens, not cookies, so CSRF does not apply.

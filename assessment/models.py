@@ -1,5 +1,6 @@
 """Every table, imported in one place so Alembic and the tests see the whole schema."""
 
+from assessment.actions.models import Action, ActionStatus
 from assessment.api.models import ApiToken
 from assessment.assessments.models import (
     Answer,
@@ -21,9 +22,9 @@ from assessment.places.models import City, Country, Region, SizeClass
 from assessment.places.peers import PeerGroup, PeerGroupCity
 
 __all__ = [
-    "Answer", "ApiToken", "Assessment", "AssessmentStatus", "AuditEvent", "AuthSession", "Base",
-    "City", "Country", "DeadlineExtension", "ElementScore", "ExportFile", "ExportStatus", "Job",
-    "JobStatus", "MailStatus",
+    "Action", "ActionStatus", "Answer", "ApiToken", "Assessment", "AssessmentStatus", "AuditEvent",
+    "AuthSession", "Base", "City", "Country", "DeadlineExtension", "ElementScore", "ExportFile",
+    "ExportStatus", "Job", "JobStatus", "MailStatus",
     "OutgoingMail", "PeerGroup", "PeerGroupCity", "QuestionnaireVersion", "Region", "Role", "Round",
     "ScoreHistory", "SizeClass", "User",
 ]

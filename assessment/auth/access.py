@@ -74,6 +74,20 @@ def can_edit_city(user: User, city: City) -> bool:
     return user.role == Role.OFFICIAL and city.id == user.city_id
 
 
+def can_edit_plan(user: User, city: City) -> bool:
+    """A city's action plan is changed by those who fill in its questionnaire."""
+    return can_edit_city(user, city)
+
+
+def can_read_plan(user: User, city: City) -> bool:
+    """A city's action plan is read by its officials, its regional office and administrators."""
+    if user.role == Role.ADMIN:
+        return True
+    if user.role == Role.REGIONAL:
+        return city.country.region_id == user.region_id
+    return can_edit_plan(user, city)
+
+
 def can_reopen_city(user: User, city: City) -> bool:
     if user.role == Role.ADMIN:
         return True
