@@ -11,6 +11,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from assessment.assessments.models import AssessmentStatus
+from assessment.exports.actions import ACTION_COLUMNS
 from assessment.exports.answers import LONG_COLUMNS, WIDE_FIXED
 from assessment.exports.codebook import CODEBOOK_COLUMNS
 from assessment.exports.columns import Column
@@ -230,8 +231,10 @@ def document(config: Mapping[str, Any], base_url: str) -> dict[str, Any]:
         "WideRow": _row_schema(WIDE_FIXED, TABLES["wide"].summary, extra=wide_values),
         "ScoresRow": _row_schema(SCORE_COLUMNS, TABLES["scores"].summary),
         "CodebookRow": _row_schema(CODEBOOK_COLUMNS, TABLES["codebook"].summary),
+        "ActionsRow": _row_schema(ACTION_COLUMNS, TABLES["actions"].summary),
     }
-    for item in ("Round", "Region", "City", "LongRow", "WideRow", "ScoresRow", "CodebookRow"):
+    for item in ("Round", "Region", "City", "LongRow", "WideRow", "ScoresRow", "CodebookRow",
+                 "ActionsRow"):
         schemas[f"{item}Page"] = _page_of(item)
 
     paths: dict[str, Any] = {
@@ -258,6 +261,10 @@ def document(config: Mapping[str, Any], base_url: str) -> dict[str, Any]:
         "/tables/codebook": _list_operation(
             "Codebook", TABLES["codebook"].summary + " Only the round and version filters apply.",
             "CodebookRow", ["round", "version", "lang"], "Tables"),
+        "/tables/actions": _list_operation(
+            "Action plans", TABLES["actions"].summary + " The filters apply to the assessment each "
+            "action was made from. Ordered by assessment, then action id.", "ActionsRow",
+            ["round", "region", "country", "status", "version"], "Tables"),
     }
     return {
         "openapi": "3.1.0",

@@ -196,7 +196,7 @@ def cities() -> Response:
     return _envelope(data, page, per_page, services.count_cities(session, scope, region, country))
 
 
-@bp.route("/tables/<any(long, wide, scores, codebook):name>")
+@bp.route("/tables/<any(long, wide, scores, codebook, actions):name>")
 def table(name: str) -> Response:
     page, per_page = _pagination()
     filters = _filters()

@@ -22,7 +22,8 @@ from assessment.i18n import LANGUAGES
 @click.command("export")
 @click.option("--table", required=True, type=click.Choice(list(services.TABLES)),
               help="long (one row per answer), wide (one row per assessment), scores (one row "
-                   "per assessment and element) or codebook (one row per question).")
+                   "per assessment and element), codebook (one row per question) or actions (one "
+                   "row per action of a city's plan).")
 @click.option("--format", "fmt", type=click.Choice(formats.FORMATS), default="csv",
               show_default=True, help="File format.")
 @click.option("--round", "round_", metavar="NAME", help="Only this round, e.g. 2026.")

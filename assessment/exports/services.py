@@ -1,4 +1,5 @@
-"""The response tables: long, wide, scores and codebook; their registry, row counts and filter choices.
+"""The response tables: long, wide, scores, codebook and actions; their registry, row counts and
+filter choices.
 
 Each table is a list of typed ``Column``s and a generator of plain tuples, read with one
 streaming query (joins, no ORM objects per row), so a download of any size runs in
@@ -8,7 +9,7 @@ tables here, with the same filters and the same scoping.
 Cell types: ``string``, ``integer``, ``number``, ``boolean`` and ``datetime``; datetimes
 arrive as ISO 8601 UTC text (``2026-03-01T09:30:00Z``), formatted by the database.
 
-The tables themselves live in ``answers``, ``scores`` and ``codebook``; the names the views,
+The tables themselves live in ``answers``, ``scores``, ``codebook`` and ``actions``; the names the views,
 the command line and the API use are importable from here.
 """
 
@@ -22,6 +23,7 @@ from sqlalchemy import ColumnElement, select
 from sqlalchemy.orm import Session
 
 from assessment.assessments.models import AssessmentStatus, Round
+from assessment.exports.actions import ACTION_COLUMNS, action_rows, count_actions
 from assessment.exports.answers import (
     LONG_COLUMNS,
     count_assessments,
@@ -86,6 +88,10 @@ TABLES: dict[str, TableSpec] = {
     "codebook": TableSpec(
         "codebook", "Codebook", "Every question of every questionnaire version in use, with "
         "its answers and their points.", codebook_rows, count_codebook, CODEBOOK_COLUMNS),
+    "actions": TableSpec(
+        "actions", "Action plans", "One row per action of a city's action plan: what will be done, "
+        "who owns it, by when, its status, and the round and element it was made for.", action_rows,
+        count_actions, ACTION_COLUMNS),
 }
 
 
