@@ -16,6 +16,8 @@ from typing import Any
 from sqlalchemy import func, insert, select
 from sqlalchemy.orm import Session
 
+from assessment.actions import services as actions
+from assessment.actions.models import ActionStatus
 from assessment.assessments.models import (
     Answer,
     Assessment,
@@ -261,6 +263,7 @@ def seed_demo(session: Session, questionnaire: Questionnaire, seed: int = 2020,
     current.closes_time, current.time_zone = CURRENT_ROUND_CLOSES, CURRENT_ROUND_TIME_ZONE
     session.flush()
 
+    made: dict[tuple[str, int], Assessment] = {}
     for index, city in enumerate(sorted(cities.values(), key=lambda c: c.name)):
         city_rng = random.Random(rng.random())  # nosec B311 # demo answers, as above
         first = city_profile(questionnaire, city_rng, 0)
@@ -276,15 +279,51 @@ def seed_demo(session: Session, questionnaire: Questionnaire, seed: int = 2020,
             answers = answers_for_city(used, profile, city_rng, fill=fill)
             officials = [u for u in users.values() if u.city_id == city.id]
             author = officials[0] if officials else None
-            _store_assessment(session, used, round_.questionnaire_version_id, city, round_, answers,
-                              status, author, round_.opens_on, city_rng)
+            made[city.name, round_index] = _store_assessment(
+                session, used, round_.questionnaire_version_id, city, round_, answers, status, author,
+                round_.opens_on, city_rng)
     session.flush()
+    _demo_actions(session, made, users)
     _demo_mail(session, cities, users, current)
     return list(DEMO_ACCOUNTS)
 
 
 # The questionnaire version the demo's first round was answered under.
 EARLIER_QUESTIONNAIRE = Path(__file__).with_name("questionnaire-2026.2.yaml")
+
+
+# The demo's action plans, made in the first round from its top recommendations: (city, the
+# official who made them, then per recommendation its owner, status, due date and note).
+DEMO_ACTIONS: tuple[tuple[str, str, tuple[tuple[str, ActionStatus, date | None, str], ...]], ...] = (
+    ("Kigali", "official@kigali.example.org", (
+        ("ICT and Innovation Department", ActionStatus.IN_PROGRESS, date(2026, 6, 30),
+         "Funded in the 2026 budget."),
+        ("Jean Habimana, Urban Planning", ActionStatus.PLANNED, date(2026, 9, 30), ""),
+        ("Office of the Mayor", ActionStatus.DONE, None, "Adopted by the city council in January."),
+    )),
+    ("Nairobi", "official@nairobi.example.org", (
+        ("Nairobi Innovation Office", ActionStatus.IN_PROGRESS, date(2026, 5, 31), ""),
+        ("County Data Unit", ActionStatus.DONE, None, ""),
+    )),
+)
+DEMO_ACTIONS_MADE = datetime(2025, 10, 15, 9, 30, tzinfo=UTC)
+
+
+def _demo_actions(session: Session, made: dict[tuple[str, int], Assessment],
+                  users: dict[str, User]) -> None:
+    """Plans made in the first round, so that the current one shows the actions carried over."""
+    for city, email, plan in DEMO_ACTIONS:
+        assessment = made.get((city, 0))
+        if assessment is None:
+            continue
+        advice = actions.recommendations(session, assessment)
+        for (owner, status, due_on, note), recommendation in zip(plan, advice, strict=False):
+            actions.add_action(
+                session, assessment, users[email],
+                actions.ActionFields(text=recommendation.text, owner=owner, due_on=due_on,
+                                     status=status, note=note),
+                element_id=recommendation.element_id, question_id=recommendation.question_id,
+                at=DEMO_ACTIONS_MADE)
 
 
 def _demo_mail(session: Session, cities: dict[str, City], users: dict[str, User], current: Round) -> None:
