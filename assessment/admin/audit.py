@@ -70,6 +70,8 @@ ACTION_LABELS = {
     "deadline.extend": _l("Deadline extended for a city"),
     "deadline.change": _l("City's deadline extension changed"),
     "deadline.remove": _l("City's deadline extension removed"),
+    "action.create": _l("Action added to the city's plan"),
+    "action.update": _l("Action of the city's plan changed"),
 }
 
 
