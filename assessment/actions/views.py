@@ -88,6 +88,7 @@ def new(assessment_id: int) -> str | Response:
     if question_id and draft is None:
         abort(404)
     form = ActionForm(formdata=None if prefill else request.form or None)
+    del form.seen  # nobody else can have changed an action that does not exist yet
     if draft is not None:
         del form.element_id  # the recommendation's element
         form.question_id.data = draft.question_id

@@ -283,7 +283,7 @@ def seed_demo(session: Session, questionnaire: Questionnaire, seed: int = 2020,
                 session, used, round_.questionnaire_version_id, city, round_, answers, status, author,
                 round_.opens_on, city_rng)
     session.flush()
-    _demo_actions(session, made, users)
+    _demo_actions(session, made, users, seeded_on)
     _demo_mail(session, cities, users, current)
     return list(DEMO_ACCOUNTS)
 
@@ -293,31 +293,32 @@ EARLIER_QUESTIONNAIRE = Path(__file__).with_name("questionnaire-2026.2.yaml")
 
 
 # The demo's action plans, made in the first round from its top recommendations: (city, the
-# official who made them, then per recommendation its owner, status, due date and note).
-DEMO_ACTIONS: tuple[tuple[str, str, tuple[tuple[str, ActionStatus, date | None, str], ...]], ...] = (
+# official who made them, then per recommendation its owner, status, weeks from the day the demo
+# is seeded to its due date (so that none is overdue in a fresh demo), and note).
+DEMO_ACTIONS: tuple[tuple[str, str, tuple[tuple[str, ActionStatus, int | None, str], ...]], ...] = (
     ("Kigali", "official@kigali.example.org", (
-        ("ICT and Innovation Department", ActionStatus.IN_PROGRESS, date(2026, 6, 30),
-         "Funded in the 2026 budget."),
-        ("Jean Habimana, Urban Planning", ActionStatus.PLANNED, date(2026, 9, 30), ""),
-        ("Office of the Mayor", ActionStatus.DONE, None, "Adopted by the city council in January."),
+        ("ICT and Innovation Department", ActionStatus.IN_PROGRESS, 8, "Funded in this year's budget."),
+        ("Jean Habimana, Urban Planning", ActionStatus.PLANNED, 20, ""),
+        ("Office of the Mayor", ActionStatus.DONE, None, "Adopted by the city council."),
     )),
     ("Nairobi", "official@nairobi.example.org", (
-        ("Nairobi Innovation Office", ActionStatus.IN_PROGRESS, date(2026, 5, 31), ""),
+        ("Nairobi Innovation Office", ActionStatus.IN_PROGRESS, 12, ""),
         ("County Data Unit", ActionStatus.DONE, None, ""),
     )),
 )
 DEMO_ACTIONS_MADE = datetime(2025, 10, 15, 9, 30, tzinfo=UTC)
 
 
-def _demo_actions(session: Session, made: dict[tuple[str, int], Assessment],
-                  users: dict[str, User]) -> None:
+def _demo_actions(session: Session, made: dict[tuple[str, int], Assessment], users: dict[str, User],
+                  seeded_on: date) -> None:
     """Plans made in the first round, so that the current one shows the actions carried over."""
     for city, email, plan in DEMO_ACTIONS:
         assessment = made.get((city, 0))
         if assessment is None:
             continue
         advice = actions.recommendations(session, assessment)
-        for (owner, status, due_on, note), recommendation in zip(plan, advice, strict=False):
+        for (owner, status, weeks, note), recommendation in zip(plan, advice, strict=False):
+            due_on = seeded_on + timedelta(weeks=weeks) if weeks is not None else None
             actions.add_action(
                 session, assessment, users[email],
                 actions.ActionFields(text=recommendation.text, owner=owner, due_on=due_on,
