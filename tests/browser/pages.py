@@ -19,7 +19,7 @@ class PageType:
     path: Callable[[World], str]
     status: int = 200
     weigh: bool = False  # measured by the page-weight tests
-    chart: bool = False  # draws plotly charts
+    chart: bool = False  # has charts, drawn on the server as SVG
 
 
 PAGE_TYPES = (
@@ -57,9 +57,9 @@ PAGE_TYPES = (
 
 
 def visit(page: object, kind: PageType, world: World) -> None:
-    """Open a page of this kind and wait until it is complete, charts drawn."""
+    """Open a page of this kind and wait until it is complete, its charts on screen."""
     response = page.goto(kind.path(world))  # type: ignore[attr-defined]
     assert response is not None, kind.name
     assert response.status == kind.status, f"{kind.name}: {response.status} for {response.url}"
     if kind.chart:
-        page.locator(".js-plotly-plot svg.main-svg").first.wait_for()  # type: ignore[attr-defined]
+        page.locator(".chart svg[role=img] >> visible=true").first.wait_for()  # type: ignore[attr-defined]

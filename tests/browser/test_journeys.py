@@ -169,7 +169,8 @@ def test_official_without_javascript_fills_in_submits_and_reads_the_report(
         browsing: Browsing, questionnaire: Questionnaire) -> None:
     page, _watch = browsing.open(java_script_enabled=False)
     fill_in_and_submit(page, questionnaire, browsing.server.accounts["nojs"], javascript=False)
-    # No chart without scripts, but every element's score is in a table.
+    # The chart is there without scripts, drawn on the server, and every score is in a table.
+    expect(page.locator(".chart-svg-wide svg[role=img]")).to_be_visible()
     table = page.locator("main table").filter(has_text=str(questionnaire.elements[0].title)).first
     expect(table).to_be_visible()
     for element in questionnaire.elements:
@@ -177,7 +178,10 @@ def test_official_without_javascript_fills_in_submits_and_reads_the_report(
 
 
 def expect_radar_chart(page: Any) -> None:
-    """The radar: one closed line per series (the city, the targets, ...) on a polar plot."""
+    """The radar, drawn on the server, then on request interactive: one closed line per series
+    (the city, the targets, ...) on a polar plot."""
+    expect(page.locator(".chart-svg-wide svg[role=img]")).to_be_visible()
+    page.get_by_role("button", name="Interactive chart").click()
     chart = page.locator(".js-plotly-plot").first
     chart.locator("svg.main-svg").first.wait_for()
     expect(chart.locator(".polarlayer")).to_have_count(1)
