@@ -64,6 +64,7 @@ ACTION_LABELS = {
     "export.prepare": _l("Table file asked for"),
     "api.read": _l("Read through the API"),
     "report.view": _l("Another city's report viewed"),
+    "report.pdf": _l("Another city's report downloaded as a PDF"),
     "save": _l("Answers saved"),
     "submit": _l("Assessment submitted"),
     "reopen": _l("Assessment reopened"),

@@ -2,16 +2,21 @@
 
 from __future__ import annotations
 
+import io
+from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
-from flask import Blueprint, abort, current_app, render_template, request
+from flask import Blueprint, Response, abort, current_app, render_template, request, send_file
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
+from markupsafe import Markup
 
 from assessment.assessments.forms import reopen_form_for
 from assessment.audit.services import record_now
 from assessment.extensions import db
 from assessment.results.charts import radar_chart, radar_figure
+from assessment.results.pdf import page_margins, render_pdf
 from assessment.results.services import Report, assessment_for_viewer, build_report, reports_for_viewer
 from assessment.results.what_if import WEIGHT_CHOICES
 from assessment.results.what_if import what_if as what_if_scores
@@ -29,22 +34,62 @@ def index() -> str:
 @bp.route("/assessments/<int:assessment_id>/report")
 @login_required
 def report(assessment_id: int) -> str:
+    assessment = _readable(assessment_id)
+    report = build_report(db.session, assessment, request.args.get("peers"))
+    return render_template(
+        "results/report.html",
+        **_report_context(report),
+        # Given only to those who may reopen a submitted assessment (regional office, admins).
+        reopen_form=reopen_form_for(current_user, assessment),
+        annex=request.args.get("annex") == "1",
+    )
+
+
+@bp.route("/assessments/<int:assessment_id>/report.pdf")
+@login_required
+def report_pdf(assessment_id: int) -> Response:
+    """The report as a PDF made on the server: the same page and print stylesheet; with
+    ``?annex=1``, followed by the full list of recommendations."""
+    assessment = _readable(assessment_id, action="report.pdf")
+    report = build_report(db.session, assessment, request.args.get("peers"))
+    annex = request.args.get("annex") == "1"
+    html = render_template("results/report.html", **_report_context(report), for_pdf=True,
+                           annex=annex)
+    assert current_app.static_folder is not None
+    pdf, _pages = render_pdf(html, request.url_root, Path(current_app.static_folder))
+    name = "-".join(part for part in (
+        _("report"), assessment.city.name, assessment.round.name, _("annex") if annex else "") if part)
+    return send_file(io.BytesIO(pdf), mimetype="application/pdf", as_attachment=True,
+                     download_name=f"{name}.pdf")
+
+
+def _readable(assessment_id: int, action: str = "report.view") -> Any:
     assessment = assessment_for_viewer(db.session, assessment_id, current_user)
     if assessment is None:
         abort(404)  # not found, or outside the user's cities: the same answer for both
     if current_user.city_id != assessment.city_id:
         # A regional office, analyst or admin reading a city's report: in the audit trail.
-        record_now(db.session, "report.view", current_user, assessment_id=assessment.id)
-    report = build_report(db.session, assessment, request.args.get("peers"))
-    # Given only to those who may reopen a submitted assessment (regional office, admins).
-    reopen_form = reopen_form_for(current_user, assessment)
-    return render_template(
-        "results/report.html",
-        report=report,
-        assessment=assessment,
-        radar=radar_chart(_radar(report), [e.short_title for e in report.elements]),
-        reopen_form=reopen_form,
-    )
+        record_now(db.session, action, current_user, assessment_id=assessment.id)
+    return assessment
+
+
+def _report_context(report: Report) -> dict[str, Any]:
+    assessment = report.assessment
+    when = assessment.submitted_at if not report.preview and assessment.submitted_at else None
+    dated = (_("Submitted %(date)s", date=when.strftime("%Y-%m-%d")) if when else
+             _("Preview of %(date)s", date=datetime.now(UTC).strftime("%Y-%m-%d")))
+    return {
+        "report": report,
+        "assessment": assessment,
+        "radar": radar_chart(_radar(report), [e.short_title for e in report.elements]),
+        # The city, round, version and date on top of every printed page, the page number below.
+        # Safe in a <style>: page_margins writes every typed character as a CSS escape.
+        "page_margins": Markup(page_margins(
+            f"{assessment.city.name} · {assessment.round.name} · "
+            + _("Questionnaire %(version)s", version=report.questionnaire_version),
+            dated,
+            _("Page %(page)s of %(pages)s", page="{page}", pages="{pages}"))),
+    }
 
 
 @bp.route("/assessments/<int:assessment_id>/what-if")

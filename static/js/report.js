@@ -1,6 +1,7 @@
 /*
- * The city report: a "Print / Save as PDF" button (shown only when JavaScript can use it),
- * and every recommendation on paper, even those folded away on screen.
+ * The city report: a "Print" button, shown only when JavaScript can use it. Everything the
+ * printed report holds prints without JavaScript; the full list of recommendations is an
+ * annex (the "PDF with every recommendation" link, or the page with ?annex=1).
  */
 (function () {
   "use strict";
@@ -10,18 +11,5 @@
     button.addEventListener("click", function () {
       window.print();
     });
-  });
-
-  var folded = [];
-  window.addEventListener("beforeprint", function () {
-    folded = Array.prototype.filter.call(
-      document.querySelectorAll("details[data-print-open]"),
-      function (details) { return !details.open; }
-    );
-    folded.forEach(function (details) { details.open = true; });
-  });
-  window.addEventListener("afterprint", function () {
-    folded.forEach(function (details) { details.open = false; });
-    folded = [];
   });
 })();
