@@ -37,7 +37,7 @@ ROOT = Path(__file__).resolve().parents[2]
 AXE_SCRIPT = Path(__file__).resolve().parent / "node_modules" / "axe-core" / "axe.min.js"
 SCREENSHOTS = ROOT / "docs" / "screenshots"
 ARTIFACTS = ROOT / "tests" / "artifacts"
-WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
+WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
 DESKTOP = {"width": 1280, "height": 900}
 PHONE = {"width": 360, "height": 640}
 # Generous timeouts for a loaded two-core CI machine; a healthy page takes well under one second.
@@ -376,6 +376,8 @@ class World:
     """Ids of the demo rows the tests visit."""
 
     round_2026: int
+    version_2026: int
+    kigali: int
     official_user: int
     kigali_draft: int
     kigali_submitted: int
@@ -400,11 +402,13 @@ def world(live_server: LiveServer) -> World:
                 .where(City.name == "Kigali", Round.name == round_name)
             ).one())
 
-        round_2026 = int(session.scalars(select(Round.id).where(Round.name == "2026")).one())
+        round_2026 = session.scalars(select(Round).where(Round.name == "2026")).one()
         official = session.scalars(
             select(User.id).where(User.email == live_server.accounts["official"].email)).one()
         return World(
-            round_2026=round_2026,
+            round_2026=round_2026.id,
+            version_2026=round_2026.questionnaire_version_id,
+            kigali=int(session.scalars(select(City.id).where(City.name == "Kigali")).one()),
             official_user=int(official),
             kigali_draft=kigali("2026"),
             kigali_submitted=kigali("2025"),
@@ -430,7 +434,7 @@ def assessment_id_for(server: LiveServer, account: str, round_name: str = "2026"
 
 
 def axe_violations(page: Any) -> list[dict[str, Any]]:
-    """Run axe-core on the page as it is now and return its WCAG 2.1 A/AA violations.
+    """Run axe-core on the page as it is now and return its WCAG 2.2 A/AA violations.
 
     axe is evaluated through the DevTools protocol, which the page's CSP does not govern,
     so the page keeps its real policy and no inline script has to be allowed. (It needs a
@@ -438,14 +442,18 @@ def axe_violations(page: Any) -> list[dict[str, Any]]:
     """
     if not AXE_SCRIPT.exists():
         pytest.fail(f"{AXE_SCRIPT} is missing: run `npm ci --prefix tests/browser` (make test does)")
+    return list(axe_run(page)["violations"])
+
+
+def axe_run(page: Any) -> dict[str, Any]:
+    """axe-core's whole answer for the page: violations, and the rules that passed or did not apply."""
     if not page.evaluate("() => typeof window.axe === 'object'"):
         page.evaluate(AXE_SCRIPT.read_text(encoding="utf-8"))
-    result = page.evaluate(
+    return page.evaluate(  # type: ignore[no-any-return]
         "async (tags) => await axe.run(document, {runOnly: {type: 'tag', values: tags},"
         " resultTypes: ['violations']})",
         WCAG_TAGS,
     )
-    return list(result["violations"])
 
 
 def describe_violations(violations: list[dict[str, Any]]) -> str:
@@ -464,7 +472,7 @@ def describe_violations(violations: list[dict[str, Any]]) -> str:
 
 def assert_accessible(page: Any, what: str) -> None:
     violations = axe_violations(page)
-    assert not violations, f"axe found WCAG 2.1 AA problems on {what} ({page.url}):\n" + (
+    assert not violations, f"axe found WCAG 2.2 AA problems on {what} ({page.url}):\n" + (
         describe_violations(violations))
 
 

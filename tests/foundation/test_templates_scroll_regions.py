@@ -26,7 +26,7 @@ SCROLLS = re.compile(r"\boverflow(?:-x|-y|-inline|-block)?\s*:\s*[^;}]*\b(?:auto
 ONE_CLASS = re.compile(r"^(?:[a-z]+)?\.([\w-]+)$")
 CLASS_ATTRIBUTE = re.compile(r"""\bclass\s*=\s*(["'])(.*?)\1""", re.S)
 CALL = re.compile(r"scroll_region\((.*?)\)\s*}}", re.S)
-LITERAL_FIRST = re.compile(r"""^\s*(["'])([\w-]+)\1\s*(?:,|$)""")
+LITERAL_FIRST = re.compile(r"""^\s*(?:labelledby\s*=\s*)?(["'])([\w-]+)\1\s*(?:,|$)""")
 
 
 def scrolling_selectors() -> dict[str, str]:
@@ -176,3 +176,13 @@ def test_the_data_page_names_each_of_its_scroll_regions(client, make, login) -> 
     unnamed = [r for r in parser.regions
                if r.get("tabindex") != "0" or r.get("role") != "region" or not name_of(r, parser)]
     assert not unnamed, unnamed
+
+
+def test_the_methodology_tables_scroll_in_named_regions(client) -> None:
+    page = client.get("/methodology").get_data(as_text=True)
+    parser = regions_of(page)
+    assert len(parser.regions) == page.count("<table>") >= 5
+    assert all(r.get("tabindex") == "0" and r.get("role") == "region" for r in parser.regions)
+    names = [name_of(r, parser) for r in parser.regions]
+    assert "2. The six elements — Id, Element, What it asks about, Main sources for the practices" in names
+    assert len(set(names)) == len(names), "two tables of the methodology share a name"
