@@ -45,8 +45,8 @@ def test_screenshots_of_the_main_pages(browsing: Browsing, world: World) -> None
         ("element-page", "official", f"/assessments/{world.kigali_draft}/elements/{world.elements[0]}",
          None),
         ("report", "official", f"/assessments/{world.kigali_submitted}/report",
-         ".js-plotly-plot svg.main-svg"),
-        ("dashboard", "regional", "/dashboard", ".js-plotly-plot svg.main-svg"),
+         ".chart-svg-wide svg[role=img]"),
+        ("dashboard", "regional", "/dashboard", ".chart-svg-wide svg[role=img]"),
         ("exports", "analyst", "/exports", None),
     ]
     for name, account, url, wait_for in shots:
