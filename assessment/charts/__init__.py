@@ -34,6 +34,7 @@ from markupsafe import Markup
 # The drawings read figures only; they import nothing from this module.
 from assessment.charts.cartesian import bar_svg, box_svg, heatmap_svg
 from assessment.charts.polar import radar_svg
+from assessment.charts.svg import document
 
 if TYPE_CHECKING:
     import plotly.graph_objects as go
@@ -119,6 +120,9 @@ def figure_svg(payload: dict[str, Any], title: str, *, ident: str, narrow: bool 
         layout = _merged(layout, narrow_spec["layout"])
     drawn_width = width or (NARROW if narrow else WIDE)
     kinds = {trace.get("type", "scatter") for trace in data}
+    if not kinds:
+        # Nothing to draw: an empty frame, still named, keeps the page's layout.
+        return document(drawn_width, 40.0, title, [], ident=ident)
     # The phone layout names the axes by number; without one, the drawing numbers them and
     # lists the names in a key.
     numbered = narrow and key and not narrow_spec

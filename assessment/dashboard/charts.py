@@ -175,8 +175,9 @@ def dashboard_figures(dashboard: Dashboard) -> dict[str, Chart]:
     figures["chart-radar"] = chart("chart-radar", radar(dashboard.elements), _(
         "Radar chart of the regional average and median score per element, against the "
         "recommended targets"))
-    figures["chart-spread"] = chart("chart-spread", spread(dashboard.elements), _(
-        "Box plot of every city's score per element"))
+    if any(e.values for e in dashboard.elements):
+        figures["chart-spread"] = chart("chart-spread", spread(dashboard.elements), _(
+            "Box plot of every city's score per element"))
     previous = dashboard.selection.previous
     if previous is not None and dashboard.has_previous:
         figures["chart-change"] = chart(

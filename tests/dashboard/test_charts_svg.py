@@ -172,3 +172,8 @@ def test_a_figure_of_another_kind_is_refused() -> None:
     with pytest.raises(ValueError, match="scatter"):
         figure_svg({"data": [{"type": "scatter", "x": [1], "y": [2]}], "layout": {}}, "?", ident="x")
 
+
+
+def test_a_figure_without_traces_is_an_empty_named_frame() -> None:
+    root = ET.fromstring(str(figure_svg({"data": [], "layout": {}}, "Nothing yet", ident="e")))
+    assert root.find("title").text == "Nothing yet" and root.find("path") is None
