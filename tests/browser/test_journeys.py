@@ -343,7 +343,7 @@ def test_regional_office_filters_the_dashboard_and_opens_a_city_report(browsing:
     sign_in(page, browsing.server.accounts["regional"])
     expect(page).to_have_url(re.compile(r"/dashboard"))
     expect(page.locator("h1")).to_contain_text("Africa")
-    page.locator(".js-plotly-plot svg.main-svg").first.wait_for()
+    page.locator(".chart-svg-wide svg[role=img]").first.wait_for()
 
     page.get_by_label("Country").select_option(label="Kenya")
     page.get_by_role("button", name="Apply").click()
@@ -363,7 +363,7 @@ def test_regional_office_filters_the_dashboard_and_opens_a_city_report(browsing:
     page.wait_for_load_state()
     expect(page).to_have_url(re.compile(r"/assessments/\d+/report$"))
     expect(page.locator("h1")).to_contain_text("Nairobi")
-    page.locator(".js-plotly-plot svg.main-svg").first.wait_for()
+    page.locator(".chart-svg-wide svg[role=img]").first.wait_for()
 
 
 # --- analyst -------------------------------------------------------------------------------
