@@ -31,6 +31,11 @@ from assessment.questionnaire import Question, Questionnaire, decode_value, scor
 # The answer columns a save writes.
 ANSWER_VALUES = ("value", "dont_know", "not_applicable", "evidence_url", "note", "score", "revision",
                  "updated_at", "updated_by_id")
+# Core statements on the table, built once: one executemany each, not the ORM's per-row bulk modes.
+_ANSWERS = cast(Table, Answer.__table__)
+_UPDATE_ANSWERS = (update(_ANSWERS).where(_ANSWERS.c.id == bindparam("answer_id"))
+                   .values({key: bindparam(key) for key in ANSWER_VALUES}))
+_INSERT_ANSWERS = insert(_ANSWERS)
 KEEP_MINE = "mine"
 KEEP_THEIRS = "theirs"
 
@@ -142,6 +147,7 @@ def save_answers(session: Session, assessment: Assessment, questionnaire: Questi
         return result
     now = utcnow()
     ensure_writable(session, assessment, now)
+    user_id = user.id  # once: ``user`` is often the request's current_user proxy
     updates: list[dict[str, Any]] = []
     inserts: list[dict[str, Any]] = []
     for item in posted:
@@ -175,7 +181,7 @@ def save_answers(session: Session, assessment: Assessment, questionnaire: Questi
             "score": _score(question, item),
             "revision": current_revision + 1,
             "updated_at": now,
-            "updated_by_id": user.id,
+            "updated_by_id": user_id,
         }
         if row is None:
             inserts.append({"assessment_id": assessment.id, "question_id": item.question_id, **values})
@@ -189,16 +195,13 @@ def save_answers(session: Session, assessment: Assessment, questionnaire: Questi
             result.overwritten.append(item.question_id)
     # One statement each for all the updates and all the inserts, whatever their number.
     if updates:
-        # Core statements on the table: one executemany, not the ORM's per-row bulk modes.
-        table = cast(Table, Answer.__table__)
-        session.execute(update(table).where(table.c.id == bindparam("answer_id"))
-                        .values({key: bindparam(key) for key in ANSWER_VALUES}), updates)
+        session.execute(_UPDATE_ANSWERS, updates)
     if inserts:
-        session.execute(insert(cast(Table, Answer.__table__)), inserts)
+        session.execute(_INSERT_ANSWERS, inserts)
     result.progress = progress(questionnaire, rows)
     if result.saved:
         write_assessment(session, assessment, completeness=result.progress.completeness, updated_at=now,
-                         updated_by_id=user.id)
+                         updated_by_id=user_id)
         detail: dict[str, Any] = {"questions": sorted(result.saved), "autosave": autosave}
         if element_id is not None:
             detail["element"] = element_id

@@ -18,7 +18,7 @@ from datetime import date, datetime, time
 from zoneinfo import ZoneInfo, available_timezones
 
 from flask_babel import gettext as _
-from sqlalchemy import ColumnElement, select
+from sqlalchemy import ColumnElement, bindparam, select
 from sqlalchemy.orm import Session, aliased
 
 from assessment.assessments import notifications
@@ -85,9 +85,14 @@ def deadline_for(round_: Round, extension: DeadlineExtension | None = None) -> D
     return Deadline(round_.opens_at, closes, round_closes, zone.key, extension)
 
 
+# Built once: every page of an assessment asks for its city's deadline.
+_EXTENSION = select(DeadlineExtension).where(DeadlineExtension.round_id == bindparam("round_id"),
+                                             DeadlineExtension.city_id == bindparam("city_id"))
+
+
 def extension_for(session: Session, round_id: int, city_id: int) -> DeadlineExtension | None:
-    return session.scalar(select(DeadlineExtension).where(
-        DeadlineExtension.round_id == round_id, DeadlineExtension.city_id == city_id))
+    return session.scalar(_EXTENSION, {"round_id": round_id, "city_id": city_id})
+
 
 
 def city_deadline(session: Session, round_: Round, city_id: int) -> Deadline:

@@ -12,8 +12,8 @@ from typing import Any
 from flask import url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy import bindparam, select
+from sqlalchemy.orm import Session, joinedload
 
 from assessment import mail
 from assessment.assessments import deadlines
@@ -22,11 +22,18 @@ from assessment.auth.models import Role, User
 from assessment.formatting import number
 from assessment.places.models import City, Country
 
+# Built once: a submission and a reopening each ask who to tell.
+_CITY_OFFICIALS = select(User).where(User.city_id == bindparam("city_id"), User.role == Role.OFFICIAL,
+                                     User.active.is_(True)).order_by(User.id)
+_REGIONAL_STAFF = select(User).where(
+    User.region_id == select(Country.region_id).join(City, City.country_id == Country.id)
+    .where(City.id == bindparam("city_id")).scalar_subquery(),
+    User.role == Role.REGIONAL, User.active.is_(True)).order_by(User.id)
+
 
 def city_officials(session: Session, city_id: int) -> list[User]:
     """The active officials of a city, who receive its reminders and notifications."""
-    return list(session.scalars(select(User).where(
-        User.city_id == city_id, User.role == Role.OFFICIAL, User.active.is_(True)).order_by(User.id)))
+    return list(session.scalars(_CITY_OFFICIALS, {"city_id": city_id}))
 
 
 def notify_reopened(session: Session, assessment: Assessment, actor: User | None, reason: str) -> None:
@@ -51,16 +58,18 @@ def notify_deadline_changed(session: Session, round_: Round, city: City | None =
 
 def notify_submitted(session: Session, assessment: Assessment) -> None:
     """Tell the city's regional office (one query when it has nobody to tell)."""
-    region = (select(Country.region_id).join(City, City.country_id == Country.id)
-              .where(City.id == assessment.city_id).scalar_subquery())
-    staff = session.scalars(select(User).where(User.region_id == region, User.role == Role.REGIONAL,
-                                               User.active.is_(True)).order_by(User.id))
-    for person in staff:
+    for person in session.scalars(_REGIONAL_STAFF, {"city_id": assessment.city_id}):
         mail.queue(session, "city_submitted", person, assessment_id=assessment.id)
 
 
-def _assessment(session: Session, params: dict[str, Any]) -> Assessment:
-    assessment = session.get(Assessment, params["assessment_id"])
+# What a message about an assessment needs, in one query each.
+_ABOUT = select(Assessment).where(Assessment.id == bindparam("assessment_id")).options(
+    joinedload(Assessment.city, innerjoin=True), joinedload(Assessment.round, innerjoin=True))
+_ABOUT_SUBMITTED = _ABOUT.options(joinedload(Assessment.submitted_by))
+
+
+def _assessment(session: Session, params: dict[str, Any], statement: Any = _ABOUT) -> Assessment:
+    assessment = session.scalar(statement, {"assessment_id": params["assessment_id"]})
     if assessment is None:
         raise mail.Cancel
     return assessment
@@ -105,7 +114,7 @@ def _deadline_changed(session: Session, params: dict[str, Any]) -> dict[str, Any
 
 @mail.kind("city_submitted", label=_l("When a city of our region submits its assessment"))
 def _submitted(session: Session, params: dict[str, Any]) -> dict[str, Any]:
-    assessment = _assessment(session, params)
+    assessment = _assessment(session, params, _ABOUT_SUBMITTED)
     if assessment.status != "submitted":
         raise mail.Cancel
     by = assessment.submitted_by.display_name if assessment.submitted_by else None

@@ -8,9 +8,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import delete, insert
+from sqlalchemy import Table, bindparam, delete, insert
 from sqlalchemy.orm import Session
 
 from assessment.assessments.models import Answer, Assessment, ElementScore, ScoreHistory, StoredAnswer
@@ -94,16 +94,23 @@ def overall_fields(result: AssessmentScore) -> Mapping[str, Any]:
     }
 
 
+_ELEMENT_SCORES = cast(Table, ElementScore.__table__)
+_DELETE_ELEMENT_SCORES = delete(_ELEMENT_SCORES).where(
+    _ELEMENT_SCORES.c.assessment_id == bindparam("assessment_id"))
+_INSERT_ELEMENT_SCORES = insert(_ELEMENT_SCORES)
+_INSERT_HISTORY = insert(cast(Table, ScoreHistory.__table__))
+
+
 def replace_element_scores(session: Session, assessment: Assessment, result: AssessmentScore, *,
                            at: datetime, user_id: int | None) -> None:
-    """The element-score rows of a stored assessment (one DELETE and one multi-row INSERT),
-    and the submission's scores added to its history, where earlier submissions stay."""
-    session.execute(delete(ElementScore).where(ElementScore.assessment_id == assessment.id))
-    # render_nulls: rows whose None values differ still go in one multi-row INSERT (without it
-    # the ORM makes one statement per pattern of None values).
-    session.execute(insert(ElementScore), element_score_rows(assessment.id, result),
-                    execution_options={"render_nulls": True})
-    session.execute(insert(ScoreHistory), [history_row(
-        assessment.id, assessment.questionnaire_version_id, result, at=at, user_id=user_id)])
+    """The element-score rows of a stored assessment (one DELETE and one INSERT of every
+    row), and the submission's scores added to its history, where earlier submissions stay."""
+    session.execute(_DELETE_ELEMENT_SCORES, {"assessment_id": assessment.id})
+    # Core statements: every row has every key, so the rows go in one executemany whatever
+    # their None values (the ORM's bulk insert splits them by pattern unless told not to).
+    session.execute(_INSERT_ELEMENT_SCORES, element_score_rows(assessment.id, result))
+    session.execute(_INSERT_HISTORY, history_row(
+        assessment.id, assessment.questionnaire_version_id, result, at=at, user_id=user_id))
     session.expire(assessment, ["element_scores"])
+
 

@@ -12,10 +12,10 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
 from flask_babel import gettext as _
-from sqlalchemy import and_, select, update
+from sqlalchemy import Table, and_, bindparam, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, joinedload
 from sqlalchemy.orm.attributes import set_committed_value
@@ -40,28 +40,40 @@ from assessment.database import utcnow
 from assessment.places.models import City
 from assessment.questionnaire import AssessmentScore, Questionnaire
 
+# The statements every request of an assessment's pages runs, built once: constructing one,
+# loader options above all, costs a good part of what running it does.
+_GET_ASSESSMENT = (
+    select(Assessment)
+    .where(Assessment.id == bindparam("assessment_id"))
+    .options(
+        joinedload(Assessment.city, innerjoin=True).joinedload(City.country, innerjoin=True),
+        joinedload(Assessment.round, innerjoin=True),
+        joinedload(Assessment.questionnaire_version, innerjoin=True)
+        .defer(QuestionnaireVersion.source_text),
+    )
+)
+_LOCK_ASSESSMENT = (
+    select(Assessment.status, Assessment.submitted_at, Assessment.submitted_by_id)
+    .where(Assessment.id == bindparam("assessment_id"))
+    .with_for_update()
+)
+_ANSWER_COLUMNS = [Answer.__table__.c[name] for name in StoredAnswer.__slots__]
+_LOAD_ANSWERS = select(*_ANSWER_COLUMNS).where(Answer.assessment_id == bindparam("assessment_id"))
+# The assessment's writes, as Core statements: the columns written are the parameters' names.
+_ASSESSMENTS = cast(Table, Assessment.__table__)
+_UPDATE = update(_ASSESSMENTS).where(_ASSESSMENTS.c.id == bindparam("assessment_id_"))
+_UPDATE_IF_EDITABLE = _UPDATE.where(_ASSESSMENTS.c.status.in_(EDITABLE))
+_UPDATE_IF_SUBMITTED = _UPDATE.where(_ASSESSMENTS.c.status == AssessmentStatus.SUBMITTED)
+
 
 def get_assessment(session: Session, assessment_id: int) -> Assessment | None:
     """The assessment with its city, country, round and version row (without the YAML text)."""
-    return session.scalar(
-        select(Assessment)
-        .where(Assessment.id == assessment_id)
-        .options(
-            joinedload(Assessment.city, innerjoin=True).joinedload(City.country, innerjoin=True),
-            joinedload(Assessment.round, innerjoin=True),
-            joinedload(Assessment.questionnaire_version, innerjoin=True)
-            .defer(QuestionnaireVersion.source_text),
-        )
-    )
+    return session.scalar(_GET_ASSESSMENT, {"assessment_id": assessment_id})
 
 
 def lock_assessment(session: Session, assessment: Assessment) -> None:
     """Take the assessment's row lock and refresh its status (waits for a running save/submit)."""
-    row = session.execute(
-        select(Assessment.status, Assessment.submitted_at, Assessment.submitted_by_id)
-        .where(Assessment.id == assessment.id)
-        .with_for_update()
-    ).one()
+    row = session.execute(_LOCK_ASSESSMENT, {"assessment_id": assessment.id}).one()
     for name in ("status", "submitted_at", "submitted_by_id"):
         set_committed_value(assessment, name, getattr(row, name))
 
@@ -73,8 +85,7 @@ def questionnaire_of(assessment: Assessment) -> Questionnaire:
 
 def load_answers(session: Session, assessment_id: int) -> dict[str, StoredAnswer]:
     """Every answer of one assessment, in one query, keyed by question id."""
-    columns = [Answer.__table__.c[name] for name in StoredAnswer.__slots__]
-    rows = session.execute(select(*columns).where(Answer.assessment_id == assessment_id))
+    rows = session.execute(_LOAD_ANSWERS, {"assessment_id": assessment_id})
     return {row[1]: StoredAnswer(*row) for row in rows}
 
 
@@ -173,8 +184,7 @@ def _assessment_in(session: Session, city_id: int, round_id: int) -> Assessment 
 
 def write_assessment(session: Session, assessment: Assessment, **values: Any) -> None:
     """Write some columns of the assessment now, in one UPDATE, and keep the object in step."""
-    session.execute(update(Assessment).where(Assessment.id == assessment.id).values(**values)
-                    .execution_options(synchronize_session=False))
+    session.execute(_UPDATE, {"assessment_id_": assessment.id, **values})
     for name, value in values.items():
         set_committed_value(assessment, name, value)
 
@@ -212,23 +222,16 @@ def store_submission(session: Session, assessment: Assessment, score: Assessment
     The status changes with one conditional UPDATE, so a double click, two tabs or a retried
     POST submit exactly once.
     """
-    results = {"completeness": score.completeness, **overall_fields(score)}
-    claimed = session.execute(
-        update(Assessment)
-        .where(Assessment.id == assessment.id, Assessment.status.in_(EDITABLE))
-        .values(status=AssessmentStatus.SUBMITTED, submitted_at=at,
-                submitted_by_id=user.id if user is not None else None, **results)
-        .execution_options(synchronize_session=False)
-    )
+    user_id = user.id if user is not None else None
+    values = {"status": AssessmentStatus.SUBMITTED, "submitted_at": at, "submitted_by_id": user_id,
+              "completeness": score.completeness, **overall_fields(score)}
+    claimed = session.execute(_UPDATE_IF_EDITABLE, {"assessment_id_": assessment.id, **values})
     if claimed.rowcount != 1:  # type: ignore[attr-defined]
         session.refresh(assessment)
         return False
-    values = {"status": AssessmentStatus.SUBMITTED, "submitted_at": at,
-              "submitted_by_id": user.id if user is not None else None, **results}
     for name, value in values.items():
         set_committed_value(assessment, name, value)
-    replace_element_scores(session, assessment, score, at=at,
-                           user_id=user.id if user is not None else None)
+    replace_element_scores(session, assessment, score, at=at, user_id=user_id)
     record(session, "submit", user, assessment_id=assessment.id, at=at,
            completeness=round(score.completeness, 4),
            overall=None if score.overall is None else round(score.overall, 2))
@@ -236,12 +239,14 @@ def store_submission(session: Session, assessment: Assessment, score: Assessment
 
 
 def reopen_assessment(session: Session, assessment: Assessment, user: User, reason: str, *,
-                      closes_at: datetime | None = None, now: datetime | None = None) -> bool:
+                      closes_at: datetime | None = None, now: datetime | None = None,
+                      deadline: Deadline | None = None) -> bool:
     """Let the city edit a submitted assessment again. ``False`` if it was not submitted.
 
     ``closes_at`` gives the city a new deadline in the round at the same time (an extension,
     ``deadlines.set_city_deadline``); it is required once the city's deadline has passed, since
-    the city could not save otherwise (``DeadlineError``). The scores stored at submission stay
+    the city could not save otherwise (``DeadlineError``). ``deadline`` is the city's deadline
+    in the round when the caller has just read it. The scores stored at submission stay
     until the city submits again. Anything that must follow a reopening (a mail to the city,
     say) belongs here.
     """
@@ -249,7 +254,8 @@ def reopen_assessment(session: Session, assessment: Assessment, user: User, reas
     if not reason:
         raise ValueError("A reason is required.")
     now = now or utcnow()
-    deadline = deadlines.assessment_deadline(session, assessment)
+    if deadline is None:
+        deadline = deadlines.assessment_deadline(session, assessment)
     if closes_at is None and deadline.has_passed(now) and assessment.status == AssessmentStatus.SUBMITTED:
         raise deadlines.DeadlineError(
             _("The round closed for %(city)s on %(when)s: give the city a new deadline, or it cannot "
@@ -259,12 +265,8 @@ def reopen_assessment(session: Session, assessment: Assessment, user: User, reas
     if closes_at is not None:
         # Checked before anything is written: a refused deadline leaves the assessment submitted.
         deadlines.check_new_deadline(assessment.round, closes_at, now)
-    changed = session.execute(
-        update(Assessment)
-        .where(Assessment.id == assessment.id, Assessment.status == AssessmentStatus.SUBMITTED)
-        .values(status=AssessmentStatus.REOPENED)
-        .execution_options(synchronize_session=False)
-    )
+    changed = session.execute(_UPDATE_IF_SUBMITTED,
+                              {"assessment_id_": assessment.id, "status": AssessmentStatus.REOPENED})
     if changed.rowcount != 1:  # type: ignore[attr-defined]
         session.refresh(assessment)
         return False

@@ -5,9 +5,9 @@ from __future__ import annotations
 import contextvars
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import insert, select
+from sqlalchemy import Table, bindparam, insert, select
 from sqlalchemy.orm import Session
 
 from assessment.audit.models import AuditEvent
@@ -18,6 +18,10 @@ from assessment.database import utcnow
 # for commands), recorded with every event.
 client_address: contextvars.ContextVar[str | None] = contextvars.ContextVar("client_address", default=None)
 
+# Built once: the values are the statement's parameters, so it is also compiled once (building
+# ``insert().values(...)`` on every call costs more than the insert itself).
+_INSERT_EVENT = insert(cast(Table, AuditEvent.__table__))
+
 
 def record(session: Session, action: str, actor: User | None, *, assessment_id: int | None = None,
            at: datetime | None = None, **detail: Any) -> None:
@@ -25,9 +29,9 @@ def record(session: Session, action: str, actor: User | None, *, assessment_id: 
 
     ``detail`` holds plain values (dates become ISO text). Never pass a password or an answer.
     """
-    session.execute(insert(AuditEvent).values(
-        at=at or utcnow(), user_id=actor.id if actor is not None else None, action=action,
-        assessment_id=assessment_id, detail=_jsonable(detail), client=client_address.get()))
+    session.execute(_INSERT_EVENT, {
+        "at": at or utcnow(), "user_id": actor.id if actor is not None else None, "action": action,
+        "assessment_id": assessment_id, "detail": _jsonable(detail), "client": client_address.get()})
 
 
 def record_now(session: Session, action: str, actor: User | None, **kwargs: Any) -> None:
@@ -69,16 +73,21 @@ def history(session: Session, assessment_id: int, limit: int = 10) -> list[Histo
     return [HistoryEntry(event, (name or email) if email else None) for event, name, email in rows]
 
 
+# Built once: a reopened assessment's pages show the latest reopening on every request.
+_LATEST = (
+    select(AuditEvent, User.name, User.email)
+    .outerjoin(User, User.id == AuditEvent.user_id)
+    .where(AuditEvent.assessment_id == bindparam("assessment_id"), AuditEvent.action == bindparam("action"))
+    .order_by(AuditEvent.at.desc(), AuditEvent.id.desc())
+    .limit(1)
+)
+
+
 def latest(session: Session, assessment_id: int, action: str) -> HistoryEntry | None:
     """The newest event of one kind for an assessment, with who did it."""
-    row = session.execute(
-        select(AuditEvent, User.name, User.email)
-        .outerjoin(User, User.id == AuditEvent.user_id)
-        .where(AuditEvent.assessment_id == assessment_id, AuditEvent.action == action)
-        .order_by(AuditEvent.at.desc(), AuditEvent.id.desc())
-        .limit(1)
-    ).first()
+    row = session.execute(_LATEST, {"assessment_id": assessment_id, "action": action}).first()
     if row is None:
         return None
     event, name, email = row
     return HistoryEntry(event, (name or email) if email else None)
+

@@ -138,7 +138,10 @@ def deliver(session: Session, mail_id: int) -> None:
         return
     mail.attempts += 1
     try:
-        rendered = render(session, mail)
+        # What the message needs is read without writing the attempt first: it is written with
+        # the outcome, in one statement.
+        with session.no_autoflush:
+            rendered = render(session, mail)
     except Cancel:
         mail.status = MailStatus.CANCELLED
         session.commit()

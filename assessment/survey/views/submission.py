@@ -115,7 +115,8 @@ def reopen(assessment_id: int) -> str | Response:
     if not can_reopen_city(current_user, assessment.city):
         abort(403)
     notice = None
-    prepare_reopen_form(form, assessment, deadline_of(assessment), utcnow())
+    deadline = deadline_of(assessment)
+    prepare_reopen_form(form, assessment, deadline, utcnow())
     if request.method == "POST":
         if not csrf_ok():
             notice = _("This page had expired, so the assessment was not reopened. Your reason is kept "
@@ -124,7 +125,8 @@ def reopen(assessment_id: int) -> str | Response:
             try:
                 reopened = services.reopen_assessment(db.session, assessment, current_user,
                                                       form.reason.data or "",
-                                                      closes_at=form.new_deadline(assessment.round))
+                                                      closes_at=form.new_deadline(assessment.round),
+                                                      deadline=deadline)
             except deadlines.DeadlineError as error:
                 db.session.rollback()
                 form.closes_on.errors = [*form.closes_on.errors, str(error)]
