@@ -50,6 +50,10 @@ class Rules:
     element_weights: Mapping[str, float] | None = None
     # Questions left out, as if they were not in the questionnaire.
     left_out: frozenset[str] = frozenset()
+    # A reviewer's levels (0-4) in place of the answers' own, by question id: the reviewed
+    # score. Only answered questions take an override, and an overridden level counts as
+    # evidenced (the reviewer has checked it).
+    level_overrides: Mapping[str, float] | None = None
 
     def element_weight(self, element: Element) -> float:
         if self.element_weights is not None and element.id in self.element_weights:
@@ -58,6 +62,12 @@ class Rules:
 
     def question_weight(self, question: Question) -> float:
         return 1.0 if self.equal_question_weights else question.weight
+
+    def override(self, question: Question) -> float | None:
+        """The reviewer's level for ``question``, if one was set (kept within the scale)."""
+        if self.level_overrides is None or question.id not in self.level_overrides:
+            return None
+        return min(max(float(self.level_overrides[question.id]), SCALE_MIN), SCALE_MAX)
 
 
 METHOD = Rules()
@@ -342,10 +352,14 @@ def _score_element(
         assert answer is not None
         score = points(question, answer.value)
         assert score is not None
+        override = rules.override(question)
+        has_evidence = answer.has_evidence
+        if override is not None:
+            score, has_evidence = override, True
         claimed.append((weight, score))
         if score >= EVIDENCE_NEEDED_FROM:
-            evidenced.append(answer.has_evidence)
-        backed.append((weight, score if score < EVIDENCE_NEEDED_FROM or answer.has_evidence
+            evidenced.append(has_evidence)
+        backed.append((weight, score if score < EVIDENCE_NEEDED_FROM or has_evidence
                        else UNEVIDENCED_LEVEL))
         if score < element.target and question.recommendation is not None:
             gap = element.target - score
