@@ -25,7 +25,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from flask import Flask, current_app, has_app_context
-from sqlalchemy import or_, select, update
+from sqlalchemy import bindparam, or_, select, update
 from sqlalchemy.orm import Session
 
 from assessment.database import utcnow, write_intent
@@ -85,15 +85,19 @@ def enqueue(session: Session, name: str, *, max_attempts: int = 5, **args: Any) 
     return job
 
 
+# Built once: every job (a mail after each submission, say) runs it.
+_CLAIM = (
+    update(Job)
+    .where(Job.id == bindparam("job_id"),
+           or_(Job.status.in_((JobStatus.QUEUED, JobStatus.RETRYING)),
+               (Job.status == JobStatus.RUNNING) & (Job.started_at < bindparam("stale_before"))))
+    .values(status=JobStatus.RUNNING, attempts=Job.attempts + 1, started_at=bindparam("now"),
+            next_attempt_at=None)
+    .execution_options(synchronize_session=False))
+
+
 def _claim(session: Session, job_id: int, now: datetime) -> bool:
-    result = session.execute(
-        update(Job)
-        .where(Job.id == job_id,
-               or_(Job.status.in_((JobStatus.QUEUED, JobStatus.RETRYING)),
-                   (Job.status == JobStatus.RUNNING) & (Job.started_at < now - STALE_AFTER)))
-        .values(status=JobStatus.RUNNING, attempts=Job.attempts + 1, started_at=now,
-                next_attempt_at=None)
-        .execution_options(synchronize_session=False))
+    result = session.execute(_CLAIM, {"job_id": job_id, "now": now, "stale_before": now - STALE_AFTER})
     session.commit()
     return bool(getattr(result, "rowcount", 0))
 

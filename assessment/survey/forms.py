@@ -101,15 +101,18 @@ def _stored_value(question: Question, row: StoredAnswer | None) -> Any:
 # --- posted form -> checked answers ----------------------------------------------------------
 
 
-def read_posted(question: Question, formdata: MultiDict[str, str]) -> PostedAnswer | None:
-    """What the form says about one question, checked; ``None`` when it was not on the form."""
+def read_posted(question: Question, formdata: MultiDict[str, str],
+                sent_twice: frozenset[str] | None = None) -> PostedAnswer | None:
+    """What the form says about one question, checked; ``None`` when it was not on the form.
+
+    ``sent_twice``: the names of the fields the form sent more than once, when already known."""
     qid = question.id
     if f"rev_{qid}" not in formdata:
         return None
     errors: dict[str, list[str]] = {}
     value_field = question.field_name
     kind = kind_of(question)
-    _check_sent_once(question, formdata, errors)
+    _check_sent_once(question, repeated(formdata) if sent_twice is None else sent_twice, errors)
     dont_know = ticked(formdata.get(f"dk_{qid}"))
     not_applicable = ticked(formdata.get(f"na_{qid}"))
     value: str | None = None
@@ -171,8 +174,14 @@ def read_posted(question: Question, formdata: MultiDict[str, str]) -> PostedAnsw
 
 
 def read_questions(questions: Iterable[Question], formdata: MultiDict[str, str]) -> list[PostedAnswer]:
-    posted = (read_posted(question, formdata) for question in questions)
+    sent_twice = repeated(formdata)
+    posted = (read_posted(question, formdata, sent_twice) for question in questions)
     return [item for item in posted if item is not None]
+
+
+def repeated(formdata: MultiDict[str, str]) -> frozenset[str]:
+    """The names of the fields sent more than once, found in one pass over the form."""
+    return frozenset(name for name, values in formdata.lists() if len(values) > 1)
 
 
 def answer_message(error: ValueError) -> str:
@@ -182,9 +191,11 @@ def answer_message(error: ValueError) -> str:
     return str(error)
 
 
-def _check_sent_once(question: Question, formdata: MultiDict[str, str],
+def _check_sent_once(question: Question, sent_twice: frozenset[str],
                      errors: dict[str, list[str]]) -> None:
     """A field of one answer sent twice (a tampered or broken form) is refused, not guessed."""
+    if not sent_twice:
+        return
     qid = question.id
     kind = kind_of(question)
     answer_field = question.field_name if kind.has_value else f"url_{qid}"
@@ -192,7 +203,7 @@ def _check_sent_once(question: Question, formdata: MultiDict[str, str],
     if kind.has_value and not kind.multiple:
         single.append(question.field_name)
     for name in (f"url_{qid}", f"note_{qid}", *single):
-        if len(formdata.getlist(name)) > 1:
+        if name in sent_twice:
             target = name if name in (f"url_{qid}", f"note_{qid}") else answer_field
             message = _("This field was sent more than once, so it was not saved. Check the answer and "
                         "save again.")
