@@ -92,13 +92,15 @@ def register_blueprints(app: Flask) -> None:
     from assessment.exports.views import bp as exports_bp
     from assessment.health.views import bp as health_bp
     from assessment.home.views import bp as home_bp
+    from assessment.opendata.views import bp as opendata_bp
     from assessment.people.views import bp as people_bp
     from assessment.reminders.views import bp as reminders_bp
     from assessment.results.views import bp as results_bp
     from assessment.survey.views import bp as survey_bp
 
     for blueprint in (home_bp, health_bp, auth_bp, survey_bp, results_bp, dashboard_bp,
-                      exports_bp, admin_bp, account_bp, people_bp, reminders_bp, actions_bp):
+                      exports_bp, admin_bp, account_bp, people_bp, reminders_bp, actions_bp,
+                      opendata_bp):
         app.register_blueprint(blueprint)
     app.register_blueprint(api_bp, url_prefix=API_PREFIX)
     # The API authenticates with bearer tokens, not cookies, so CSRF does not apply.

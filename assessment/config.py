@@ -125,6 +125,7 @@ class Settings:
     password_reset_rate_limit: str
     export_folder: Path
     min_peer_cities: int
+    open_data_licence: str = "CC-BY-4.0"
 
     def as_flask_config(self) -> dict[str, object]:
         return {
@@ -175,6 +176,7 @@ class Settings:
             "PASSWORD_RESET_RATE_LIMIT": self.password_reset_rate_limit,
             "EXPORT_FOLDER": str(self.export_folder),
             "MIN_PEER_CITIES": self.min_peer_cities,
+            "OPEN_DATA_LICENCE": self.open_data_licence,
             # Methods a route does not list are refused with 405 and an Allow header, OPTIONS too.
             "PROVIDE_AUTOMATIC_OPTIONS": False,
             "TESTING": self.app_env == "testing",
@@ -294,4 +296,5 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         password_reset_rate_limit=_limit(env, "PASSWORD_RESET_RATE_LIMIT", "5 per hour"),
         export_folder=Path(_text(env, "EXPORT_FOLDER", str(INSTANCE_DIR / "exports"))),
         min_peer_cities=_int(env, "MIN_PEER_CITIES", 5, minimum=1),
+        open_data_licence=_text(env, "OPEN_DATA_LICENCE", "CC-BY-4.0"),
     )

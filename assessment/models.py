@@ -18,6 +18,7 @@ from assessment.database import Base
 from assessment.exports.models import ExportFile, ExportStatus
 from assessment.jobs.models import Job, JobStatus
 from assessment.mail.models import MailStatus, OutgoingMail
+from assessment.opendata.models import OpenDataConsent
 from assessment.places.models import City, Country, Region, SizeClass
 from assessment.places.peers import PeerGroup, PeerGroupCity
 
@@ -27,4 +28,5 @@ __all__ = [
     "ExportStatus", "Job", "JobStatus", "MailStatus",
     "OutgoingMail", "PeerGroup", "PeerGroupCity", "QuestionnaireVersion", "Region", "Role", "Round",
     "ScoreHistory", "SizeClass", "User",
+    "OpenDataConsent",
 ]

@@ -79,6 +79,12 @@ def can_edit_plan(user: User, city: City) -> bool:
     return can_edit_city(user, city)
 
 
+def can_publish_scores(user: User, city: City) -> bool:
+    """Giving or withdrawing a city's consent to publish its scores as open data: only its
+    own officials, who answer for it."""
+    return can_edit_city(user, city)
+
+
 def can_read_plan(user: User, city: City) -> bool:
     """A city's action plan is read by its officials, its regional office and administrators."""
     if user.role == Role.ADMIN:

@@ -32,19 +32,29 @@ from typing import TYPE_CHECKING, Any
 from markupsafe import Markup
 
 # The drawings read figures only; they import nothing from this module.
-from assessment.charts.cartesian import bar_svg, box_svg, heatmap_svg
+from assessment.charts import palette
+from assessment.charts.cartesian import bar_svg, box_svg, heatmap_svg, line_svg
+from assessment.charts.palette import contrast, readable_text, scale_colour, translucent
 from assessment.charts.polar import radar_svg
 from assessment.charts.svg import document
 
 if TYPE_CHECKING:
     import plotly.graph_objects as go
 
-# Colours that keep a 3:1 contrast against white (WCAG 1.4.11) and stay apart for the
-# common colour-vision deficiencies; the lines also differ by dash, so colour is not needed.
-CITY_COLOUR = "#1a5fb4"
-TARGET_COLOUR = "#1b1b1b"
-REGION_COLOUR = "#b35900"
-PREVIOUS_COLOUR = "#6a3d9a"
+__all__ = [
+    "CITY_COLOUR", "FONT_FAMILY", "HEATMAP_SCALE", "PREVIOUS_COLOUR", "REGION_COLOUR",
+    "SERIES_COLOURS", "TARGET_COLOUR", "Chart", "chart", "chart_text", "contrast", "figure_payload",
+    "figure_svg", "palette", "readable_text", "scale_colour", "translucent",
+]
+
+# Every colour a chart uses comes from here (the palette and the contrast rules are in
+# ``palette.py``, with the tests that measure them).
+CITY_COLOUR = palette.BLUE
+TARGET_COLOUR = palette.INK
+REGION_COLOUR = palette.VERMILLION
+PREVIOUS_COLOUR = palette.REDDISH_PURPLE
+SERIES_COLOURS = palette.SERIES
+HEATMAP_SCALE = palette.SEQUENTIAL
 FONT_FAMILY = "system-ui, -apple-system, 'Segoe UI', Roboto, 'Helvetica Neue', Arial, sans-serif"
 
 
@@ -132,6 +142,8 @@ def figure_svg(payload: dict[str, Any], title: str, *, ident: str, narrow: bool 
         return box_svg(data, layout, width=drawn_width, title=title, ident=ident, numbered=numbered)
     if kinds == {"bar"}:
         return bar_svg(data, layout, width=drawn_width, title=title, ident=ident, numbered=numbered)
+    if kinds == {"scatter"}:
+        return line_svg(data, layout, width=drawn_width, title=title, ident=ident, numbered=numbered)
     if kinds == {"heatmap"}:
         return heatmap_svg(data, layout, width=drawn_width, title=title, ident=ident,
                            numbered=numbered)

@@ -1,12 +1,13 @@
-"""Box, bar and heatmap charts (plotly ``box``, ``bar`` and ``heatmap`` traces) drawn as SVG.
+"""Box, bar, heatmap and line charts (plotly ``box``, ``bar``, ``heatmap`` and ``scatter``
+traces) drawn as SVG.
 
-Only what the app's figures use: horizontal boxes with every point shown, grouped vertical
-bars (with plotly's "/" pattern), and a heatmap with a number in each cell and a colour bar.
+Only what the app's figures use: horizontal boxes, with every point shown or computed
+beforehand; grouped vertical bars (with plotly's "/" pattern); a heatmap with a number in each
+cell and a colour bar; lines with markers over categories, with vertical marker lines.
 """
 
 from __future__ import annotations
 
-import itertools
 import math
 import statistics
 from collections.abc import Sequence
@@ -14,19 +15,23 @@ from typing import Any
 
 from markupsafe import Markup
 
+from assessment.charts.palette import readable_text, scale_colour
 from assessment.charts.svg import (
     AXIS,
     INK,
     MUTED,
     LegendItem,
     attrs,
+    dasharray,
     document,
     fmt,
     joined,
     key,
     label_lines,
     legend,
+    legend_item,
     lines_width,
+    marker,
     numbers,
     shown,
     tag,
@@ -118,7 +123,7 @@ def box_svg(data: list[dict[str, Any]], layout: dict[str, Any], *, width: float,
     for trace, row, lines, height in rows:
         middle = y + height / 2
         parts.append(text(left - 8, middle, lines, size=CATEGORY_SIZE, anchor="end"))
-        if row:
+        if row or _given_stats(trace):
             parts.extend(_box(trace, row, sx, middle, min(height * 0.55, 30.0)))
         y += height
     parts.append(tag("path", d=f"M{fmt(left)} {fmt(bottom)}H{fmt(right)}", stroke=AXIS))
@@ -142,14 +147,29 @@ def quartiles(values: Sequence[float]) -> tuple[float, float, float]:
     return q1, median, q3
 
 
+def _given_stats(trace: dict[str, Any]) -> tuple[float, float, float, float, float] | None:
+    """A box computed beforehand (plotly's ``q1``, ``median``, ``q3``, ``lowerfence`` and
+    ``upperfence``, one box per trace), or None for a box plotly computes from its values."""
+    names = ("lowerfence", "q1", "median", "q3", "upperfence")
+    found = [numbers(trace.get(name))[:1] for name in names]
+    if not all(found) or any(value[0] is None for value in found):
+        return None
+    low, q1, median, q3, high = (float(value[0] or 0) for value in found)
+    return low, q1, median, q3, high
+
+
 def _box(trace: dict[str, Any], values: list[float], sx: Any, middle: float,
          height: float) -> list[str]:
     line = trace.get("line") or {}
     stroke = str(line.get("color", INK))
-    q1, median, q3 = quartiles(values)
-    reach = 1.5 * (q3 - q1)
-    low = min(v for v in values if v >= q1 - reach)
-    high = max(v for v in values if v <= q3 + reach)
+    given = _given_stats(trace)
+    if given is not None:
+        low, q1, median, q3, high = given
+    else:
+        q1, median, q3 = quartiles(values)
+        reach = 1.5 * (q3 - q1)
+        low = min(v for v in values if v >= q1 - reach)
+        high = max(v for v in values if v <= q3 + reach)
     top, half = middle - height / 2, height / 4
     parts = [
         # The whiskers, each with its cap.
@@ -163,7 +183,7 @@ def _box(trace: dict[str, Any], values: list[float], sx: Any, middle: float,
         tag("path", class_="median", d=f"M{fmt(sx(median))} {fmt(top)}v{fmt(height)}",
             stroke=stroke, stroke_width=2.0),
     ]
-    if trace.get("boxpoints") == "all":
+    if trace.get("boxpoints") == "all" and values:
         mark = trace.get("marker") or {}
         jitter = float(trace.get("jitter", 0))
         # Spread the points over the box's height, the same way at every drawing.
@@ -258,48 +278,19 @@ def bar_svg(data: list[dict[str, Any]], layout: dict[str, Any], *, width: float,
     return document(width, y + MARGIN, title, parts, ident=ident, defs=defs)
 
 
-def _rgb(colour: str) -> tuple[float, float, float]:
-    value = colour.lstrip("#")
-    return int(value[0:2], 16), int(value[2:4], 16), int(value[4:6], 16)
-
-
-def scale_colour(scale: Sequence[Sequence[Any]], fraction: float) -> str:
-    """The colour at ``fraction`` (0 to 1) of a plotly colour scale, interpolated in RGB."""
-    fraction = min(max(fraction, 0.0), 1.0)
-    stops = [(float(at), _rgb(str(colour))) for at, colour in scale]
-    for (a, low), (b, high) in itertools.pairwise(stops):
-        if fraction <= b:
-            t = (fraction - a) / ((b - a) or 1)
-            mixed = [round(lo + (hi - lo) * t) for lo, hi in zip(low, high, strict=True)]
-            return "#{:02x}{:02x}{:02x}".format(*mixed)
-    return "#{:02x}{:02x}{:02x}".format(*stops[-1][1])
-
-
-def _luminance(colour: str) -> float:
-    def channel(value: float) -> float:
-        value /= 255
-        return value / 12.92 if value <= 0.03928 else ((value + 0.055) / 1.055) ** 2.4
-
-    r, g, b = (channel(c) for c in _rgb(colour))
-    return 0.2126 * r + 0.7152 * g + 0.0722 * b
-
-
-def readable_on(colour: str) -> str:
-    """Dark or white text, whichever contrasts more with ``colour``."""
-    background = _luminance(colour)
-    dark = (background + 0.05) / (_luminance(INK) + 0.05)
-    light = 1.05 / (background + 0.05)
-    return INK if dark >= light else "#ffffff"
-
-
 def heatmap_svg(data: list[dict[str, Any]], layout: dict[str, Any], *, width: float, title: str,
                 ident: str, numbered: bool = False) -> Markup:
-    """A row per ``y``, a column per ``x``, each cell in the colour of its value with its text."""
-    trace = next(t for t in data if t.get("type") == "heatmap")
+    """A row per ``y``, a column per ``x``, each cell in the colour of its value with its text.
+
+    Several heatmap traces on the same rows and columns are drawn over each other, each
+    filling its own cells: the app splits a heatmap in two so that each trace's text has one
+    colour (``textfont.color``, which plotly.js takes per trace), black on light cells and
+    white on dark ones. A trace without a text colour gets the more readable of the two.
+    """
+    layers = [t for t in data if t.get("type") == "heatmap"]
+    trace = layers[0]
     columns = [str(c) for c in trace.get("x") or []]
     rows = [joined(label_lines(r)) for r in trace.get("y") or []]
-    z = [numbers(row) for row in trace.get("z") or []]
-    cell_text = trace.get("text") or [[("" if v is None else fmt(v)) for v in row] for row in z]
     scale = trace.get("colorscale") or [[0, "#f7fbff"], [1, "#08306b"]]
     zmin, zmax = float(trace.get("zmin", 0)), float(trace.get("zmax", 100))
     xgap, ygap = float(trace.get("xgap", 0)), float(trace.get("ygap", 0))
@@ -319,22 +310,32 @@ def heatmap_svg(data: list[dict[str, Any]], layout: dict[str, Any], *, width: fl
     parts: list[str] = []
     order = range(len(rows)) if (layout.get("yaxis") or {}).get("autorange") == "reversed" \
         else range(len(rows) - 1, -1, -1)
+    tops: dict[int, float] = {}
     y = top
     for i in order:
-        height = heights[i]
-        parts.append(text(left - 8, y + height / 2, row_labels[i], size=CATEGORY_SIZE, anchor="end"))
-        for j, value in enumerate(z[i] if i < len(z) else []):
-            if value is None:
+        tops[i] = y
+        parts.append(text(left - 8, y + heights[i] / 2, row_labels[i], size=CATEGORY_SIZE,
+                          anchor="end"))
+        y += heights[i]
+    for layer in layers:
+        z = [numbers(row) for row in layer.get("z") or []]
+        cell_text = layer.get("text") or [[("" if v is None else fmt(v)) for v in row] for row in z]
+        text_colour = (layer.get("textfont") or {}).get("color")
+        for i, row in enumerate(z):
+            if i not in tops:
                 continue
-            fill = scale_colour(scale, (value - zmin) / ((zmax - zmin) or 1))
-            x = left + cell * j
-            parts.append(tag("rect", class_="cell", x=x + xgap / 2, y=y + ygap / 2, width=cell - xgap,
-                             height=height - ygap, fill=fill))
-            label = str(cell_text[i][j]) if i < len(cell_text) and j < len(cell_text[i]) else ""
-            if label:
-                parts.append(text(x + cell / 2, y + height / 2, label, size=CATEGORY_SIZE,
-                                  anchor="middle", fill=readable_on(fill)))
-        y += height
+            height = heights[i]
+            for j, value in enumerate(row):
+                if value is None:
+                    continue
+                fill = scale_colour(scale, (value - zmin) / ((zmax - zmin) or 1))
+                x = left + cell * j
+                parts.append(tag("rect", class_="cell", x=x + xgap / 2, y=tops[i] + ygap / 2,
+                                 width=cell - xgap, height=height - ygap, fill=fill))
+                label = str(cell_text[i][j]) if i < len(cell_text) and j < len(cell_text[i]) else ""
+                if label:
+                    parts.append(text(x + cell / 2, tops[i] + height / 2, label, size=CATEGORY_SIZE,
+                                      anchor="middle", fill=str(text_colour or readable_text(fill))))
     bottom = y
     label_height = 0.0
     for j, lines in enumerate(labels):
@@ -364,3 +365,103 @@ def heatmap_svg(data: list[dict[str, Any]], layout: dict[str, Any], *, width: fl
         parts.extend(key_parts)
         y += key_height + 4
     return document(width, y + MARGIN, title, parts, ident=ident, defs=defs)
+
+
+def line_svg(data: list[dict[str, Any]], layout: dict[str, Any], *, width: float, title: str,
+             ident: str, numbered: bool = False) -> Markup:
+    """Lines over categories (plotly ``scatter`` traces on a category x axis), with markers.
+
+    A missing value (``None``) leaves a gap. Vertical lines the layout draws across the plot
+    (``shapes`` of type ``line`` from ``y0`` 0 to ``y1`` 1 on the paper, at a category's
+    position: plotly numbers categories from 0) mark an event between two categories, with
+    the layout's ``annotations`` at their top.
+    """
+    traces = shown(t for t in data if t.get("type", "scatter") == "scatter")
+    yaxis = layout.get("yaxis") or {}
+    categories: list[str] = []
+    for trace in traces:
+        for category in trace.get("x") or []:
+            if str(category) not in categories:
+                categories.append(str(category))
+    values = [v for t in traces for v in numbers(t.get("y")) if v is not None]
+    low, high = _axis_range(yaxis, values)
+    ticks = [float(v) for v in yaxis.get("tickvals") or nice_ticks(low, high)]
+    axis_title = _title(yaxis)
+    annotations = [a for a in layout.get("annotations") or [] if a.get("text")]
+
+    left = MARGIN + (18 if axis_title else 0) + max(
+        (lines_width([fmt(t)], TICK_SIZE) for t in ticks), default=0) + 8
+    right = width - 16
+    top = MARGIN + 6 + (TICK_SIZE * 1.25 * 2 + 4 if annotations else 0)
+    plot = 200.0 if numbered else 240.0
+    bottom = top + plot
+    band = (right - left) / max(len(categories), 1)
+    labels = _category_labels(categories, numbered, band - 4)
+
+    def sx(position: float) -> float:
+        return left + band * (position + 0.5)
+
+    def sy(value: float) -> float:
+        return bottom - plot * (min(max(value, low), high) - low) / ((high - low) or 1)
+
+    parts: list[str] = []
+    for tick in ticks:
+        y = sy(tick)
+        parts.append(tag("path", d=f"M{fmt(left)} {fmt(y)}H{fmt(right)}",
+                         stroke=str(yaxis.get("gridcolor", "#e5e9ee"))))
+        parts.append(text(left - 6, y, fmt(tick), size=TICK_SIZE, anchor="end", fill=MUTED))
+    if axis_title:
+        middle = (top + bottom) / 2
+        parts.append(f'<g transform="translate({fmt(MARGIN + 10)} {fmt(middle)}) rotate(-90)">'
+                     + text(0, 0, axis_title, anchor="middle") + "</g>")
+    for shape in layout.get("shapes") or []:
+        if shape.get("type") != "line" or shape.get("x0") is None:
+            continue
+        line = shape.get("line") or {}
+        x = sx(float(shape["x0"]))
+        parts.append(tag("path", class_="marker-line", d=f"M{fmt(x)} {fmt(top)}V{fmt(bottom)}",
+                         stroke=str(line.get("color", AXIS)), stroke_width=float(line.get("width", 1)),
+                         stroke_dasharray=dasharray(line.get("dash"), float(line.get("width", 1)))))
+    for note in annotations:
+        if note.get("x") is None:
+            continue
+        x = sx(float(note["x"]))
+        lines = wrap_to(joined(label_lines(note["text"])), max(band * 1.8, 60.0), TICK_SIZE)[:2]
+        parts.append(text(x + 3, top - 2, lines, size=TICK_SIZE, align="bottom", fill=MUTED))
+
+    index = {c: i for i, c in enumerate(categories)}
+    for trace in traces:
+        line = trace.get("line") or {}
+        colour = str(line.get("color", INK))
+        stroke = float(line.get("width", 2))
+        segments: list[list[tuple[float, float]]] = [[]]
+        for category, value in zip(trace.get("x") or [], numbers(trace.get("y")), strict=False):
+            if value is None or str(category) not in index:
+                if segments[-1]:
+                    segments.append([])
+                continue
+            segments[-1].append((sx(index[str(category)]), sy(value)))
+        segments = [s for s in segments if s]
+        d = "".join("M" + "L".join(f"{fmt(x)} {fmt(y)}" for x, y in segment) for segment in segments)
+        if d and "lines" in str(trace.get("mode", "lines")):
+            parts.append(tag("path", class_="line", d=d, fill="none", stroke=colour, stroke_width=stroke,
+                             stroke_dasharray=dasharray(line.get("dash"), stroke),
+                             stroke_linejoin="round"))
+        if "markers" in str(trace.get("mode", "lines")):
+            mark = trace.get("marker") or {}
+            symbol, size = mark.get("symbol", "circle"), float(mark.get("size", 6))
+            parts.extend(marker(symbol, x, y, size, colour) for segment in segments for x, y in segment)
+    parts.append(tag("path", d=f"M{fmt(left)} {fmt(bottom)}H{fmt(right)}", stroke=AXIS))
+    label_height = 0.0
+    for j, lines in enumerate(labels):
+        parts.append(text(sx(j), bottom + 6, lines, size=CATEGORY_SIZE, anchor="middle", align="top"))
+        label_height = max(label_height, len(lines) * CATEGORY_SIZE * 1.25)
+    y = bottom + 6 + label_height + 12
+    legend_parts, legend_height = legend([legend_item(t) for t in traces], width, y)
+    parts.extend(legend_parts)
+    y += legend_height
+    if numbered:
+        key_parts, key_height = _key(categories, width, y + 6)
+        parts.extend(key_parts)
+        y += key_height + 6
+    return document(width, y + MARGIN, title, parts, ident=ident)

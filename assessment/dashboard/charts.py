@@ -15,12 +15,16 @@ from flask_babel import gettext as _
 from assessment.charts import (
     CITY_COLOUR,
     FONT_FAMILY,
+    HEATMAP_SCALE,
     PREVIOUS_COLOUR,
     REGION_COLOUR,
     TARGET_COLOUR,
     Chart,
     chart,
     chart_text,
+    readable_text,
+    scale_colour,
+    translucent,
 )
 from assessment.dashboard.services import Dashboard
 from assessment.dashboard.stats import ElementSummary
@@ -29,15 +33,13 @@ from assessment.i18n import localized
 if TYPE_CHECKING:
     import plotly.graph_objects as go
 
-# The report's colours (3:1 against white, apart for colour-vision deficiencies); lines
-# also differ by dash and marker, so colour is never the only cue.
+# The report's colours (see assessment.charts.palette); lines also differ by dash and marker,
+# so colour is never the only cue.
 BLUE = CITY_COLOUR
 ORANGE = REGION_COLOUR
 GREY = PREVIOUS_COLOUR
-# A sequential scale from pale to dark blue: higher scores read as darker cells.
-HEATMAP_SCALE = [[0.0, "#f7fbff"], [0.25, "#c6dbef"], [0.5, "#6baed6"], [0.75, "#2171b5"],
-                 [1.0, "#08306b"]]
-FONT = {"family": FONT_FAMILY, "size": 13, "color": "#1b1b1b"}
+FONT = {"family": FONT_FAMILY, "size": 13, "color": TARGET_COLOUR}
+BOX_LINE = "#0d3b73"
 
 
 def wrap(title: str, width: int = 18) -> str:
@@ -77,7 +79,7 @@ def radar(elements: list[ElementSummary]) -> go.Figure:
                         line={"color": TARGET_COLOUR, "dash": "dash", "width": 2},
                         marker={"symbol": "square", "size": 6}),
         go.Scatterpolar(r=loop([e.mean for e in shown]), theta=closed, name=_("Regional average"),
-                        mode="lines+markers", fill="toself", fillcolor="rgba(26,95,180,0.15)",
+                        mode="lines+markers", fill="toself", fillcolor=translucent(BLUE, 0.15),
                         line={"color": BLUE, "width": 3}, marker={"symbol": "circle", "size": 7}),
         go.Scatterpolar(r=loop([e.median for e in shown]), theta=closed, name=_("Regional median"),
                         mode="lines+markers", line={"color": ORANGE, "width": 2, "dash": "dot"},
@@ -95,28 +97,39 @@ def radar(elements: list[ElementSummary]) -> go.Figure:
 
 
 def spread(elements: list[ElementSummary]) -> go.Figure:
-    """Every city's score per element, as a box with the cities shown as points.
+    """Every city's score per element, as a box with the cities shown as points; for a region
+    too large to show each city, the boxes alone, drawn from the statistics the database
+    computed (the whiskers follow plotly's own rule either way).
 
     Horizontal, so the long element titles read on one or two lines instead of sideways.
     """
     import numpy as np
     import plotly.graph_objects as go
 
-    escaped = {label: chart_text(label) for e in elements for label in set(e.labels)}
-    traces = [
-        # Arrays rather than lists: plotly validates a list item by item, and a region of 500
-        # cities has 3,000 points. The scores travel as a typed array, which plotly.js reads.
-        go.Box(x=np.asarray(e.values, dtype="float64"),
-               # A fixed-width string array: plotly deep-copies arrays, element by element
-               # for Python objects but in one block for these.
-               text=np.asarray([escaped[label] for label in e.labels], dtype=str),
-               name=wrap(localized(e.element.title), 26), orientation="h",
-               boxpoints="all", jitter=0.5, pointpos=0,
-               marker={"color": BLUE, "size": 5, "opacity": 0.6},
-               line={"color": "#0d3b73"}, fillcolor="rgba(26,95,180,0.12)",
-               hovertemplate="%{text}: %{x:.0f}<extra></extra>", showlegend=False)
-        for e in elements if e.values
-    ]
+    box_style = {"orientation": "h", "line": {"color": BOX_LINE}, "fillcolor": translucent(BLUE, 0.12),
+                 "showlegend": False}
+    traces = []
+    for e in elements:
+        if not e.cities:
+            continue
+        name = wrap(localized(e.element.title), 26)
+        if e.values:
+            escaped = {label: chart_text(label) for label in set(e.labels)}
+            traces.append(go.Box(
+                # Arrays rather than lists: plotly validates a list item by item, and a region
+                # of 300 cities has 1,800 points. The scores travel as a typed array.
+                x=np.asarray(e.values, dtype="float64"),
+                # A fixed-width string array: plotly deep-copies arrays, element by element
+                # for Python objects but in one block for these.
+                text=np.asarray([escaped[label] for label in e.labels], dtype=str),
+                name=name, boxpoints="all", jitter=0.5, pointpos=0,
+                marker={"color": BLUE, "size": 5, "opacity": 0.6},
+                hovertemplate="%{text}: %{x:.0f}<extra></extra>", **box_style))
+        else:
+            traces.append(go.Box(
+                name=name, y=[name], q1=[e.lower_quartile], median=[e.median], q3=[e.upper_quartile],
+                lowerfence=[e.lower_fence], upperfence=[e.upper_fence], boxpoints=False,
+                hoverinfo="x", **box_style))
     return go.Figure(traces, layout=_layout(
         height=120 + 62 * len(traces), margin={"l": 10, "r": 20, "t": 20, "b": 50},
         xaxis={"range": [0, 100], "title": {"text": _("Element score (0-100)")},
@@ -145,26 +158,42 @@ def change(elements: list[ElementSummary], previous_name: str, current_name: str
 
 
 def heatmap(dashboard: Dashboard) -> go.Figure:
-    """Cities (this page, in table order) by elements, with the score in each cell."""
+    """Cities (this page, in table order) by elements, with the score in each cell.
+
+    Two heatmap traces share the rows and columns: one holds the cells whose number reads in
+    black, the other those whose number reads in white (plotly.js takes one text colour per
+    trace), so every number keeps at least 4.5:1 against its cell.
+    """
     import numpy as np
     import plotly.graph_objects as go
 
     rows = dashboard.scored_rows
     elements = [e.element for e in dashboard.elements]
     z = [[row.scores.get(e.id) for e in elements] for row in rows]
-    trace = go.Heatmap(
-        z=z, x=[wrap(localized(e.title)) for e in elements],
-        y=np.asarray([chart_text(f"{row.name} ({row.country})") for row in rows], dtype=str),
-        zmin=0, zmax=100, colorscale=HEATMAP_SCALE, xgap=2, ygap=2,
-        text=np.asarray([["" if v is None else f"{v:.0f}" for v in line] for line in z], dtype=str),
-        texttemplate="%{text}", hovertemplate="%{y}<br>%{x}: %{z:.0f}<extra></extra>",
-        colorbar={"title": {"text": _("Score")}, "thickness": 14},
-    )
-    return go.Figure(trace, layout=_layout(
+    x = [wrap(localized(e.title)) for e in elements]
+    y = np.asarray([chart_text(f"{row.name} ({row.country})") for row in rows], dtype=str)
+    traces = []
+    for index, colour in enumerate(sorted({"#000000", "#ffffff"})):
+        cells = [[v if v is not None and text_colour(v) == colour else None for v in line]
+                 for line in z]
+        traces.append(go.Heatmap(
+            z=cells, x=x, y=y, zmin=0, zmax=100, colorscale=HEATMAP_SCALE, xgap=2, ygap=2,
+            text=np.asarray([["" if v is None else f"{v:.0f}" for v in line] for line in cells],
+                            dtype=str),
+            texttemplate="%{text}", textfont={"color": colour},
+            hovertemplate="%{y}<br>%{x}: %{z:.0f}<extra></extra>", hoverongaps=False,
+            showscale=index == 0, colorbar={"title": {"text": _("Score")}, "thickness": 14},
+        ))
+    return go.Figure(traces, layout=_layout(
         height=200 + 28 * len(rows), margin={"l": 10, "r": 10, "t": 10, "b": 20},
         yaxis={"autorange": "reversed", "automargin": True},
         xaxis={"side": "bottom", "automargin": True},
     ))
+
+
+def text_colour(score: float) -> str:
+    """The colour of a score's number on its heatmap cell."""
+    return readable_text(scale_colour(HEATMAP_SCALE, score / 100))
 
 
 def dashboard_figures(dashboard: Dashboard) -> dict[str, Chart]:

@@ -2,22 +2,24 @@
 
 Everything here reads ``ElementScore`` rows and ``Assessment.overall_index`` as they were
 stored when each city submitted; nothing is re-scored. A dashboard costs a fixed handful of
-queries (regions, countries, rounds, cities, element scores, questionnaire versions),
-whatever the number of cities, and the statistics are computed with pandas.
+queries (regions, countries, rounds, cities, element statistics, the page's scores,
+questionnaire versions), whatever the number of cities; the element statistics are
+aggregated by the database (``aggregates``).
 
 This module puts a dashboard together; the choices live in ``choices``, the SQL in
-``queries``, the statistics in ``stats`` and the city table's sorting and paging in ``table``.
+``queries`` and ``aggregates``, the statistics in ``stats`` and the city table's sorting and
+paging in ``table``.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from sqlalchemy.orm import Session
 
 from assessment.auth.models import User
-from assessment.dashboard import queries, stats
+from assessment.dashboard import aggregates, queries, stats
 from assessment.dashboard.choices import (
     RoundOption,
     Selection,
@@ -68,6 +70,9 @@ __all__ = [
 ]
 
 PAGE_SIZE = 100
+# Up to this many submitted cities, the box plot shows each city as a point; beyond, the
+# boxes alone (a point per city would weigh more than the rest of the page).
+POINTS_LIMIT = 300
 
 
 @dataclass
@@ -89,6 +94,8 @@ class Dashboard:
     versions: dict[int, str]
     submitted_versions: dict[int, str]
     previous_versions: dict[int, str]
+    # Every row in table order (the downloads hold them all); only ``rows`` have element scores.
+    all_rows: list[CityRow] = field(default_factory=list)
 
     @property
     def has_scores(self) -> bool:
@@ -120,43 +127,63 @@ class Dashboard:
 def build_dashboard(session: Session, user: User, selection: Selection, questionnaire: Questionnaire,
                     report_url: Callable[[int], str | None] | None = None,
                     overview_url: Callable[[int], str | None] | None = None) -> Dashboard:
-    """Every figure of the dashboard for ``selection``: three queries, and one for version labels.
+    """Every figure of the dashboard for ``selection``, in a fixed number of queries.
 
     ``questionnaire`` is the round's (``round_questionnaire``); ``report_url`` links a
-    submitted assessment to its report.
+    submitted assessment to its report, ``overview_url`` an assessment in progress to its
+    answers. The statistics are aggregated by the database; only the cities of the table's
+    page have their element scores read (and, when sorting by an element, that element's).
     """
     city_filter = queries.city_clauses(user, selection)
     rows = queries.city_rows(session, city_filter, selection)
-    frame = queries.element_score_frame(session, city_filter, selection)
-    current = frame[frame["round_id"] == selection.round.id]
-    previous = (frame[frame["round_id"] == selection.previous.id]
-                if selection.previous else frame.iloc[0:0])
+    now = aggregates.element_statistics(session, city_filter, selection.round.id)
+    before: dict[str, aggregates.PreviousStats] = {}
+    paired: dict[str, aggregates.PairedChange] = {}
+    if selection.previous is not None:
+        before = aggregates.previous_statistics(session, city_filter, selection.previous.id)
+        paired = aggregates.paired_changes(session, city_filter, selection.round.id,
+                                           selection.previous.id)
 
+    submitted = [row for row in rows if row.submitted]
     round_version_ids = {row.version_id for row in rows if row.version_id is not None}
-    submitted_version_ids = set(current["version_id"].unique().tolist())
-    previous_version_ids = set(previous["version_id"].unique().tolist())
-    wanted = round_version_ids | submitted_version_ids | previous_version_ids
-    version_labels = queries.version_labels(session, wanted)
+    submitted_version_ids = {row.version_id for row in submitted if row.version_id is not None}
+    previous_version_ids = {row.previous_version_id for row in rows
+                            if row.previous_version_id is not None}
+    version_labels = queries.version_labels(
+        session, round_version_ids | submitted_version_ids | previous_version_ids)
 
     def labels(ids: set[int]) -> dict[int, str]:
         return {i: version_labels[i] for i in sorted(ids)}
 
-    now, before = stats.by_city(current), stats.by_city(previous)
     names = {row.city_id: row.name for row in rows}
-    summaries = stats.element_summaries(stats.element_infos(questionnaire, frame), now, before, names)
-    by_city = {int(city_id): {element_id: stats.plain_number(score) for element_id, score in scores.items()}
-               for city_id, scores in now.to_dict("index").items()}
-    for row in rows:
-        if row.submitted:
-            row.scores = by_city.get(row.city_id, {})
-            if report_url is not None and row.assessment_id is not None:
+    points: dict[str, list[tuple[float, str]]] | None = None
+    if len(submitted) <= POINTS_LIMIT:
+        points = {}
+        for city_id, element_id, score in aggregates.element_scores(session, city_filter,
+                                                                    selection.round.id):
+            points.setdefault(element_id, []).append((score, names.get(city_id, "")))
+    infos = stats.element_infos(questionnaire, {key: value.target for key, value in now.items()})
+    summaries = stats.element_summaries(infos, now, before, paired, points)
+
+    if selection.sort in {info.id for info in infos}:
+        # Sorting by an element needs that element's score for every city, and only that.
+        by_city = {city_id: score for city_id, _element, score in aggregates.element_scores(
+            session, city_filter, selection.round.id, [selection.sort])}
+        for row in submitted:
+            row.scores[selection.sort] = by_city.get(row.city_id)
+    ordered = sort_rows(rows, selection.sort, selection.descending)
+    # The page size is this module's, not the table's: callers and tests set it here.
+    page_rows, pages = page_of(ordered, selection.page, PAGE_SIZE)
+    page_scores = aggregates.scores_of(
+        session, [row.assessment_id for row in page_rows if row.submitted and row.assessment_id])
+    for row in page_rows:
+        if row.submitted and row.assessment_id is not None:
+            row.scores = page_scores.get(row.assessment_id, {})
+            if report_url is not None:
                 row.report_url = report_url(row.assessment_id)
         elif overview_url is not None and row.assessment_id is not None:
             row.overview_url = overview_url(row.assessment_id)
 
-    ordered = sort_rows(rows, selection.sort, selection.descending)
-    # The page size is this module's, not the table's: callers and tests set it here.
-    page_rows, pages = page_of(ordered, selection.page, PAGE_SIZE)
     overall = stats.overall_figures(rows)
     return Dashboard(
         selection=selection,
@@ -174,4 +201,5 @@ def build_dashboard(session: Session, user: User, selection: Selection, question
         versions=labels(round_version_ids),
         submitted_versions=labels(submitted_version_ids),
         previous_versions=labels(previous_version_ids),
+        all_rows=ordered,
     )

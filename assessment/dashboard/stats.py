@@ -3,17 +3,15 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from assessment.assessments.models import AssessmentStatus
+from assessment.dashboard.aggregates import ElementStats, PairedChange, PreviousStats
 from assessment.dashboard.table import CityRow
 from assessment.i18n import localized
 from assessment.questionnaire import Questionnaire
-
-if TYPE_CHECKING:
-    import pandas as pd
 
 STARTED = frozenset({AssessmentStatus.DRAFT, AssessmentStatus.REOPENED})
 
@@ -37,6 +35,10 @@ class ElementSummary:
     lower_quartile: float | None = None
     upper_quartile: float | None = None
     maximum: float | None = None
+    # The box plot's whiskers: the extreme scores within 1.5 box widths of the box.
+    lower_fence: float | None = None
+    upper_fence: float | None = None
+    # Every city's score, for a region small enough to show each in the box plot.
     values: list[float] = field(default_factory=list)
     labels: list[str] = field(default_factory=list)  # the city of each value
     previous_cities: int = 0
@@ -106,62 +108,47 @@ def overall_figures(rows: Sequence[CityRow]) -> OverallFigures:
     )
 
 
-def element_infos(questionnaire: Questionnaire, frame: pd.DataFrame) -> list[ElementInfo]:
-    """The round's elements in questionnaire order, then any element only found in stored scores."""
+def element_infos(questionnaire: Questionnaire, stored: Mapping[str, float]) -> list[ElementInfo]:
+    """The round's elements in questionnaire order, then any element only found in stored
+    scores (``stored``: element id to its stored target)."""
     infos = [ElementInfo(e.id, localized(e.title), e.target_percent) for e in questionnaire.elements]
     known = {info.id for info in infos}
-    for element_id, stored in frame.groupby("element_id")["target"].max().items():
-        if element_id not in known:
-            infos.append(ElementInfo(str(element_id), str(element_id), float(stored)))
+    infos.extend(ElementInfo(element_id, element_id, target)
+                 for element_id, target in sorted(stored.items()) if element_id not in known)
     return infos
 
 
-def by_city(frame: pd.DataFrame) -> pd.DataFrame:
-    """One round's scores as a table: a row per city, a column per element, NaN for no score."""
-    import pandas as pd
-
-    if frame.empty:
-        return pd.DataFrame(dtype="float64")
-    # Unique pairs: one assessment per city and round, one stored score per element.
-    return frame.pivot(index="city_id", columns="element_id", values="score")
-
-
-def element_summaries(elements: list[ElementInfo], now: pd.DataFrame, before: pd.DataFrame,
-                      names: dict[int, str]) -> list[ElementSummary]:
-    """Count, mean, median, quartiles and extremes per element, and the change since before.
-
-    ``now`` and ``before`` are city-by-element tables (``by_city``). Missing scores are NaN
-    and left out. Quartiles interpolate linearly between cities, as plotly's box plot does.
-    """
-    import pandas as pd
-
-    stats = now.agg(["count", "mean", "median", "min", "max"]) if not now.empty else pd.DataFrame()
-    quartiles = now.quantile([0.25, 0.75]) if not now.empty else pd.DataFrame()
-    earlier = before.agg(["count", "mean"]) if not before.empty else pd.DataFrame()
-    # Like for like: each city's own change, for the cities with a score in both rounds.
-    changes = now - before.reindex(index=now.index, columns=now.columns)
-    paired = changes.agg(["count", "mean"]) if not changes.empty else pd.DataFrame()
-
+def element_summaries(elements: list[ElementInfo], now: Mapping[str, ElementStats],
+                      before: Mapping[str, PreviousStats], paired: Mapping[str, PairedChange],
+                      points: Mapping[str, list[tuple[float, str]]] | None = None) -> list[ElementSummary]:
+    """Each element's figures (computed by the database, see ``aggregates``) and, for a
+    region small enough to show every city in the box plot, ``points``: (score, city) pairs."""
     summaries = []
     for info in elements:
         summary = ElementSummary(info)
-        if info.id in stats.columns and stats.at["count", info.id]:
-            column = now[info.id].dropna()
-            summary.values = column.tolist()
-            summary.labels = [names.get(int(city_id), "") for city_id in column.index]
-            summary.cities = int(stats.at["count", info.id])
-            summary.mean = plain_number(stats.at["mean", info.id])
-            summary.median = plain_number(stats.at["median", info.id])
-            summary.minimum = plain_number(stats.at["min", info.id])
-            summary.maximum = plain_number(stats.at["max", info.id])
-            summary.lower_quartile = plain_number(quartiles.at[0.25, info.id])
-            summary.upper_quartile = plain_number(quartiles.at[0.75, info.id])
-        if info.id in earlier.columns:
-            summary.previous_cities = int(earlier.at["count", info.id])
-            summary.previous_mean = plain_number(earlier.at["mean", info.id])
-        if info.id in paired.columns and paired.at["count", info.id]:
-            summary.paired_cities = int(paired.at["count", info.id])
-            summary.paired_change = plain_number(paired.at["mean", info.id])
+        found = now.get(info.id)
+        if found is not None:
+            summary.cities = found.count
+            summary.mean = found.mean
+            summary.median = found.median
+            summary.minimum = found.minimum
+            summary.maximum = found.maximum
+            summary.lower_quartile = found.lower_quartile
+            summary.upper_quartile = found.upper_quartile
+            summary.lower_fence = found.lower_fence
+            summary.upper_fence = found.upper_fence
+        if points is not None:
+            pairs = points.get(info.id, [])
+            summary.values = [score for score, _name in pairs]
+            summary.labels = [name for _score, name in pairs]
+        earlier = before.get(info.id)
+        if earlier is not None:
+            summary.previous_cities = earlier.count
+            summary.previous_mean = earlier.mean
+        change = paired.get(info.id)
+        if change is not None and change.count:
+            summary.paired_cities = change.count
+            summary.paired_change = change.mean
         summaries.append(summary)
     return summaries
 

@@ -15,12 +15,12 @@ from flask import Blueprint, render_template, request, url_for
 from flask_babel import format_percent, get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
+from markupsafe import Markup
 
-from assessment.assessments.labels import NOT_STARTED
-from assessment.assessments.labels import STATUS_LABELS as STATUS_WORDS
-from assessment.assessments.models import AssessmentStatus
+from assessment.assessments.labels import status_label
 from assessment.auth.access import roles_required
 from assessment.auth.models import Role
+from assessment.charts import palette
 from assessment.dashboard import charts, choices, forms, queries, services, table
 from assessment.dashboard.choices import Selection
 from assessment.dashboard.deadlines import deadline_panel
@@ -33,9 +33,9 @@ from assessment.places.peers import all_groups
 bp = Blueprint("dashboard", __name__)
 
 REPORT_ENDPOINT = "results.report"
-STATUS_LABELS: dict[AssessmentStatus | None, object] = {
-    **{status: STATUS_WORDS[status.value] for status in AssessmentStatus},
-                 None: STATUS_WORDS[NOT_STARTED]}
+# The city table's score bands, in the heatmap's colours (a <style> in the page: CSS cannot
+# read the palette, and one source of colours keeps the table and the chart alike).
+BAND_STYLES = Markup(palette.band_styles())  # nosec B704 # built from constant colours only
 
 
 @dataclass(frozen=True)
@@ -99,7 +99,7 @@ def index() -> str:
         page=min(selection.page, dashboard.pages),
         sort_label=_sort_labels(dashboard)[selection.sort],
         sort_direction=_sort_direction(selection.sort, selection.descending),
-        status_labels=STATUS_LABELS,
+        status_label=status_label,
         deadline=deadline_panel(session, user, round_.id, region.id, utcnow()),
         **_helpers(),
     )
@@ -189,7 +189,7 @@ def _helpers() -> dict[str, Any]:
     """Number formatting for the template, in the interface language."""
     numbers = _NumberFormat(get_decimal_symbol(get_locale()), get_minus_sign_symbol(get_locale()))
     return {"fmt_score": numbers.score, "fmt_average": numbers.average, "fmt_change": numbers.change,
-            "fmt_share": numbers.share, "heat_class": _heat_class}
+            "fmt_share": numbers.share, "heat_class": _heat_class, "band_styles": BAND_STYLES}
 
 
 @dataclass(frozen=True)

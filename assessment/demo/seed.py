@@ -33,6 +33,8 @@ from assessment.audit.services import record
 from assessment.auth.invitations import invite
 from assessment.auth.models import Role, User
 from assessment.auth.services import create_user, unusable_password_hash
+from assessment.opendata import services as open_data
+from assessment.opendata.models import OpenDataConsent
 from assessment.places.models import City, Country, Region, SizeClass
 from assessment.questionnaire import Answer as AnswerInput
 from assessment.questionnaire import (
@@ -284,6 +286,7 @@ def seed_demo(session: Session, questionnaire: Questionnaire, seed: int = 2020,
                 round_.opens_on, city_rng)
     session.flush()
     _demo_actions(session, made, users, seeded_on)
+    _demo_open_data(session, made, users)
     _demo_mail(session, cities, users, current)
     return list(DEMO_ACCOUNTS)
 
@@ -325,6 +328,30 @@ def _demo_actions(session: Session, made: dict[tuple[str, int], Assessment], use
                                      status=status, note=note),
                 element_id=recommendation.element_id, question_id=recommendation.question_id,
                 at=DEMO_ACTIONS_MADE)
+
+
+# The demo's open data: every city published its first round's scores but these, which did not
+# agree; Nairobi published its current round's too. Through their officials where the demo has
+# accounts, recorded without a name for the others.
+DEMO_UNPUBLISHED = frozenset({"Lagos", "Suva", "Guadalajara", "Amman"})
+DEMO_PUBLISHED_AT = datetime(2025, 11, 3, 10, 0, tzinfo=UTC)
+
+
+def _demo_open_data(session: Session, made: dict[tuple[str, int], Assessment],
+                    users: dict[str, User]) -> None:
+    for (city_name, round_index), assessment in sorted(made.items()):
+        if city_name in DEMO_UNPUBLISHED or (round_index > 0 and city_name != "Nairobi"):
+            continue
+        official = next((u for u in users.values() if u.role == Role.OFFICIAL
+                         and u.city_id == assessment.city_id), None)
+        if official is not None:
+            open_data.set_consent(session, official, assessment.city, assessment.round_id, True,
+                                  at=DEMO_PUBLISHED_AT)
+            continue
+        session.add(OpenDataConsent(city_id=assessment.city_id, round_id=assessment.round_id,
+                                    consented=True, changed_at=DEMO_PUBLISHED_AT))
+        record(session, open_data.GIVEN, None, assessment_id=assessment.id, at=DEMO_PUBLISHED_AT,
+               round_id=assessment.round_id)
 
 
 def _demo_mail(session: Session, cities: dict[str, City], users: dict[str, User], current: Round) -> None:

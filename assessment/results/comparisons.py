@@ -4,6 +4,7 @@ earlier submissions of the same assessment. The city is never part of its own co
 
 from __future__ import annotations
 
+import statistics
 from dataclasses import dataclass
 
 from sqlalchemy import ColumnElement, Float, String, and_, cast, literal, or_, select, union_all
@@ -78,17 +79,23 @@ def regional_medians(session: Session, region_id: int, round_id: int, *,
                         excluding_city_id=excluding_city_id, minimum=minimum)
 
 
-def peer_medians(session: Session, peers: ColumnElement[bool], round_id: int, *,
-                 excluding_city_id: int | None = None, minimum: int = 1) -> RegionalMedians:
-    """One query for the cities ``peers`` selects (a WHERE clause on City and Country) in one
-    round; pandas takes the medians.
+@dataclass(frozen=True)
+class PeerScores:
+    """The stored scores of the other cities a city is compared with, in one round: for each
+    element id (and ``OVERALL_KEY``) the scores there are, elements with insufficient data
+    left out. ``cities`` counts the submitted assessments read."""
 
-    The city being compared is never part of its own comparison (``excluding_city_id``).
-    Elements with insufficient data have no score and are left out of their element's
-    median, as they are left out of the city's own overall index.
-    """
-    import pandas as pd
+    values: dict[str, list[float]]
+    cities: int
 
+    def of(self, key: str) -> list[float]:
+        return self.values.get(key, [])
+
+
+def peer_scores(session: Session, peers: ColumnElement[bool], round_id: int, *,
+                excluding_city_id: int | None = None) -> PeerScores:
+    """One query for the cities ``peers`` selects (a WHERE clause on City and Country) that
+    submitted in one round. The city being compared is never among them (``excluding_city_id``)."""
     submitted = (
         select(Assessment.id)
         .join(City, City.id == Assessment.city_id)
@@ -107,20 +114,39 @@ def peer_medians(session: Session, peers: ColumnElement[bool], round_id: int, *,
         cast(literal(OVERALL_KEY), String(40)).label("key"),
         cast(Assessment.overall_index, Float).label("score"),
     ).where(Assessment.id.in_(select(submitted.c.id)))
-    rows = session.execute(union_all(elements, overall)).all()
-    frame = pd.DataFrame(rows, columns=["key", "score"])
-    cities = int((frame["key"] == OVERALL_KEY).sum())
-    if cities < minimum:
-        return RegionalMedians(elements={}, overall=None, cities=cities, minimum=minimum)
-    scored = frame.dropna(subset=["score"])
-    medians = scored.groupby("key")["score"].median()
-    values = {str(key): float(value) for key, value in medians.items()}
+    values: dict[str, list[float]] = {}
+    cities = 0
+    for key, score in session.execute(union_all(elements, overall)):
+        if key == OVERALL_KEY:
+            cities += 1
+        if score is not None:
+            values.setdefault(str(key), []).append(float(score))
+    return PeerScores(values, cities)
+
+
+def medians_of(scores: PeerScores, minimum: int = 1) -> RegionalMedians:
+    """The medians of ``scores``; empty while fewer than ``minimum`` cities submitted.
+
+    Elements with insufficient data have no score and are left out of their element's
+    median, as they are left out of the city's own overall index.
+    """
+    if scores.cities < minimum:
+        return RegionalMedians(elements={}, overall=None, cities=scores.cities, minimum=minimum)
+    medians = {key: float(statistics.median(values)) for key, values in scores.values.items() if values}
     return RegionalMedians(
-        elements={k: v for k, v in values.items() if k != OVERALL_KEY},
-        overall=values.get(OVERALL_KEY),
-        cities=cities,
+        elements={k: v for k, v in medians.items() if k != OVERALL_KEY},
+        overall=medians.get(OVERALL_KEY),
+        cities=scores.cities,
         minimum=minimum,
     )
+
+
+def peer_medians(session: Session, peers: ColumnElement[bool], round_id: int, *,
+                 excluding_city_id: int | None = None, minimum: int = 1) -> RegionalMedians:
+    """The medians of the cities ``peers`` selects in one round, in one query (see
+    ``peer_scores`` and ``medians_of``)."""
+    return medians_of(peer_scores(session, peers, round_id, excluding_city_id=excluding_city_id),
+                      minimum)
 
 
 @dataclass(frozen=True)

@@ -40,15 +40,18 @@ from assessment.questionnaire.model import DONT_KNOW_FLAG_SHARE
 from assessment.questionnaire.scoring import RULES_VERSION
 from assessment.results.comparisons import (
     DECIMALS,
+    OVERALL_KEY,
     RegionalMedians,
     VersionComparison,
     comparison_with,
     difference,
     earlier_submissions,
-    peer_medians,
+    medians_of,
+    peer_scores,
     previous_assessment,
     rounded,
 )
+from assessment.results.distribution import PeerDistribution, peer_distribution
 from assessment.results.peers import DEFAULT as DEFAULT_PEERS
 from assessment.results.peers import Peers, chosen_peers, peer_choices
 from assessment.results.robustness import Robustness, robustness
@@ -195,6 +198,8 @@ class Report:
     peer_choices: tuple[Peers, ...] = ()
     peer_key: str = DEFAULT_PEERS
     peers_label: str = ""
+    # Where the city sits in its peers' spread, element by element (see results/distribution.py).
+    distribution: PeerDistribution | None = None
 
     @property
     def current_rules_version(self) -> int:
@@ -287,9 +292,10 @@ def build_report(session: Session, assessment: Assessment, peers_key: str | None
     stored = {row.element_id: row for row in assessment.element_scores} if submitted else {}
     choices = peer_choices(session, assessment.city)
     peers = chosen_peers(choices, peers_key)
-    regional = peer_medians(session, peers.clause, assessment.round_id,
-                            excluding_city_id=assessment.city_id,
-                            minimum=current_app.config["MIN_PEER_CITIES"])
+    minimum = current_app.config["MIN_PEER_CITIES"]
+    others = peer_scores(session, peers.clause, assessment.round_id,
+                         excluding_city_id=assessment.city_id)
+    regional = medians_of(others, minimum)
     previous = previous_assessment(session, assessment)
     comparison, changes = comparison_with(assessment, questionnaire, inputs, previous)
     previous_scores = (
@@ -325,6 +331,12 @@ def build_report(session: Session, assessment: Assessment, peers_key: str | None
         previous_overall = rounded(changes.previous_overall)
         overall_change = changes.overall_change
     recommendations = _recommendation_rows(assessment, questionnaire, result, by_id, labels)
+    distribution = peer_distribution(
+        others,
+        [*((e.element_id, f"{e.number}. {e.title}", e.score) for e in elements),
+         (OVERALL_KEY, _("Overall index"), overall)],
+        minimum=minimum, city_name=assessment.city.name,
+        anchors={e.element_id: f"element-{e.element_id}" for e in elements})
     weakest = by_id.get(weakest_id or "")
     overall_level = None if overall is None else level_reached(overall)
     overall_level_name = labels[overall_level] if overall_level is not None else ""
@@ -371,6 +383,7 @@ def build_report(session: Session, assessment: Assessment, peers_key: str | None
         peer_choices=tuple(choices),
         peer_key=peers.key,
         peers_label=peers.label,
+        distribution=distribution,
     )
 
 

@@ -131,15 +131,17 @@ def test_the_bars_are_the_two_rounds_averages(client, world, regional) -> None:
 
 def test_the_heatmap_has_a_cell_per_score_with_its_number(client, world, regional) -> None:
     wide, narrow, figure = drawings(dashboard(client), "chart-heatmap")
-    trace = figure["data"][0]
+    layers = figure["data"]
     for svg in (wide, narrow):
         root = ET.fromstring(svg)
         cells = [r for r in root.iter("rect") if r.get("class") == "cell"]
-        assert len(cells) == sum(1 for row in trace["z"] for v in row if v is not None)
+        assert len(cells) == sum(1 for layer in layers for row in layer["z"] for v in row
+                                 if v is not None)
         shown = texts(root)
-        for row in trace["text"]:
-            for number in row:
-                assert not number or number in shown
+        for layer in layers:
+            for row in layer["text"]:
+                for number in row:
+                    assert not number or number in shown
         # Rows in the table's order, each city with its country.
         assert [t for t in shown if t.endswith(")")][:3] == ["A1 (Aland)", "A2 (Aland)", "B1 (Beland)"]
 
@@ -169,8 +171,8 @@ def test_on_phones_the_elements_are_numbered_with_a_key(client, world, regional)
 
 
 def test_a_figure_of_another_kind_is_refused() -> None:
-    with pytest.raises(ValueError, match="scatter"):
-        figure_svg({"data": [{"type": "scatter", "x": [1], "y": [2]}], "layout": {}}, "?", ident="x")
+    with pytest.raises(ValueError, match="pie"):
+        figure_svg({"data": [{"type": "pie", "values": [1, 2]}], "layout": {}}, "?", ident="x")
 
 
 

@@ -47,6 +47,18 @@ def numbers(values) -> list[float]:
     return list(values)
 
 
+def heatmap_cells(layers: list[dict]) -> list[list[float | None]]:
+    """The heatmap's scores: each cell is filled by one of its layers (one per text colour)."""
+    merged = [list(row) for row in layers[0]["z"]]
+    for layer in layers[1:]:
+        for i, row in enumerate(layer["z"]):
+            for j, value in enumerate(row):
+                if value is not None:
+                    assert merged[i][j] is None, "a cell in two layers"
+                    merged[i][j] = value
+    return merged
+
+
 @pytest.fixture()
 def regional(make, login, world):
     return login(make.user(Role.REGIONAL, region=world.region))
@@ -166,10 +178,11 @@ def test_city_table_and_heatmap_show_the_same_cities_in_the_same_order(client, w
     assert rows[3]["Status"] == "Reopened" and rows[3]["Overall index"] == "–"
     assert rows[4]["Status"].startswith("Not started") and "No official account yet" in rows[4]["Status"]
 
-    heat = figure(html, "chart-heatmap")["data"][0]
-    assert heat["type"] == "heatmap"
-    assert [label.split(" (")[0] for label in heat["y"]] == ["A1", "A2", "B1"]
-    assert heat["z"][1][0] == 80 and heat["z"][2][1] is None
+    layers = figure(html, "chart-heatmap")["data"]
+    assert {layer["type"] for layer in layers} == {"heatmap"}
+    assert [label.split(" (")[0] for label in layers[0]["y"]] == ["A1", "A2", "B1"]
+    z = heatmap_cells(layers)
+    assert z[1][0] == 80 and z[2][1] is None
 
 
 def test_cities_link_to_their_reports_when_reports_exist(app, client, world, regional) -> None:

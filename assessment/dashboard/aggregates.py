@@ -1,0 +1,207 @@
+"""Element statistics computed by the database: a few rows per element, whatever the region's size.
+
+A region of 5,000 cities has 30,000 stored element scores in a round. Reading them all to
+compute averages in Python costs more than the rest of the page, so the database aggregates:
+count, mean, extremes and quartiles per element (quartiles from each score's rank, with the
+linear interpolation of pandas and plotly), the previous round's count and mean, and the
+change of the cities with a score in both rounds. The same SQL runs on SQLite and PostgreSQL.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from sqlalchemy import ColumnElement, Float, and_, case, cast, func, literal, select
+from sqlalchemy.orm import Session, aliased
+
+from assessment.assessments.models import Assessment, AssessmentStatus, ElementScore
+from assessment.places.models import City, Country
+
+# Quartiles as quarters of the rank range: position (n - 1) * k / 4 of the sorted scores.
+QUARTERS = (1, 2, 3)
+
+
+@dataclass(frozen=True)
+class ElementStats:
+    """One element over the submitted assessments of one round."""
+
+    count: int
+    mean: float
+    minimum: float
+    maximum: float
+    target: float  # as stored (the element's target when the city submitted)
+    lower_quartile: float
+    median: float
+    upper_quartile: float
+    # The whiskers of a box plot: the lowest and highest scores within 1.5 times the box's
+    # width of the box (plotly's rule when it computes a box itself).
+    lower_fence: float
+    upper_fence: float
+
+
+@dataclass(frozen=True)
+class PreviousStats:
+    count: int
+    mean: float | None
+
+
+@dataclass(frozen=True)
+class PairedChange:
+    """The mean of each city's own change, over the cities with a score in both rounds."""
+
+    count: int
+    mean: float | None
+
+
+def element_statistics(session: Session, city_filter: Sequence[ColumnElement[bool]],
+                       round_id: int) -> dict[str, ElementStats]:
+    """Count, mean, extremes, quartiles and box-plot fences of each element in the round."""
+    ranked = (
+        select(
+            ElementScore.element_id.label("element_id"),
+            ElementScore.score.label("score"),
+            ElementScore.target.label("target"),
+            (func.row_number().over(partition_by=ElementScore.element_id,
+                                    order_by=ElementScore.score) - 1).label("rank"),
+            func.count().over(partition_by=ElementScore.element_id).label("n"),
+        )
+        .join(Assessment, ElementScore.assessment_id == Assessment.id)
+        .join(City, Assessment.city_id == City.id)
+        .join(Country, City.country_id == Country.id)
+        .where(Assessment.round_id == round_id, Assessment.status == AssessmentStatus.SUBMITTED,
+               ElementScore.score.is_not(None), *city_filter)
+    ).cte("ranked")
+
+    def at(rank: ColumnElement[int]) -> ColumnElement[float]:
+        return func.max(case((ranked.c.rank == rank, ranked.c.score)))
+
+    columns = [ranked.c.element_id, ranked.c.n,
+               func.avg(ranked.c.score).label("mean"), func.min(ranked.c.score).label("minimum"),
+               func.max(ranked.c.score).label("maximum"), func.max(ranked.c.target).label("target")]
+    for k in QUARTERS:
+        position = (ranked.c.n - 1) * k // 4
+        columns += [at(position).label(f"q{k}_low"), at(position + 1).label(f"q{k}_high")]
+    stats = select(*columns).group_by(ranked.c.element_id, ranked.c.n).cte("stats")
+
+    # The quartiles in SQL too, so that the fences are found in the same statement.
+    def quartile(k: int) -> ColumnElement[float]:
+        low, high = stats.c[f"q{k}_low"], stats.c[f"q{k}_high"]
+        fraction = cast(((stats.c.n - 1) * k) % 4, Float) / literal(4.0)
+        return low + (func.coalesce(high, low) - low) * fraction
+
+    q1, q3 = quartile(1), quartile(3)
+    reach = (q3 - q1) * literal(1.5)
+    fences = (
+        select(ranked.c.element_id.label("element_id"),
+               func.min(case((ranked.c.score >= q1 - reach, ranked.c.score))).label("low"),
+               func.max(case((ranked.c.score <= q3 + reach, ranked.c.score))).label("high"))
+        .join(stats, stats.c.element_id == ranked.c.element_id)
+        .group_by(ranked.c.element_id)
+    ).cte("fences")
+    rows = session.execute(
+        select(stats, fences.c.low, fences.c.high)
+        .join(fences, fences.c.element_id == stats.c.element_id)
+    ).mappings().all()
+
+    found = {}
+    for row in rows:
+        n = int(row["n"])
+        quartiles = []
+        for k in QUARTERS:
+            low, high = float(row[f"q{k}_low"]), row[f"q{k}_high"]
+            fraction = ((n - 1) * k % 4) / 4
+            quartiles.append(low + ((float(high) if high is not None else low) - low) * fraction)
+        found[str(row["element_id"])] = ElementStats(
+            count=n, mean=float(row["mean"]), minimum=float(row["minimum"]),
+            maximum=float(row["maximum"]), target=float(row["target"]),
+            lower_quartile=quartiles[0], median=quartiles[1], upper_quartile=quartiles[2],
+            lower_fence=float(row["low"]), upper_fence=float(row["high"]))
+    return found
+
+
+def previous_statistics(session: Session, city_filter: Sequence[ColumnElement[bool]],
+                        round_id: int) -> dict[str, PreviousStats]:
+    """Cities with a score and the mean score of each element in an earlier round."""
+    rows = session.execute(
+        select(ElementScore.element_id, func.count(ElementScore.score), func.avg(ElementScore.score))
+        .join(Assessment, ElementScore.assessment_id == Assessment.id)
+        .join(City, Assessment.city_id == City.id)
+        .join(Country, City.country_id == Country.id)
+        .where(Assessment.round_id == round_id, Assessment.status == AssessmentStatus.SUBMITTED,
+               *city_filter)
+        .group_by(ElementScore.element_id)
+    ).all()
+    return {str(element_id): PreviousStats(int(count), None if mean is None else float(mean))
+            for element_id, count, mean in rows}
+
+
+def paired_changes(session: Session, city_filter: Sequence[ColumnElement[bool]], round_id: int,
+                   previous_round_id: int) -> dict[str, PairedChange]:
+    """Per element, each city's change between the two rounds, averaged over the cities with a
+    score in both: like compared with like."""
+    before = aliased(Assessment)
+    before_score = aliased(ElementScore)
+    rows = session.execute(
+        select(ElementScore.element_id, func.count(), func.avg(ElementScore.score - before_score.score))
+        .join(Assessment, ElementScore.assessment_id == Assessment.id)
+        .join(City, Assessment.city_id == City.id)
+        .join(Country, City.country_id == Country.id)
+        .join(before, and_(before.city_id == Assessment.city_id, before.round_id == previous_round_id,
+                           before.status == AssessmentStatus.SUBMITTED))
+        .join(before_score, and_(before_score.assessment_id == before.id,
+                                 before_score.element_id == ElementScore.element_id))
+        .where(Assessment.round_id == round_id, Assessment.status == AssessmentStatus.SUBMITTED,
+               ElementScore.score.is_not(None), before_score.score.is_not(None), *city_filter)
+        .group_by(ElementScore.element_id)
+    ).all()
+    return {str(element_id): PairedChange(int(count), None if mean is None else float(mean))
+            for element_id, count, mean in rows}
+
+
+def scores_of(session: Session, assessment_ids: Iterable[int]) -> dict[int, dict[str, float | None]]:
+    """The stored element scores of some assessments (a page of the city table)."""
+    ids = list(assessment_ids)
+    found: dict[int, dict[str, float | None]] = defaultdict(dict)
+    if not ids:
+        return found
+    for assessment_id, element_id, score in session.execute(
+            select(ElementScore.assessment_id, ElementScore.element_id, ElementScore.score)
+            .where(ElementScore.assessment_id.in_(ids))):
+        found[assessment_id][element_id] = None if score is None else float(score)
+    return found
+
+
+def element_scores(session: Session, city_filter: Sequence[ColumnElement[bool]], round_id: int,
+                   element_ids: Sequence[str] | None = None) -> list[tuple[int, str, float]]:
+    """(city, element, score) of the round's submitted assessments: every element, or some."""
+    stmt = (
+        select(Assessment.city_id, ElementScore.element_id, ElementScore.score)
+        .join(Assessment, ElementScore.assessment_id == Assessment.id)
+        .join(City, Assessment.city_id == City.id)
+        .join(Country, City.country_id == Country.id)
+        .where(Assessment.round_id == round_id, Assessment.status == AssessmentStatus.SUBMITTED,
+               ElementScore.score.is_not(None), *city_filter)
+    )
+    if element_ids is not None:
+        stmt = stmt.where(ElementScore.element_id.in_(element_ids))
+    # Scores are never NULL here (the WHERE clause above).
+    return [(int(city_id), str(element_id), float(score or 0.0))
+            for city_id, element_id, score in session.execute(stmt)]
+
+
+def round_versions(session: Session, city_filter: Sequence[ColumnElement[bool]],
+                   round_ids: Sequence[int]) -> dict[int, set[int]]:
+    """The questionnaire versions of the submitted assessments of each round."""
+    found: dict[int, set[int]] = defaultdict(set)
+    if not round_ids:
+        return found
+    for round_id, version_id in session.execute(
+            select(Assessment.round_id, Assessment.questionnaire_version_id).distinct()
+            .join(City, Assessment.city_id == City.id)
+            .join(Country, City.country_id == Country.id)
+            .where(Assessment.round_id.in_(round_ids), Assessment.status == AssessmentStatus.SUBMITTED,
+                   *city_filter)):
+        found[round_id].add(version_id)
+    return found
