@@ -125,6 +125,11 @@ class Settings:
     password_reset_rate_limit: str
     export_folder: Path
     min_peer_cities: int
+    export_keep_hours: int = 24
+    export_direct_rows: int = 20_000
+    token_days: int = 90
+    token_max_days: int = 365
+    token_notice_days: int = 7
     open_data_licence: str = "CC-BY-4.0"
 
     def as_flask_config(self) -> dict[str, object]:
@@ -176,6 +181,11 @@ class Settings:
             "PASSWORD_RESET_RATE_LIMIT": self.password_reset_rate_limit,
             "EXPORT_FOLDER": str(self.export_folder),
             "MIN_PEER_CITIES": self.min_peer_cities,
+            "EXPORT_KEEP_HOURS": self.export_keep_hours,
+            "EXPORT_DIRECT_ROWS": self.export_direct_rows,
+            "TOKEN_DAYS": self.token_days,
+            "TOKEN_MAX_DAYS": self.token_max_days,
+            "TOKEN_NOTICE_DAYS": self.token_notice_days,
             "OPEN_DATA_LICENCE": self.open_data_licence,
             # Methods a route does not list are refused with 405 and an Allow header, OPTIONS too.
             "PROVIDE_AUTOMATIC_OPTIONS": False,
@@ -253,6 +263,11 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
     public_url = _text(env, "PUBLIC_URL", "http://127.0.0.1:5000").rstrip("/")
     if not public_url.startswith(("http://", "https://")):
         raise ConfigError(f"PUBLIC_URL must start with http:// or https://, not {public_url!r}.")
+    token_max_days = _int(env, "TOKEN_MAX_DAYS", 365, minimum=1)
+    token_days = _int(env, "TOKEN_DAYS", 90, minimum=1)
+    if token_days > token_max_days:
+        raise ConfigError(f"TOKEN_DAYS ({token_days}) cannot be more than TOKEN_MAX_DAYS "
+                          f"({token_max_days}).")
     default_locale = _text(env, "DEFAULT_LOCALE", "en")
     if default_locale not in LOCALES:
         raise ConfigError(f"DEFAULT_LOCALE must be one of {', '.join(LOCALES)}, not {default_locale!r}.")
@@ -296,5 +311,10 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         password_reset_rate_limit=_limit(env, "PASSWORD_RESET_RATE_LIMIT", "5 per hour"),
         export_folder=Path(_text(env, "EXPORT_FOLDER", str(INSTANCE_DIR / "exports"))),
         min_peer_cities=_int(env, "MIN_PEER_CITIES", 5, minimum=1),
+        export_keep_hours=_int(env, "EXPORT_KEEP_HOURS", 24, minimum=1),
+        export_direct_rows=_int(env, "EXPORT_DIRECT_ROWS", 20_000),
+        token_days=token_days,
+        token_max_days=token_max_days,
+        token_notice_days=_int(env, "TOKEN_NOTICE_DAYS", 7, minimum=1),
         open_data_licence=_text(env, "OPEN_DATA_LICENCE", "CC-BY-4.0"),
     )

@@ -130,9 +130,12 @@ def answer_for_level(question: Question, level: float, rng: random.Random) -> An
 
     Picks the value whose score is nearest the level, so answers and scores agree.
     """
-    candidates = kind_of(question).candidates(question)
+    kind = kind_of(question)
+    candidates = kind.candidates(question)
     if not candidates:
-        return None
+        # A number given for context only has no score to aim at: a plausible value of its
+        # own, drawn from a generator of its own so the other answers stay as they were.
+        return kind.sample(question, random.Random(f"{question.id}:{level:.3f}"))  # nosec B311
 
     def distance(value: Any) -> float:
         score = score_question(question, AnswerInput(question.id, value, False, False, None, None))

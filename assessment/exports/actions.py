@@ -13,9 +13,9 @@ from sqlalchemy.sql.functions import FunctionElement
 
 from assessment.actions.models import Action
 from assessment.assessments.models import Assessment, QuestionnaireVersion, Round
-from assessment.exports.columns import Column, Row
+from assessment.exports.columns import ASSESSMENT_COLUMNS, Column, Row
 from assessment.exports.filters import Filters, filter_conditions
-from assessment.exports.query import as_text, iso_utc, joined, paged, stream
+from assessment.exports.query import as_text, iso_utc, joined, paged, peer_groups, stream
 from assessment.places.models import City, Country, Region
 
 ACTION_COLUMNS = [
@@ -26,6 +26,7 @@ ACTION_COLUMNS = [
     Column("city", "string", "City name.", nullable=False),
     Column("country", "string", "Country of the city.", nullable=False),
     Column("region", "string", "Region of the city.", nullable=False),
+    *(c for c in ASSESSMENT_COLUMNS if c.name in ("population", "size_class", "peer_groups")),
     Column("round", "string", "The round the action was made in; open actions are carried into the "
            "city's later rounds.", nullable=False),
     Column("questionnaire_version", "string", "Label of the questionnaire version the element and "
@@ -42,6 +43,9 @@ ACTION_COLUMNS = [
     Column("created_at", "datetime", "When the action was added to the plan (UTC).", nullable=False),
     Column("updated_at", "datetime", "When the action was last changed (UTC).", nullable=False),
 ]
+
+# The peer groups are added after the query, after the city's population and size class.
+_PEERS_AT = [c.name for c in ACTION_COLUMNS].index("peer_groups")
 
 
 class iso_date(FunctionElement[str]):
@@ -63,7 +67,8 @@ def _iso_date_postgresql(element: iso_date, compiler: SQLCompiler, **kw: Any) ->
 
 def _statement() -> Select[Any]:
     columns: list[Any] = [
-        Action.id, Assessment.id, City.id, City.name, Country.name, Region.name, Round.name,
+        Action.id, Assessment.id, City.id, City.name, Country.name, Region.name, City.population,
+        as_text(City.size_class), Round.name,
         QuestionnaireVersion.label, Action.element_id, Action.question_id, Action.text, Action.owner,
         iso_date(Action.due_on), as_text(Action.status), func.nullif(Action.note, ""),
         iso_utc(Action.created_at), iso_utc(Action.updated_at),
@@ -80,7 +85,9 @@ def action_rows(
     each action was made from (its round, region, country, status and questionnaire version)."""
     stmt = _statement().where(*filter_conditions(filters, scope)).order_by(
         Action.assessment_id, Action.id)
-    yield from stream(session, paged(stmt, offset, limit))
+    groups = peer_groups(session)
+    for row in stream(session, paged(stmt, offset, limit)):
+        yield (*row[:_PEERS_AT], groups.get(row[2]), *row[_PEERS_AT:])
 
 
 def count_actions(session: Session, filters: Filters, scope: ColumnElement[bool]) -> int:

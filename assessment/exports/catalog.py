@@ -37,7 +37,7 @@ class QuestionMeta:
         return found
 
 
-def _translator(language: str) -> Callable[[str], str]:
+def translator(language: str) -> Callable[[str], str]:
     """Fixed words (Yes, No) in ``language``, whatever the language of the request."""
     if language == DEFAULT_EXPORT_LANGUAGE:
         return untranslated
@@ -51,7 +51,7 @@ def _translator(language: str) -> Callable[[str], str]:
 
 def _question_meta(questionnaire: Questionnaire, language: str) -> dict[str, QuestionMeta]:
     metas = {}
-    translate = _translator(language)
+    translate = translator(language)
     for position, question in enumerate(questionnaire.questions, start=1):
         kind = kind_of(question)
         labels = {choice.key: choice.label for choice in kind.choices(question, language, translate)}
@@ -70,8 +70,9 @@ class Catalog:
     language: str = DEFAULT_EXPORT_LANGUAGE
 
     @classmethod
-    def load(cls, session: Session, filters: Filters | None = None) -> Catalog:
-        """Versions used by a round or an assessment, narrowed by the round and version filters."""
+    def load(cls, session: Session, filters: Filters | None = None, *, parse: bool = True) -> Catalog:
+        """Versions used by a round or an assessment, narrowed by the round and version filters
+        (``parse=False``: the versions only, no questionnaires)."""
         filters = filters or Filters()
         used = or_(
             QuestionnaireVersion.id.in_(select(Round.questionnaire_version_id)),
@@ -87,7 +88,8 @@ class Catalog:
             stmt = stmt.where(false())
         versions = list(session.scalars(stmt.order_by(QuestionnaireVersion.created_at,
                                                       QuestionnaireVersion.id)))
-        return cls(versions, {v.id: questionnaire_for(v) for v in versions}, filters.lang)
+        parsed = {v.id: questionnaire_for(v) for v in versions} if parse else {}
+        return cls(versions, parsed, filters.lang)
 
     def question_metas(self) -> dict[tuple[int, str], QuestionMeta]:
         return {

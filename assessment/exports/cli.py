@@ -21,11 +21,12 @@ from assessment.i18n import LANGUAGES
 
 @click.command("export")
 @click.option("--table", required=True, type=click.Choice(list(services.TABLES)),
-              help="long (one row per answer), wide (one row per assessment), scores (one row "
-                   "per assessment and element), codebook (one row per question) or actions (one "
-                   "row per action of a city's plan).")
+              help="long (one row per assessment and question), wide (one row per "
+                   "assessment), choices (one row per chosen option), scores (one row per "
+                   "assessment and element), codebook (one row per question and per answer it "
+                   "offers) or actions (one row per action of a city's plan).")
 @click.option("--format", "fmt", type=click.Choice(formats.FORMATS), default="csv",
-              show_default=True, help="File format.")
+              show_default=True, help="File format: dta is Stata, sav is SPSS.")
 @click.option("--round", "round_", metavar="NAME", help="Only this round, e.g. 2026.")
 @click.option("--region", metavar="NAME", help="Only this region.")
 @click.option("--country", metavar="NAME", help="Only this country.")

@@ -19,6 +19,13 @@ class Column:
     type: str  # string | integer | number | boolean | datetime
     description: str
     nullable: bool = True
+    # The variable label of the statistical files (default: the description), e.g. a question's
+    # text in the label language.
+    label: str | None = None
+    # Value labels (code, label), the missing-value codes among them included.
+    value_labels: tuple[tuple[int, str], ...] = ()
+    # Codes that say why there is no answer: user-missing in SPSS, extended missing in Stata.
+    missing: tuple[int, ...] = ()
 
 
 # The columns the long, wide and scores tables start with (selected by ``query.assessment_select``).
@@ -31,6 +38,12 @@ ASSESSMENT_COLUMNS = [
     Column("country_iso", "string", "ISO 3166-1 alpha-3 code of the country, when known."),
     Column("city_id", "integer", "Identifier of the city (stable across rounds).", nullable=False),
     Column("city", "string", "City name.", nullable=False),
+    Column("population", "integer", "Population of the city, as recorded now (not at the time "
+           "of the round)."),
+    Column("size_class", "string", "Size class by population: small (under 300,000), medium "
+           "(to 1 million), large (to 5 million) or very_large; the dashboards filter on it."),
+    Column("peer_groups", "string", "The peer groups the city belongs to now, by name, "
+           "separated by '; '; empty when none."),
     Column("questionnaire_version", "string", "Label of the questionnaire version answered.", nullable=False),
     Column("questionnaire_hash", "string",
            f"First {HASH_PREFIX} characters of the SHA-256 of the questionnaire file: "
@@ -39,6 +52,21 @@ ASSESSMENT_COLUMNS = [
 ]
 
 N_ASSESSMENT = len(ASSESSMENT_COLUMNS)
+# Where the city id and the peer groups sit in those columns: the groups are added to each row
+# after the query (``query.with_peer_groups``).
+CITY_AT = [c.name for c in ASSESSMENT_COLUMNS].index("city_id")
+PEERS_AT = [c.name for c in ASSESSMENT_COLUMNS].index("peer_groups")
+
+# The columns the wide table starts with, before one column per question.
+WIDE_FIXED = [
+    *ASSESSMENT_COLUMNS,
+    Column("completeness", "number", "Share of applicable scored questions answered (0-1).", nullable=False),
+    Column("overall_index", "number",
+           "Overall index, 0-100, stored at submission; empty for drafts."),
+    Column("overall_geometric", "number", "Geometric overall score, 0-100; empty for drafts."),
+    Column("submitted_at", "datetime", "When the assessment was last submitted (UTC)."),
+]
+WIDE_FIXED_NAMES = frozenset(c.name for c in WIDE_FIXED)
 
 # "maturity, yes_no, ... or evidence.": every question type, so a new one is listed too.
 _TYPES = [t.value for t in QuestionType]

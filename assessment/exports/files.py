@@ -1,17 +1,23 @@
 """Export files prepared in the background: asked for on the page, written by a job, downloaded
-by the person who asked (or an admin) for 24 hours, then deleted.
+by the person who asked (or an admin) for ``EXPORT_KEEP_HOURS`` (24 by default), then deleted.
 
-Excel and Parquet cannot be streamed: the whole file exists before its first byte can be sent,
-and the long table of a large programme takes tens of seconds as Excel. Rather than hold a web
-worker and a slow connection that long, the page records what was asked (an ``ExportFile``)
-and enqueues the ``exports.build`` job, which writes the file under a random name in
-``EXPORT_FOLDER`` (under a temporary name first, renamed when complete). The job reads the
-account again when it runs, so the file holds what the person may see then: a deactivated
-account gets nothing, a regional office its region only.
+Excel, Parquet, Stata and SPSS files cannot be streamed: the whole file exists before its first
+byte can be sent, and the long table of a large programme takes tens of seconds as Excel.
+Rather than hold a web worker and a slow connection that long, the page records what was asked
+(an ``ExportFile``) and enqueues the ``exports.build`` job, which writes the file under a random
+name in ``EXPORT_FOLDER`` (under a temporary name first, renamed when complete). While it
+writes, it keeps the rows written so far in a small sidecar file beside it (``<name>.progress``),
+which the page shows as a progress bar: the folder is shared by the worker and the web
+processes, and the job need not write to the database while it reads. When the file is ready,
+its owner gets a message (``export_ready``, which they can turn off). The job reads the account
+again when it runs, so the file holds what the person may see then: a deactivated account gets
+nothing, a regional office its region only.
 """
 
 from __future__ import annotations
 
+import json
+import os
 import secrets
 import time
 from collections.abc import Iterator
@@ -22,29 +28,33 @@ from pathlib import Path
 from typing import Any
 
 from babel.units import format_unit
-from flask import current_app
+from flask import current_app, url_for
 from flask_babel import get_locale, gettext
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
-from assessment import jobs
+from assessment import jobs, mail
 from assessment.assessments.labels import STATUS_LABELS
 from assessment.audit.services import record
 from assessment.auth.models import Role, User
 from assessment.database import utcnow, write_intent
 from assessment.exports import formats, services
+from assessment.exports.about import About
 from assessment.exports.filters import DEFAULT_EXPORT_LANGUAGE
 from assessment.exports.models import ExportFile, ExportStatus
-from assessment.formatting import moment
+from assessment.formatting import moment, number
 from assessment.i18n import LANGUAGES
 
 # Prepared rather than streamed. Measured on 1,000 cities x 10 rounds: the long table takes
 # about 45 s as Excel and 2 s as Parquet, the element scores 5 s as Excel; every CSV and JSON
 # download sends its first bytes at once.
-PREPARED_FORMATS = frozenset({"xlsx", "parquet"})
-KEEP = timedelta(hours=24)  # a file can be downloaded this long after it is ready
+PREPARED_FORMATS = frozenset({"xlsx", "parquet", "dta", "sav"})
 LISTED = timedelta(days=7)  # then its row stays listed as expired this long, and is deleted
+# The progress sidecar is written at most this often (and once more at the end).
+PROGRESS_SECONDS = 0.5
+PROGRESS_SUFFIX = ".progress"
+MAIL_KIND = "export_ready"
 BUILD_ATTEMPTS = 3  # a failed build is tried again after 1 and 2 minutes
 # A temporary file older than this was left by a worker that stopped in the middle.
 ABANDONED_SECONDS = 3 * 3600
@@ -60,6 +70,8 @@ FORMAT_WORDS = {
     "parquet": _l("Parquet file"),
     "csv": _l("CSV file"),
     "json": _l("JSON file"),
+    "dta": _l("Stata file"),
+    "sav": _l("SPSS file"),
 }
 FILTER_WORDS = {
     "round": _l("round %(value)s"),
@@ -94,6 +106,45 @@ def path_of(row: ExportFile) -> Path:
     return folder() / row.file_name
 
 
+def keep() -> timedelta:
+    """How long a file can be downloaded once it is ready (``EXPORT_KEEP_HOURS``)."""
+    return timedelta(hours=keep_hours())
+
+
+def keep_hours() -> int:
+    return int(current_app.config.get("EXPORT_KEEP_HOURS", 24))
+
+
+def progress_path(row: ExportFile) -> Path:
+    return folder() / (row.file_name + PROGRESS_SUFFIX)
+
+
+class ProgressFile:
+    """Tells the page how far a build is: rows written and rows in all, in a sidecar file
+    replaced whole each time (never half written)."""
+
+    def __init__(self, path: Path, total: int) -> None:
+        self.path, self.total, self.last = path, total, -PROGRESS_SECONDS
+
+    def __call__(self, done: int) -> None:
+        now = time.monotonic()
+        if now - self.last < PROGRESS_SECONDS and done < self.total:
+            return
+        self.last = now
+        partial = self.path.with_name(self.path.name + ".partial")
+        partial.write_text(json.dumps({"done": done, "total": self.total}))
+        os.replace(partial, self.path)
+
+
+def read_progress(row: ExportFile) -> tuple[int, int] | None:
+    """Rows written so far and rows in all, while the file is being written; None before."""
+    try:
+        data = json.loads(progress_path(row).read_text())
+        return int(data["done"]), int(data["total"])
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+
+
 # --- asking ---------------------------------------------------------------------------------
 
 
@@ -111,7 +162,7 @@ def prepare(session: Session, user: User, spec: services.TableSpec, fmt: str,
             return row, False
     row = ExportFile(user_id=user.id, table=spec.name, format=fmt, filters=chosen,
                      language=filters.lang, status=ExportStatus.PREPARING, created_at=now,
-                     expires_at=now + KEEP, file_name=f"{secrets.token_urlsafe(24)}.{fmt}")
+                     expires_at=now + keep(), file_name=f"{secrets.token_urlsafe(24)}.{fmt}")
     session.add(row)
     session.flush()
     job = jobs.enqueue(session, "exports.build", max_attempts=BUILD_ATTEMPTS, file_id=row.id,
@@ -149,6 +200,8 @@ def build(session: Session, *, file_id: int, user_id: int, table: str, format: s
         session.rollback()
         _finish(session, file_id, ExportStatus.FAILED, error="failed")
         raise  # the job records the error, and tries again
+    finally:
+        progress_path(row).unlink(missing_ok=True)
     _finish(session, file_id, ExportStatus.READY, rows=rows, size=path_of(row).stat().st_size)
 
 
@@ -168,10 +221,13 @@ def _write(session: Session, row: ExportFile, user_id: int, table: str, fmt: str
     target = path_of(row)
     target.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
     with _reading(session):
-        if fmt == "xlsx" and spec.count(session, filters, scope) > formats.XLSX_MAX_ROWS:
+        total = spec.count(session, filters, scope)
+        if fmt == "xlsx" and total > formats.XLSX_MAX_ROWS:
             raise Refused("too-large")
+        about = About.of(session, spec.name, spec.title, fmt, filters, utcnow())
         try:
-            return formats.write_file(target, session, spec, fmt, filters, scope)
+            return formats.write_file(target, session, spec, fmt, filters, scope, about=about,
+                                      progress=ProgressFile(progress_path(row), total))
         except formats.ExportTooLarge:
             raise Refused("too-large") from None
 
@@ -200,8 +256,24 @@ def _finish(session: Session, file_id: int, status: ExportStatus, *, error: str 
     now = utcnow()
     row.status, row.error, row.rows, row.size, row.finished_at = status, error, rows, size, now
     if status == ExportStatus.READY:
-        row.expires_at = now + KEEP
+        row.expires_at = now + keep()
+        owner = session.get(User, row.user_id)
+        if owner is not None and owner.active:
+            mail.queue(session, MAIL_KIND, owner, key=f"{MAIL_KIND}-{row.id}", file_id=row.id)
     session.commit()
+
+
+@mail.kind(MAIL_KIND, label=_l("When a file I asked for on the Data and API page is ready"))
+def _ready_mail(session: Session, params: dict[str, Any]) -> dict[str, Any]:
+    row = session.get(ExportFile, params["file_id"])
+    if row is None or row.status != ExportStatus.READY or expired(row):
+        raise mail.Cancel
+    line = _line(row, None, utcnow())
+    return {
+        "subject": gettext("Your file is ready: %(what)s", what=line.what),
+        "what": line.what, "filters": line.filters, "size": line.size, "expires": line.expires,
+        "url": url_for("exports.index", _anchor="your-files", _external=True),
+    }
 
 
 # --- expiry ---------------------------------------------------------------------------------
@@ -215,7 +287,7 @@ def expire(session: Session, now: datetime | None = None) -> list[Path]:
     for row in session.scalars(select(ExportFile).where(
             ExportFile.expires_at <= now, ExportFile.status != ExportStatus.EXPIRED)):
         row.status = ExportStatus.EXPIRED
-        gone.append(path_of(row))
+        gone += [path_of(row), progress_path(row)]
     session.execute(delete(ExportFile).where(ExportFile.expires_at <= now - LISTED))
     return gone
 
@@ -244,7 +316,7 @@ def _sweep(session: Session) -> None:
     for path in place.iterdir():
         if path.name in known or not path.is_file() or path.stat().st_mtime > cutoff:
             continue
-        if path.suffix in (".partial", *(f".{fmt}" for fmt in formats.FORMATS)):
+        if path.suffix in (".partial", PROGRESS_SUFFIX, *(f".{fmt}" for fmt in formats.FORMATS)):
             path.unlink(missing_ok=True)
 
 
@@ -298,6 +370,10 @@ class FileLine:
     size: str
     expires: str
     downloadable: bool
+    # While being written: rows so far, rows in all, and the same in words.
+    done: int | None = None
+    total: int | None = None
+    progress_text: str = ""
 
 
 def your_files(session: Session, user: User, now: datetime | None = None) -> list[FileLine]:
@@ -327,12 +403,25 @@ def _line(row: ExportFile, retry_at: datetime | None, now: datetime) -> FileLine
     spec = services.TABLES.get(row.table)
     what = gettext("%(table)s, %(format)s", table=spec.title if spec else row.table,
                    format=FORMAT_WORDS.get(row.format, row.format))
+    done = total = None
+    progress_text = ""
+    if status == ExportStatus.PREPARING:
+        found = read_progress(row)
+        if found is not None:
+            done, total = found
+            share = done / total if total else 1.0
+            progress_text = gettext("%(done)s of %(total)s rows written (%(percent)s%%)",
+                                    done=number(done, 0), total=number(total, 0),
+                                    percent=number(100 * share, 0))
+        else:
+            progress_text = gettext("Waiting to start")
     return FileLine(
         id=row.id, what=what, filters=describe(row.filters, row.language),
         asked=moment(row.created_at), status=status, status_text=str(STATUS_WORDS[status]),
         problem=problem, size=file_size(row.size) if status == ExportStatus.READY else "",
         expires=moment(row.expires_at) if status in (ExportStatus.READY, ExportStatus.EXPIRED) else "",
-        downloadable=status == ExportStatus.READY,
+        downloadable=status == ExportStatus.READY, done=done, total=total,
+        progress_text=progress_text,
     )
 
 

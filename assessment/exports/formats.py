@@ -1,8 +1,15 @@
-"""Writers for the response tables: CSV, XLSX, Parquet and JSON.
+"""Writers for the response tables: CSV, XLSX, Parquet, JSON, Stata (.dta) and SPSS (.sav).
 
 CSV and JSON are generators of byte chunks (a web response streams them); XLSX and Parquet
 write to a file object in bounded memory (xlsxwriter's ``constant_memory`` mode, Parquet row
-groups of ``BATCH_ROWS``). Rows are plain tuples typed as the columns say (see services).
+groups of ``BATCH_ROWS``); Stata and SPSS files are written by pyreadstat from a data frame of
+the whole table (see ``statistical``). Rows are plain tuples typed as the columns say (see
+services).
+
+Every file says where it comes from (``About``: the table, the filters, the questionnaire
+versions, the export time and the app's version): XLSX in its ``about`` sheet, Parquet in its
+metadata, Stata and SPSS in the file label and notes, CSV and JSON in a sidecar
+``…-metadata.json`` (CSV on the Web) that the download links to.
 
 Spreadsheet safety: text that a spreadsheet would run as a formula (it begins with ``=``,
 ``+``, ``-``, ``@``, a tab or a carriage return) is prefixed with ``'`` in CSV, and written
@@ -18,23 +25,29 @@ import json
 import os
 import re
 import tempfile
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import Any, BinaryIO
 
+from assessment.exports.about import About
 from assessment.exports.codebook import CODEBOOK_COLUMNS, codebook_rows
 from assessment.exports.columns import Column, Row
 
-FORMATS = ("csv", "xlsx", "parquet", "json")
+FORMATS = ("csv", "xlsx", "parquet", "json", "dta", "sav")
 STREAMED = frozenset({"csv", "json"})  # the others are complete files before their first byte
+STATISTICAL = frozenset({"dta", "sav"})
 MEDIA_TYPES = {
     "csv": "text/csv",  # Werkzeug adds "; charset=utf-8" to text types
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     "parquet": "application/vnd.apache.parquet",
     "json": "application/json",
+    "dta": "application/x-stata-dta",
+    "sav": "application/x-spss-sav",
 }
+# Told how many rows are written so far (a prepared file's progress).
+Progress = Callable[[int], None]
 # Rows formatted per chunk (CSV, JSON) or per Parquet row group.
 BATCH_ROWS = 2000
 # Rows per Parquet row group (large groups read faster and compress better).
@@ -121,9 +134,11 @@ class Sheet:
     rows: Iterable[Row]
 
 
-def write_xlsx(target: str | os.PathLike[str], sheets: Sequence[Sheet]) -> int:
+def write_xlsx(target: str | os.PathLike[str], sheets: Sequence[Sheet], *,
+               progress: Progress | None = None, about: About | None = None) -> int:
     """Write ``sheets`` as one workbook at the path ``target``, in constant memory (each sheet
-    goes to a temporary file row by row); returns the data rows of the first sheet."""
+    goes to a temporary file row by row); returns the data rows of the first sheet, of which
+    ``progress`` is told every ``BATCH_ROWS``."""
     import xlsxwriter
 
     workbook = xlsxwriter.Workbook(os.fspath(target), {
@@ -135,9 +150,13 @@ def write_xlsx(target: str | os.PathLike[str], sheets: Sequence[Sheet]) -> int:
     })
     header = workbook.add_format({"bold": True})
     when = workbook.add_format({"num_format": "yyyy-mm-dd hh:mm:ss"})
+    if about is not None:
+        workbook.set_properties({"title": about.title, "subject": about.describe(),
+                                 "comments": about.describe(), "created": about.exported_at})
     counts = []
     try:
-        for sheet in sheets:
+        for index, sheet in enumerate(sheets):
+            told = progress if index == 0 else None
             worksheet = workbook.add_worksheet(sheet.name[:31])
             worksheet.freeze_panes(1, 0)
             for col, column in enumerate(sheet.columns):
@@ -153,6 +172,10 @@ def write_xlsx(target: str | os.PathLike[str], sheets: Sequence[Sheet]) -> int:
                 for col, value in enumerate(row):
                     if value is not None:
                         writers[col](count, col, value)
+                if told is not None and count % BATCH_ROWS == 0:
+                    told(count)
+            if told is not None:
+                told(count)
             counts.append(count)
     finally:
         workbook.close()
@@ -174,18 +197,30 @@ def _cell_writer(worksheet: Any, kind: str, when: Any) -> Any:
 
 
 def columns_sheet(tables: Sequence[tuple[str, Sequence[Column]]]) -> Sheet:
-    """A sheet describing every column of the other sheets."""
+    """A sheet describing every column of the other sheets: type, meaning, label, codes."""
     columns = [Column("sheet", "string", ""), Column("column", "string", ""),
-               Column("type", "string", ""), Column("description", "string", "")]
-    rows = [(name, c.name, c.type, c.description) for name, cols in tables for c in cols]
+               Column("type", "string", ""), Column("description", "string", ""),
+               Column("label", "string", ""), Column("value_labels", "string", ""),
+               Column("missing_codes", "string", "")]
+    rows = [(name, c.name, c.type, c.description, c.label,
+             " | ".join(f"{code} = {label}" for code, label in c.value_labels) or None,
+             ", ".join(str(code) for code in c.missing) or None)
+            for name, cols in tables for c in cols]
     return Sheet("columns", columns, rows)
+
+
+def about_sheet(about: About) -> Sheet:
+    """Where the file comes from: one line per fact."""
+    columns = [Column("name", "string", ""), Column("value", "string", "")]
+    return Sheet("about", columns, about.lines())
 
 
 # --- Parquet -----------------------------------------------------------------------------------
 
 
 def write_parquet(target: str | os.PathLike[str], columns: Sequence[Column],
-                  rows: Iterable[Row]) -> int:
+                  rows: Iterable[Row], *, progress: Progress | None = None,
+                  about: About | None = None) -> int:
     """Write a Parquet file at the path ``target``; returns the rows written.
 
     Rows are converted ``BATCH_ROWS`` at a time into Arrow batches, which are written as row
@@ -195,12 +230,17 @@ def write_parquet(target: str | os.PathLike[str], columns: Sequence[Column],
     import pyarrow.parquet as pq
 
     schema = _arrow_schema(columns)
+    if about is not None:
+        schema = schema.with_metadata({"city_innovation": json.dumps(about.as_dict(),
+                                                                     ensure_ascii=False)})
     total = 0
     pending: list[Any] = []
     with pq.ParquetWriter(os.fspath(target), schema, compression="zstd") as writer:
         for batch in _batches(rows):
             pending.append(_arrow_batch(columns, schema, batch))
             total += len(batch)
+            if progress is not None:
+                progress(total)
             if sum(b.num_rows for b in pending) >= PARQUET_ROW_GROUP:
                 writer.write_table(pa.Table.from_batches(pending, schema=schema))
                 pending = []
@@ -219,9 +259,20 @@ def _arrow_schema(columns: Sequence[Column], *, datetimes_as_text: bool = False)
         "boolean": pa.bool_(),
         "datetime": pa.string() if datetimes_as_text else pa.timestamp("s", tz="UTC"),
     }
-    return pa.schema([
-        pa.field(c.name, types[c.type], metadata={"description": c.description}) for c in columns
-    ])
+    return pa.schema([pa.field(c.name, types[c.type], metadata=_field_metadata(c)) for c in columns])
+
+
+def _field_metadata(column: Column) -> dict[str, str]:
+    """A Parquet column's description, and its label, value labels and missing codes if any."""
+    metadata = {"description": column.description}
+    if column.label:
+        metadata["label"] = column.label
+    if column.value_labels:
+        metadata["value_labels"] = json.dumps({str(k): v for k, v in column.value_labels},
+                                              ensure_ascii=False)
+    if column.missing:
+        metadata["missing_codes"] = json.dumps(list(column.missing))
+    return metadata
 
 
 def _arrow_batch(columns: Sequence[Column], schema: Any, batch: list[Row], *,
@@ -249,10 +300,46 @@ def _arrow_batch(columns: Sequence[Column], schema: Any, batch: list[Row], *,
 
 
 def export_filename(table: str, fmt: str, filters: Any, when: datetime) -> str:
-    """``city-innovation-long-2026-africa-20260301.csv``: table, filters that are set, date."""
-    parts = ["city-innovation", table, *filters.as_query().values(), when.strftime("%Y%m%d")]
+    """``city-innovation-long-round-2026-region-africa-20260301.csv``: the table, each filter
+    that is set with its name, the label language when not English, and the date."""
+    parts = ["city-innovation", table]
+    for name, value in filters.as_query().items():
+        parts += [name, value]
+    parts.append(when.strftime("%Y%m%d"))
     slug = "-".join(re.sub(r"[^a-z0-9]+", "-", part.lower()).strip("-") for part in parts)
     return f"{re.sub(r'-+', '-', slug)}.{fmt}"
+
+
+def metadata_filename(name: str) -> str:
+    """The sidecar of a CSV or JSON file, named as CSV on the Web looks for it."""
+    return f"{name}-metadata.json"
+
+
+def metadata_document(about: About, columns: Sequence[Column], file_name: str) -> dict[str, Any]:
+    """The sidecar of a CSV or JSON file (CSV on the Web's table description, with ``about``)."""
+    datatypes = {"string": "string", "integer": "integer", "number": "number",
+                 "boolean": "boolean", "datetime": "datetime"}
+
+    def column(c: Column) -> dict[str, Any]:
+        described: dict[str, Any] = {"name": c.name, "titles": c.name, "datatype": datatypes[c.type],
+                                     "dc:description": c.description, "required": not c.nullable}
+        if c.label:
+            described["label"] = c.label
+        if c.value_labels:
+            described["value_labels"] = {str(code): label for code, label in c.value_labels}
+        if c.missing:
+            described["missing_codes"] = list(c.missing)
+        return described
+
+    return {
+        "@context": "http://www.w3.org/ns/csvw",
+        "url": file_name,
+        "dc:title": about.title,
+        "dc:description": about.describe(),
+        "dc:created": about.exported,
+        "about": about.as_dict(),
+        "tableSchema": {"columns": [column(c) for c in columns]},
+    }
 
 
 def export_chunks(fmt: str, columns: Sequence[Column], rows: Iterable[Row], *,
@@ -266,15 +353,13 @@ def export_chunks(fmt: str, columns: Sequence[Column], rows: Iterable[Row], *,
 
 
 def write_export(target: str | os.PathLike[str], session: Any, spec: Any, fmt: str, filters: Any,
-                 scope: Any) -> int:
-    """Write an XLSX or Parquet export to the file at ``target``; returns the rows of the table.
-
-    Both libraries write to the file themselves, so nothing large passes through Python.
-    """
+                 scope: Any, *, about: About | None = None, progress: Progress | None = None) -> int:
+    """Write an XLSX, Parquet, Stata or SPSS export to the file at ``target``; returns the rows
+    of the table. ``progress`` is told the rows written so far."""
     columns = spec.columns(session, filters)
     rows = spec.rows(session, filters, scope)
     if fmt == "parquet":
-        return write_parquet(target, columns, rows)
+        return write_parquet(target, columns, rows, progress=progress, about=about)
     if fmt == "xlsx":
         sheets = [Sheet(spec.name, columns, rows)]
         described = [(spec.name, columns)]
@@ -282,7 +367,15 @@ def write_export(target: str | os.PathLike[str], session: Any, spec: Any, fmt: s
             sheets.append(Sheet("codebook", CODEBOOK_COLUMNS, codebook_rows(session, filters)))
             described.append(("codebook", CODEBOOK_COLUMNS))
         sheets.append(columns_sheet(described))
-        return write_xlsx(target, sheets)
+        if about is not None:
+            sheets.append(about_sheet(about))
+        return write_xlsx(target, sheets, progress=progress, about=about)
+    if fmt in STATISTICAL:
+        from assessment.exports.catalog import translator
+        from assessment.exports.statistical import write_statistical
+
+        return write_statistical(target, fmt, columns, rows, about=about, progress=progress,
+                                 translate=translator(filters.lang))
     raise ValueError(f"{fmt} is streamed, not written to a file")
 
 
@@ -303,7 +396,8 @@ def write_chunks(target: BinaryIO, session: Any, spec: Any, fmt: str, filters: A
 
 
 def write_file(target: Path, session: Any, spec: Any, fmt: str, filters: Any, scope: Any, *,
-               bom: bool = False) -> int:
+               bom: bool = False, about: About | None = None,
+               progress: Progress | None = None) -> int:
     """Write an export of any format to the file ``target``; returns the rows of the table.
 
     It is written under a temporary name beside ``target`` (readable by this user only) and
@@ -317,7 +411,8 @@ def write_file(target: Path, session: Any, spec: Any, fmt: str, filters: Any, sc
                 rows = write_chunks(stream, session, spec, fmt, filters, scope, bom=bom)
         else:
             os.close(handle)
-            rows = write_export(partial, session, spec, fmt, filters, scope)
+            rows = write_export(partial, session, spec, fmt, filters, scope, about=about,
+                                progress=progress)
         os.replace(partial, target)
     except BaseException:
         Path(partial).unlink(missing_ok=True)

@@ -16,6 +16,8 @@ FORMAT_LABELS = {
     "xlsx": _l("Excel workbook (XLSX), with the codebook and column descriptions"),
     "parquet": _l("Parquet, typed and compressed, for large tables"),
     "json": _l("JSON: one array of row objects"),
+    "dta": _l("Stata (.dta), with variable labels, value labels and missing-value codes"),
+    "sav": _l("SPSS (.sav), with variable labels, value labels and missing-value codes"),
 }
 
 

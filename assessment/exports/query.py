@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from typing import Any
 
 from sqlalchemy import Select, String, func, select, type_coerce
@@ -12,8 +12,9 @@ from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.functions import FunctionElement
 
 from assessment.assessments.models import Assessment, QuestionnaireVersion, Round
-from assessment.exports.columns import HASH_PREFIX, Row
+from assessment.exports.columns import CITY_AT, HASH_PREFIX, PEERS_AT, Row
 from assessment.places.models import City, Country, Region
+from assessment.places.peers import PeerGroup, PeerGroupCity
 
 # Rows fetched from the database per round trip (and the size of a server-side cursor batch).
 BATCH_SIZE = 2000
@@ -56,12 +57,31 @@ def joined(stmt: Select[Any]) -> Select[Any]:
 
 
 def assessment_select(*extra: Any) -> Select[Any]:
-    """The ``ASSESSMENT_COLUMNS``, in their order, then ``extra``; for a statement through ``joined``."""
+    """The ``ASSESSMENT_COLUMNS`` but the peer groups, in their order, then ``extra``; for a
+    statement through ``joined``. ``with_peer_groups`` puts the groups in."""
     return select(
         Assessment.id, Round.name, Region.name, Country.name, Country.iso_code, City.id, City.name,
+        City.population, as_text(City.size_class),
         QuestionnaireVersion.label, func.substr(QuestionnaireVersion.content_hash, 1, HASH_PREFIX),
         as_text(Assessment.status), *extra,
     )
+
+
+def peer_groups(session: Session) -> dict[int, str]:
+    """Each city's peer groups, by name, joined by "; " (a handful of groups: read once)."""
+    names: dict[int, list[str]] = {}
+    rows = session.execute(select(PeerGroupCity.city_id, PeerGroup.name)
+                           .join(PeerGroup, PeerGroupCity.group_id == PeerGroup.id)
+                           .order_by(PeerGroup.name))
+    for city_id, name in rows:
+        names.setdefault(city_id, []).append(name)
+    return {city_id: "; ".join(groups) for city_id, groups in names.items()}
+
+
+def with_peer_groups(rows: Iterable[Row], groups: dict[int, str]) -> Iterator[Row]:
+    """Rows of ``assessment_select`` with the city's peer groups in their place."""
+    for row in rows:
+        yield (*row[:PEERS_AT], groups.get(row[CITY_AT]), *row[PEERS_AT:])
 
 
 def stream(session: Session, stmt: Select[Any]) -> Iterator[Row]:

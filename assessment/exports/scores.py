@@ -12,7 +12,15 @@ from assessment.assessments.models import Assessment, ElementScore
 from assessment.exports.catalog import Catalog
 from assessment.exports.columns import ASSESSMENT_COLUMNS, N_ASSESSMENT, Column, Row
 from assessment.exports.filters import Filters, filter_conditions
-from assessment.exports.query import assessment_select, iso_utc, joined, paged, stream
+from assessment.exports.query import (
+    assessment_select,
+    iso_utc,
+    joined,
+    paged,
+    peer_groups,
+    stream,
+    with_peer_groups,
+)
 
 SCORE_COLUMNS = [
     *ASSESSMENT_COLUMNS,
@@ -78,7 +86,7 @@ def score_rows(
     catalog = Catalog.load(session, Filters(lang=filters.lang))
     titles = catalog.element_titles()
     stmt = paged(_scores_statement(catalog, filters, scope), offset, limit)
-    for row in stream(session, stmt):
+    for row in with_peer_groups(stream(session, stmt), peer_groups(session)):
         version_id, element_id = row[N_ASSESSMENT + 1], row[N_ASSESSMENT + 2]
         yield (*row[:N_ASSESSMENT + 1], element_id, row[N_ASSESSMENT + 3],
                titles.get((version_id, element_id)), *row[N_ASSESSMENT + 4:])

@@ -1,5 +1,5 @@
-"""The response tables: long, wide, scores, codebook and actions; their registry, row counts and
-filter choices.
+"""The response tables: long, wide, choices, scores, codebook and actions; their registry, row
+counts and filter choices.
 
 Each table is a list of typed ``Column``s and a generator of plain tuples, read with one
 streaming query (joins, no ORM objects per row), so a download of any size runs in
@@ -25,8 +25,11 @@ from sqlalchemy.orm import Session
 from assessment.assessments.models import AssessmentStatus, Round
 from assessment.exports.actions import ACTION_COLUMNS, action_rows, count_actions
 from assessment.exports.answers import (
+    CHOICE_COLUMNS,
     LONG_COLUMNS,
+    choice_rows,
     count_assessments,
+    count_choices,
     count_long,
     long_rows,
     wide_columns,
@@ -36,6 +39,7 @@ from assessment.exports.catalog import Catalog, unique
 from assessment.exports.codebook import CODEBOOK_COLUMNS, codebook_rows, count_codebook
 from assessment.exports.columns import Column, Row
 from assessment.exports.filters import MAX_FILTER_LENGTH, FilterError, Filters, scope_for
+from assessment.exports.layout import Layout
 from assessment.exports.scores import SCORE_COLUMNS, count_scores, score_rows
 from assessment.places.models import City, Country, Region
 
@@ -71,23 +75,30 @@ class TableSpec:
     def columns(self, session: Session, filters: Filters) -> list[Column]:
         if self.fixed_columns is not None:
             return list(self.fixed_columns)
-        return wide_columns(Catalog.load(session, filters))
+        return wide_columns(Layout.load(session, filters))
 
 
 TABLES: dict[str, TableSpec] = {
     "long": TableSpec(
-        "long", "Answers (long)", "One row per assessment and question: the answer, its "
-        "score, flags, evidence and when it was given.", long_rows, count_long, LONG_COLUMNS),
+        "long", "Answers (long)", "One row per assessment and question of the versions in the "
+        "table: the answer, its code and score, why it is missing (don't know, not applicable, "
+        "not answered, not asked in this version), evidence and when it was given.", long_rows,
+        count_long, LONG_COLUMNS),
     "wide": TableSpec(
-        "wide", "Answers (wide)", "One row per assessment, one column per question, with "
-        "status and overall index.", wide_rows, count_assessments),
+        "wide", "Answers (wide)", "One row per assessment, one coded column per question (one "
+        "0/1 column per option of a multiple choice), with status and overall index; codes -1 "
+        "to -4 say why an answer is missing.", wide_rows, count_assessments),
+    "choices": TableSpec(
+        "choices", "Chosen options", "One row per option chosen in a single- or multiple-choice "
+        "answer: its key, code, label and points.", choice_rows, count_choices, CHOICE_COLUMNS),
     "scores": TableSpec(
         "scores", "Element scores", "One row per submitted assessment and element: score, "
         "target, gap, completeness and evidence coverage.", score_rows, count_scores,
         SCORE_COLUMNS),
     "codebook": TableSpec(
-        "codebook", "Codebook", "Every question of every questionnaire version in use, with "
-        "its answers and their points.", codebook_rows, count_codebook, CODEBOOK_COLUMNS),
+        "codebook", "Codebook", "One row per question of every questionnaire version in use, "
+        "then one row per answer it offers: code, label, points, level evidenced, exclusive.",
+        codebook_rows, count_codebook, CODEBOOK_COLUMNS),
     "actions": TableSpec(
         "actions", "Action plans", "One row per action of a city's action plan: what will be done, "
         "who owns it, by when, its status, and the round and element it was made for.", action_rows,

@@ -12,7 +12,8 @@ from assessment.exports import services
 from tests.actions.conftest import add
 from tests.conftest import read
 
-COLUMNS = ["action_id", "assessment_id", "city_id", "city", "country", "region", "round",
+COLUMNS = ["action_id", "assessment_id", "city_id", "city", "country", "region", "population",
+           "size_class", "peer_groups", "round",
            "questionnaire_version", "element_id", "question_id", "action", "owner", "due_date",
            "status", "note", "created_at", "updated_at"]
 

@@ -53,5 +53,6 @@ def test_export_help_documents_every_option(runner) -> None:
     result = runner.invoke(args=["export", "--help"])
     assert result.exit_code == 0
     for option in ("--table", "--format", "--round", "--region", "--country", "--status",
-                   "--version", "--bom", "--output", "long|wide|scores|codebook"):
+                   "--version", "--bom", "--output", "long|wide|choices|scores|codebook|actions",
+                   "csv|xlsx|parquet|json|dta|sav"):
         assert option in result.output

@@ -15,19 +15,18 @@ def test_page_needs_a_sign_in(client, world) -> None:
         assert response.status_code == 302
 
 
-def test_page_offers_tables_formats_filters_and_row_counts(client, login, world, db_session) -> None:
+def test_page_offers_tables_formats_filters_and_row_counts(client, login, world, questionnaire) -> None:
     login(world.analyst)
     response = client.get("/exports")
     page = response.get_data(as_text=True)
     assert response.status_code == 200
     assert '<form method="get" action="/exports/download"' in page
-    for fmt in ("csv", "xlsx", "parquet", "json"):
+    for fmt in ("csv", "xlsx", "parquet", "json", "dta", "sav"):
         assert f'value="{fmt}"' in page
     for name in ("round", "region", "country", "status", "version"):
         assert f'<select id="{name}" name="{name}"' in page
-    # The long table has one row per stored answer of the four assessments.
-    long_count = sum(len(world.answers(db_session, a)) for a in
-                     (world.kigali_2025, world.kigali_2026, world.nairobi_2025, world.bandung_2025))
+    # The long table has one row per assessment and question, answered or not.
+    long_count = 4 * len(questionnaire.questions)
     assert f"Answers (long): {long_count:,} rows" in page
     assert "Answers (wide): 4 rows" in page
     assert "Element scores: 18 rows" in page  # 3 submitted x 6 elements
@@ -87,7 +86,7 @@ def test_downloads_are_attachments_never_cached(client, login, world) -> None:
     login(world.analyst)
     with client.get("/exports/download?table=scores&format=csv&round=2025") as response:
         assert response.headers["Content-Disposition"].startswith(
-            'attachment; filename="city-innovation-scores-2025-')
+            'attachment; filename="city-innovation-scores-round-2025-')
         assert response.headers["Cache-Control"] == "no-store"
         assert response.is_streamed
     with client.get("/exports/download?table=scores&format=xlsx") as response:

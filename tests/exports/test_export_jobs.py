@@ -85,7 +85,7 @@ def test_an_excel_long_table_is_prepared_and_reads_back_like_the_csv(
         assert response.headers["Cache-Control"] == "no-store"
         stamp = row.finished_at.strftime("%Y%m%d")  # type: ignore[union-attr]
         assert response.headers["Content-Disposition"] == (
-            f"attachment; filename=city-innovation-long-2025-africa-{stamp}.xlsx")
+            f"attachment; filename=city-innovation-long-round-2025-region-africa-{stamp}.xlsx")
         body = response.get_data()
 
     text = {"round": str, "questionnaire_version": str}
@@ -97,7 +97,7 @@ def test_an_excel_long_table_is_prepared_and_reads_back_like_the_csv(
     assert _normalised(workbook) == _normalised(csv_frame)
     # The same workbook as the direct download: the codebook and the column descriptions too.
     sheets = openpyxl.load_workbook(folder / row.file_name, read_only=True).sheetnames
-    assert sheets == ["long", "codebook", "columns"]
+    assert sheets == ["long", "codebook", "columns", "about"]
 
     actions = db_session.scalars(select(AuditEvent).where(
         AuditEvent.user_id == world.analyst.id, AuditEvent.action.in_(

@@ -77,7 +77,7 @@ def test_xlsx_has_the_table_the_codebook_and_the_column_descriptions(client, log
     assert headers["Content-Type"].startswith(
         "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
     sheets = pd.read_excel(io.BytesIO(body), sheet_name=None)
-    assert list(sheets) == ["scores", "codebook", "columns"]
+    assert list(sheets) == ["scores", "codebook", "columns", "about"]
     assert set(sheets["scores"]["round"].astype(str)) == {"2025"}
     assert "civic_tech_resident_tools" in set(sheets["codebook"]["question_id"])
     described = sheets["columns"]
@@ -188,7 +188,7 @@ def test_xlsx_cells_cannot_become_formulas(client, login, world, hostile, downlo
 def test_json_and_parquet_keep_text_exactly(client, login, world, hostile, download, db_session) -> None:
     login(world.analyst)
     rows = json.loads(download(table="long", format="json", country="Rwanda")[1])
-    notes = {r["note"] for r in rows if r["assessment_id"] == hostile.id}
+    notes = {r["note"] for r in rows if r["assessment_id"] == hostile.id and r["note"]}
     assert notes == {"+SUM(1,2)", "-2+3"}
     frame = read("parquet", download(table="long", format="parquet", country="Rwanda")[1])
     assert set(frame[frame["assessment_id"] == hostile.id]["city"]) == {DANGEROUS["city"]}

@@ -13,7 +13,8 @@ LABEL_COLUMNS = {
     "long": {"value_label"},
     "wide": set(),
     "scores": {"element_title"},
-    "codebook": {"element_title", "text", "unit", "source"},
+    "choices": {"option_label"},
+    "codebook": {"element_title", "text", "unit", "source", "label", "description"},
 }
 
 

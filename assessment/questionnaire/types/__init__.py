@@ -4,9 +4,18 @@ Importing this package registers every type: a new type's module is imported her
 """
 
 from assessment.questionnaire.types.base import (
+    DONT_KNOW,
     KINDS,
+    LOW_MISSING_CODES,
+    MISSING_CODES,
+    MISSING_REASONS,
+    MISSING_WORDS,
     N_,
+    NOT_ANSWERED,
+    NOT_APPLICABLE,
+    NOT_ASKED,
     AnswerChoice,
+    AnswerCode,
     AnswerError,
     AnswerValue,
     CodebookEntry,
@@ -25,11 +34,20 @@ from assessment.questionnaire.types.single_choice import SingleChoice
 from assessment.questionnaire.types.yes_no import NO, YES, YesNo
 
 __all__ = [
+    "DONT_KNOW",
     "KINDS",
+    "LOW_MISSING_CODES",
+    "MISSING_CODES",
+    "MISSING_REASONS",
+    "MISSING_WORDS",
     "NO",
+    "NOT_ANSWERED",
+    "NOT_APPLICABLE",
+    "NOT_ASKED",
     "N_",
     "YES",
     "AnswerChoice",
+    "AnswerCode",
     "AnswerError",
     "AnswerValue",
     "CodebookEntry",

@@ -63,6 +63,48 @@ class AnswerChoice:
 
 
 @dataclass(frozen=True)
+class AnswerCode:
+    """One answer a question offers, as the codebook lists it and the wide table codes it.
+
+    ``kind`` is ``level`` (maturity), ``answer`` (yes or no), ``option`` (single and multiple
+    choice) or ``band`` (a range of a scored number). ``code`` is the number that stands for
+    the answer in the wide table and the statistical files; a band has none (the number itself
+    is the value).
+    """
+
+    kind: str
+    key: str  # as stored: "3", "yes", an option key; a band's range, "[0, 25)"
+    code: int | None
+    label: str
+    description: str = ""
+    points: float | None = None  # on the 0-4 scale, when the question is scored
+    level: int | None = None  # the level of the scale it evidences, when the file declares it
+    exclusive: bool = False
+    low: float | None = None  # a band's range: low <= value < high; a missing end is open
+    high: float | None = None
+
+
+# Why a cell of the wide table holds no answer, in the order of their codes.
+DONT_KNOW = "dont_know"
+NOT_APPLICABLE = "not_applicable"
+NOT_ANSWERED = "not_answered"
+NOT_ASKED = "not_asked"
+MISSING_REASONS = (DONT_KNOW, NOT_APPLICABLE, NOT_ANSWERED, NOT_ASKED)
+MISSING_WORDS = {
+    DONT_KNOW: N_("Don't know"),
+    NOT_APPLICABLE: N_("Not applicable"),
+    NOT_ANSWERED: N_("Not answered"),
+    NOT_ASKED: N_("Not asked in this version"),
+}
+# The codes: below every value a level, a yes/no, an option code or a 0/1 column can take.
+MISSING_CODES: Mapping[str, int] = MappingProxyType(
+    {reason: -(index + 1) for index, reason in enumerate(MISSING_REASONS)})
+# For number questions that accept negative numbers: far below any plausible answer.
+LOW_MISSING_CODES: Mapping[str, int] = MappingProxyType(
+    {reason: -999_999_990 - (index + 1) for index, reason in enumerate(MISSING_REASONS)})
+
+
+@dataclass(frozen=True)
 class CodebookEntry:
     """What the codebook says about a question's answers."""
 
@@ -87,6 +129,12 @@ class QuestionKind(ABC):
     multiple: ClassVar[bool] = False
     # True when the choices are the steps of the 0-4 scale, each with its description.
     shows_levels: ClassVar[bool] = False
+    # True when the answer is one of ``answer_codes`` (a level, yes or no, an option), so the
+    # wide table holds its code; False for numbers (the number itself) and evidence.
+    coded: ClassVar[bool] = False
+    # True when the codes follow the order of the options: the same key keeps its code across
+    # versions, so codes are given by first appearance, oldest version first.
+    positional_codes: ClassVar[bool] = False
 
     # -- questionnaire.yaml -------------------------------------------------------------------
 
@@ -163,6 +211,35 @@ class QuestionKind(ABC):
     @abstractmethod
     def codebook(self, question: Question) -> CodebookEntry:
         """What the codebook says about this question's answers."""
+
+    # -- tables for analysts --------------------------------------------------------------------
+
+    def answer_codes(
+        self, question: Question, language: str | None = None, translate: Translate = untranslated
+    ) -> tuple[AnswerCode, ...]:
+        """The answers offered, each with its code, label, points and level: one codebook row
+        each. None for evidence questions."""
+        return ()
+
+    def wide_type(self, question: Question) -> str | None:
+        """The cell type of the question's wide column (one per option for multiple choice):
+        ``integer`` or ``number``; None when the question has no value and so no column."""
+        return "integer" if self.has_value else None
+
+    def wide_number(self, question: Question, text: str) -> int | float | None:
+        """The stored answer ``text`` as a number, for kinds whose value is a number; None
+        otherwise, or when the text is not a number. Unlike ``decode`` it does not check the
+        question's limits: a table shows what is stored."""
+        return None
+
+    def chosen_keys(self, question: Question, text: str) -> tuple[str, ...]:
+        """The option keys the stored answer ``text`` chose; none for kinds without options."""
+        return ()
+
+    def missing_codes(self, question: Question) -> Mapping[str, int]:
+        """The code of each reason for a missing answer (``MISSING_REASONS``), distinct from
+        every value the question's columns can hold."""
+        return MISSING_CODES
 
     # -- generated values ---------------------------------------------------------------------
 

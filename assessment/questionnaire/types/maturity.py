@@ -11,6 +11,7 @@ from assessment.questionnaire.problems import Path_
 from assessment.questionnaire.types.base import (
     N_,
     AnswerChoice,
+    AnswerCode,
     AnswerError,
     AnswerValue,
     CodebookEntry,
@@ -30,6 +31,7 @@ class Maturity(QuestionKind):
     summary = N_("maturity levels")
     keys = ("levels",)
     shows_levels = True
+    coded = True
 
     def read(self, reader: Reader, data: dict[str, Any], path: Path_) -> dict[str, Any] | None:
         if "levels" not in data:
@@ -86,6 +88,17 @@ class Maturity(QuestionKind):
     def codebook(self, question: Question) -> CodebookEntry:
         choices = " | ".join(f"{lvl.value} = {lvl.label}: {lvl.description}" for lvl in question.levels)
         return CodebookEntry("integer", choices)
+
+    def answer_codes(
+        self, question: Question, language: str | None = None, translate: Translate = untranslated
+    ) -> tuple[AnswerCode, ...]:
+        # A level is its own code.
+        return tuple(
+            AnswerCode("level", str(level.value), level.value, level.label.get(language),
+                       level.description.get(language),
+                       float(level.value) if question.scored else None, level.value)
+            for level in question.levels
+        )
 
     def candidates(self, question: Question) -> tuple[AnswerValue, ...]:
         return tuple(level.value for level in question.levels)

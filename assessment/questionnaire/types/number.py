@@ -7,13 +7,17 @@ from __future__ import annotations
 import itertools
 import math
 import random
+from collections.abc import Mapping
 from typing import Any
 
 from assessment.questionnaire.checks import Reader
 from assessment.questionnaire.model import SCALE_MAX, SCALE_MIN, Band, Question, QuestionType
 from assessment.questionnaire.problems import Path_, describe
 from assessment.questionnaire.types.base import (
+    LOW_MISSING_CODES,
+    MISSING_CODES,
     N_,
+    AnswerCode,
     AnswerError,
     AnswerValue,
     CodebookEntry,
@@ -147,6 +151,35 @@ class Number(QuestionKind):
         )
         return CodebookEntry(value_type, choices)
 
+    def answer_codes(
+        self, question: Question, language: str | None = None, translate: Translate = untranslated
+    ) -> tuple[AnswerCode, ...]:
+        # A number is its own value: the codebook lists the bands that turn it into points.
+        return tuple(
+            AnswerCode("band", f"[{_bound(b.min, '-inf')}, {_bound(b.max, 'inf')})", None,
+                       f"[{_bound(b.min, '-inf')}, {_bound(b.max, 'inf')})", points=b.points,
+                       low=b.min, high=b.max)
+            for b in question.bands
+        )
+
+    def wide_type(self, question: Question) -> str | None:
+        return "integer" if question.integer else "number"
+
+    def wide_number(self, question: Question, text: str) -> int | float | None:
+        try:
+            number = float(text)
+        except ValueError:
+            return None
+        if not math.isfinite(number):
+            return None
+        return int(number) if question.integer and number.is_integer() else number
+
+    def missing_codes(self, question: Question) -> Mapping[str, int]:
+        # -1 to -4 could be answers when the question accepts negative numbers.
+        if question.min_value is not None and question.min_value >= 0:
+            return MISSING_CODES
+        return LOW_MISSING_CODES
+
     def candidates(self, question: Question) -> tuple[AnswerValue, ...]:
         # The middle of each band (an open band is taken as 10 wide).
         values = []
@@ -165,6 +198,10 @@ class Number(QuestionKind):
             high = low + 100
         number = rng.uniform(low, high)
         return _fit(question, number if question.integer else round(number, 1))
+
+
+def _bound(value: float | None, open_end: str) -> str:
+    return open_end if value is None else points_text(value)
 
 
 def number_text(value: AnswerValue) -> str:

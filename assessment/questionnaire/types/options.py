@@ -12,6 +12,7 @@ from assessment.questionnaire.problems import Path_, describe
 from assessment.questionnaire.types.base import (
     N_,
     AnswerChoice,
+    AnswerCode,
     AnswerError,
     QuestionKind,
     Translate,
@@ -128,6 +129,24 @@ def check_choices(question: Question, keys: Sequence[str]) -> None:
 
 class OptionKind(QuestionKind):
     """What single and multiple choice share: the answers offered are the question's options."""
+
+    positional_codes = True
+
+    def answer_codes(
+        self, question: Question, language: str | None = None, translate: Translate = untranslated
+    ) -> tuple[AnswerCode, ...]:
+        # Options are coded 1, 2, ... in questionnaire order (the tables keep a key's code
+        # across versions).
+        return tuple(
+            AnswerCode("option", o.key, code, o.label.get(language),
+                       points=o.points if question.scored else None, level=o.level,
+                       exclusive=o.exclusive)
+            for code, o in enumerate(question.options, start=1)
+        )
+
+    def chosen_keys(self, question: Question, text: str) -> tuple[str, ...]:
+        # Stored as one key, or several joined by commas (multiple choice).
+        return tuple(key for key in text.split(",") if key)
 
     def choices(
         self, question: Question, language: str | None = None, translate: Translate = untranslated

@@ -31,6 +31,7 @@ class SingleChoice(OptionKind):
     widget = "radio"
     summary = N_("one option")
     keys = ("options",)
+    coded = True
 
     def read(self, reader: Reader, data: dict[str, Any], path: Path_) -> dict[str, Any] | None:
         options = read_options(reader, data, path, self.type.value, multiple=False)

@@ -12,6 +12,7 @@ from assessment.questionnaire.problems import Path_
 from assessment.questionnaire.types.base import (
     N_,
     AnswerChoice,
+    AnswerCode,
     AnswerError,
     AnswerValue,
     CodebookEntry,
@@ -34,6 +35,7 @@ class YesNo(QuestionKind):
     widget = "radio"
     summary = N_("yes or no")
     keys = ("yes_level", "yes_points", "no_points")
+    coded = True
 
     def read(self, reader: Reader, data: dict[str, Any], path: Path_) -> dict[str, Any] | None:
         if "yes_level" in data:
@@ -102,6 +104,20 @@ class YesNo(QuestionKind):
             f"yes = Yes ({points_text(question.yes_points)}) | no = No ({points_text(question.no_points)})"
         )
         return CodebookEntry("string", choices)
+
+    def answer_codes(
+        self, question: Question, language: str | None = None, translate: Translate = untranslated
+    ) -> tuple[AnswerCode, ...]:
+        # A boolean: 1 for yes, 0 for no. A "no" evidences level 0 when the file declares
+        # the level a "yes" evidences.
+        scored = question.scored
+        return (
+            AnswerCode("answer", YES, 1, translate(WORDS[YES]),
+                       points=question.yes_points if scored else None, level=question.yes_level),
+            AnswerCode("answer", NO, 0, translate(WORDS[NO]),
+                       points=question.no_points if scored else None,
+                       level=0 if question.yes_level is not None else None),
+        )
 
     def candidates(self, question: Question) -> tuple[AnswerValue, ...]:
         return (YES, NO)
