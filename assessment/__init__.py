@@ -96,11 +96,12 @@ def register_blueprints(app: Flask) -> None:
     from assessment.people.views import bp as people_bp
     from assessment.reminders.views import bp as reminders_bp
     from assessment.results.views import bp as results_bp
+    from assessment.review.views import bp as review_bp
     from assessment.survey.views import bp as survey_bp
 
     for blueprint in (home_bp, health_bp, auth_bp, survey_bp, results_bp, dashboard_bp,
                       exports_bp, admin_bp, account_bp, people_bp, reminders_bp, actions_bp,
-                      opendata_bp):
+                      opendata_bp, review_bp):
         app.register_blueprint(blueprint)
     app.register_blueprint(api_bp, url_prefix=API_PREFIX)
     # The API authenticates with bearer tokens, not cookies, so CSRF does not apply.

@@ -26,6 +26,10 @@ _DEV_SECRET = "development-only-secret-key-change-me"  # nosec B105 # a known pl
 
 # The interface languages (assessment.i18n describes them; config imports nothing of the app).
 LOCALES = ("ar", "zh", "en", "fr", "ru", "es")
+# The kinds of evidence document an answer can carry, by the name of the type its content shows
+# (assessment.review.storage reads the content); DOCUMENT_TYPES chooses among them.
+DOCUMENT_TYPES = ("pdf", "docx", "xlsx", "pptx", "odt", "ods", "doc", "xls", "png", "jpg", "webp", "gif")
+DOCUMENT_STORAGES = ("database", "folder")
 
 
 class ConfigError(RuntimeError):
@@ -85,6 +89,27 @@ def _networks(env: Mapping[str, str], name: str, default: str) -> tuple[str, ...
     return networks
 
 
+def _document_types(env: Mapping[str, str]) -> tuple[str, ...]:
+    """The document types accepted as evidence, from ``DOCUMENT_TYPES`` ("pdf, docx, png")."""
+    raw = env.get("DOCUMENT_TYPES", "").strip()
+    if not raw:
+        return DOCUMENT_TYPES
+    chosen = []
+    for part in raw.split(","):
+        name = part.strip().lower().lstrip(".")
+        name = "jpg" if name == "jpeg" else name
+        if not name:
+            continue
+        if name not in DOCUMENT_TYPES:
+            raise ConfigError(f"DOCUMENT_TYPES may list {', '.join(DOCUMENT_TYPES)}; {part.strip()!r} "
+                              "is not one of them.")
+        if name not in chosen:
+            chosen.append(name)
+    if not chosen:
+        raise ConfigError("DOCUMENT_TYPES lists no document type.")
+    return tuple(chosen)
+
+
 @dataclass(frozen=True)
 class Settings:
     """Typed view of the environment, turned into Flask config keys by ``as_flask_config``."""
@@ -125,6 +150,10 @@ class Settings:
     password_reset_rate_limit: str
     export_folder: Path
     min_peer_cities: int
+    document_max_mb: int = 3
+    document_types: tuple[str, ...] = DOCUMENT_TYPES
+    document_storage: str = "database"
+    document_folder: Path = INSTANCE_DIR / "documents"
     export_keep_hours: int = 24
     export_direct_rows: int = 20_000
     token_days: int = 90
@@ -181,6 +210,10 @@ class Settings:
             "PASSWORD_RESET_RATE_LIMIT": self.password_reset_rate_limit,
             "EXPORT_FOLDER": str(self.export_folder),
             "MIN_PEER_CITIES": self.min_peer_cities,
+            "DOCUMENT_MAX_MB": self.document_max_mb,
+            "DOCUMENT_TYPES": self.document_types,
+            "DOCUMENT_STORAGE": self.document_storage,
+            "DOCUMENT_FOLDER": str(self.document_folder),
             "EXPORT_KEEP_HOURS": self.export_keep_hours,
             "EXPORT_DIRECT_ROWS": self.export_direct_rows,
             "TOKEN_DAYS": self.token_days,
@@ -268,6 +301,17 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
     if token_days > token_max_days:
         raise ConfigError(f"TOKEN_DAYS ({token_days}) cannot be more than TOKEN_MAX_DAYS "
                           f"({token_max_days}).")
+    max_content_length = _int(env, "MAX_CONTENT_LENGTH", 4 * 1024 * 1024, minimum=64 * 1024)
+    document_max_mb = _int(env, "DOCUMENT_MAX_MB", 3, minimum=1)
+    if document_max_mb * 1024 * 1024 + 64 * 1024 > max_content_length:
+        needed = document_max_mb * 1024 * 1024 + 64 * 1024
+        raise ConfigError(f"DOCUMENT_MAX_MB ({document_max_mb}) does not fit in a request of "
+                          f"MAX_CONTENT_LENGTH ({max_content_length} bytes): raise "
+                          f"MAX_CONTENT_LENGTH to at least {needed} or lower DOCUMENT_MAX_MB.")
+    document_types = _document_types(env)
+    document_storage = _text(env, "DOCUMENT_STORAGE", "database").lower()
+    if document_storage not in DOCUMENT_STORAGES:
+        raise ConfigError(f"DOCUMENT_STORAGE must be database or folder, not {document_storage!r}.")
     default_locale = _text(env, "DEFAULT_LOCALE", "en")
     if default_locale not in LOCALES:
         raise ConfigError(f"DEFAULT_LOCALE must be one of {', '.join(LOCALES)}, not {default_locale!r}.")
@@ -293,7 +337,7 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         secure_cookies=_bool(env, "SECURE_COOKIES", app_env == "production"),
         log_level=log_level,
         log_format=log_format,
-        max_content_length=_int(env, "MAX_CONTENT_LENGTH", 4 * 1024 * 1024, minimum=64 * 1024),
+        max_content_length=max_content_length,
         sqlite_busy_seconds=sqlite_busy_seconds,
         retry_after_seconds=_int(env, "RETRY_AFTER_SECONDS", 30, minimum=1),
         health_min_free_mb=_int(env, "HEALTH_MIN_FREE_MB", 50),
@@ -311,6 +355,10 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         password_reset_rate_limit=_limit(env, "PASSWORD_RESET_RATE_LIMIT", "5 per hour"),
         export_folder=Path(_text(env, "EXPORT_FOLDER", str(INSTANCE_DIR / "exports"))),
         min_peer_cities=_int(env, "MIN_PEER_CITIES", 5, minimum=1),
+        document_max_mb=document_max_mb,
+        document_types=document_types,
+        document_storage=document_storage,
+        document_folder=Path(_text(env, "DOCUMENT_FOLDER", str(INSTANCE_DIR / "documents"))),
         export_keep_hours=_int(env, "EXPORT_KEEP_HOURS", 24, minimum=1),
         export_direct_rows=_int(env, "EXPORT_DIRECT_ROWS", 20_000),
         token_days=token_days,

@@ -9,6 +9,7 @@ from assessment.assessments.models import (
     DeadlineExtension,
     ElementScore,
     QuestionnaireVersion,
+    ReviewedScore,
     Round,
     ScoreHistory,
 )
@@ -21,6 +22,7 @@ from assessment.mail.models import MailStatus, OutgoingMail
 from assessment.opendata.models import OpenDataConsent
 from assessment.places.models import City, Country, Region, SizeClass
 from assessment.places.peers import PeerGroup, PeerGroupCity
+from assessment.review.models import DocumentBlob, EvidenceDocument, QueryReply, ReviewDecision
 
 __all__ = [
     "Action", "ActionStatus", "Answer", "ApiToken", "Assessment", "AssessmentStatus", "AuditEvent",
@@ -29,4 +31,5 @@ __all__ = [
     "OutgoingMail", "PeerGroup", "PeerGroupCity", "QuestionnaireVersion", "Region", "Role", "Round",
     "ScoreHistory", "SizeClass", "User",
     "OpenDataConsent",
+    "DocumentBlob", "EvidenceDocument", "QueryReply", "ReviewDecision", "ReviewedScore",
 ]

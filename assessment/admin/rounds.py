@@ -23,8 +23,8 @@ from assessment.admin.errors import AdminError
 from assessment.admin.presentation import HASH_PREFIX
 from assessment.assessments import deadlines, notifications
 from assessment.assessments.models import (
+    SCORED,
     Assessment,
-    AssessmentStatus,
     DeadlineExtension,
     QuestionnaireVersion,
     Round,
@@ -91,7 +91,7 @@ def on_clock(value: datetime | None) -> str | None:
 def assessment_counts() -> tuple[Any, Any]:
     """Columns counting assessments, started and submitted, for a query joined to them."""
     started = func.count(Assessment.id)
-    submitted = func.coalesce(func.sum(case((Assessment.status == AssessmentStatus.SUBMITTED, 1),
+    submitted = func.coalesce(func.sum(case((Assessment.status.in_(SCORED), 1),
                                             else_=0)), 0)
     return started, submitted
 

@@ -13,7 +13,13 @@ STATUS_LABELS = {
     AssessmentStatus.DRAFT.value: _l("Draft"),
     AssessmentStatus.SUBMITTED.value: _l("Submitted"),
     AssessmentStatus.REOPENED.value: _l("Reopened"),
+    AssessmentStatus.IN_REVIEW.value: _l("In review"),
+    AssessmentStatus.RETURNED.value: _l("Returned with queries"),
+    AssessmentStatus.RESUBMITTED.value: _l("Resubmitted"),
+    AssessmentStatus.VALIDATED.value: _l("Validated"),
 }
+# Said next to the scores of an assessment whose city is changing its answers.
+UNDER_REVISION_LABEL = _l("under revision: last submitted scores")
 
 
 def status_label(status: AssessmentStatus | str | None) -> str:

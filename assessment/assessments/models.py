@@ -93,10 +93,26 @@ class AssessmentStatus(enum.StrEnum):
     DRAFT = "draft"
     SUBMITTED = "submitted"
     REOPENED = "reopened"
+    # The review: a reviewer decides answer by answer, may send queries back to the city
+    # (returned), which answers them and sends the assessment back (resubmitted), until the
+    # reviewer validates it.
+    IN_REVIEW = "in_review"
+    RETURNED = "returned"
+    RESUBMITTED = "resubmitted"
+    VALIDATED = "validated"
 
 
 # The states in which the city's officials may change answers.
-EDITABLE = (AssessmentStatus.DRAFT, AssessmentStatus.REOPENED)
+EDITABLE = (AssessmentStatus.DRAFT, AssessmentStatus.REOPENED, AssessmentStatus.RETURNED)
+# "Has submitted scores": every state after a first submission. A reopened or returned
+# assessment keeps its last submitted scores until the city submits again, and they count
+# (marked under revision) in the dashboards, the medians, the exports and the report.
+SCORED = (AssessmentStatus.SUBMITTED, AssessmentStatus.IN_REVIEW, AssessmentStatus.RETURNED,
+          AssessmentStatus.RESUBMITTED, AssessmentStatus.VALIDATED, AssessmentStatus.REOPENED)
+# Scored, but the city is changing its answers: the scores shown are the last submitted ones.
+UNDER_REVISION = (AssessmentStatus.REOPENED, AssessmentStatus.RETURNED)
+# The states in which a reviewer records decisions and may validate.
+REVIEWABLE = (AssessmentStatus.SUBMITTED, AssessmentStatus.IN_REVIEW, AssessmentStatus.RESUBMITTED)
 
 
 class Assessment(Base):
@@ -131,12 +147,19 @@ class Assessment(Base):
     # The version of the scoring rules the stored scores were computed with
     # (``assessment.questionnaire.scoring.RULES_VERSION``); None while never submitted.
     scoring_version: Mapped[int | None]
+    # The review: a reviewer an administrator assigned (besides the regional office), and the
+    # overall index with the reviewer's levels, stored when decisions change and at validation
+    # (None until a reviewer has decided; the elements are in ``reviewed_scores``).
+    reviewer_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    reviewed_overall: Mapped[float | None] = mapped_column(Float)
+    reviewed_at: Mapped[datetime | None]
 
     city: Mapped[City] = relationship()
     round: Mapped[Round] = relationship()
     questionnaire_version: Mapped[QuestionnaireVersion] = relationship()
     updated_by: Mapped[User | None] = relationship(foreign_keys=[updated_by_id])
     submitted_by: Mapped[User | None] = relationship(foreign_keys=[submitted_by_id])
+    reviewer: Mapped[User | None] = relationship(foreign_keys=[reviewer_id])
     answers: Mapped[list[Answer]] = relationship(
         back_populates="assessment", cascade="all, delete-orphan", passive_deletes=True
     )
@@ -217,6 +240,23 @@ class ScoreHistory(Base):
     weakest_element_id: Mapped[str | None] = mapped_column(String(40))
     # One entry per element: element_id, score, conservative, evidenced, target, gap, completeness.
     elements: Mapped[list[dict[str, object]]] = mapped_column(JSON)
+    # The answers as submitted, by question id (value, dont_know, not_applicable, evidence_url,
+    # note), kept when the assessment opens for changes again (reopened or returned): before
+    # that, the answers in ``answers`` are still those of this submission.
+    answers: Mapped[dict[str, dict[str, object]] | None] = mapped_column(JSON)
+
+
+class ReviewedScore(Base):
+    """One element's score with the reviewer's levels, beside its self-assessed ``ElementScore``;
+    stored when the reviewer's decisions change and at validation."""
+
+    __tablename__ = "reviewed_scores"
+    __table_args__ = (UniqueConstraint("assessment_id", "element_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    assessment_id: Mapped[int] = mapped_column(ForeignKey("assessments.id", ondelete="CASCADE"))
+    element_id: Mapped[str] = mapped_column(String(40))
+    score: Mapped[float | None] = mapped_column(Float)  # 0..100, None when data are insufficient
 
 
 @dataclass(slots=True)

@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session, joinedload
 
 from assessment import mail
 from assessment.assessments import deadlines
-from assessment.assessments.models import Assessment, AssessmentStatus, Round
+from assessment.assessments.models import EDITABLE, Assessment, Round
 from assessment.auth.models import Role, User
 from assessment.formatting import number
 from assessment.places.models import City, Country
@@ -50,7 +50,7 @@ def notify_deadline_changed(session: Session, round_: Round, city: City | None =
         officials = officials.where(User.city_id == city.id)
     else:
         submitted = select(Assessment.city_id).where(Assessment.round_id == round_.id,
-                                                     Assessment.status == AssessmentStatus.SUBMITTED)
+                                                     Assessment.status.not_in(EDITABLE))
         officials = officials.where(User.city_id.not_in(submitted))
     for official in session.scalars(officials.order_by(User.city_id, User.id)):
         mail.queue(session, "deadline_changed", official, round_id=round_.id, city_id=official.city_id)

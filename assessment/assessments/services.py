@@ -20,7 +20,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, joinedload
 from sqlalchemy.orm.attributes import set_committed_value
 
-from assessment.assessments import deadlines, notifications
+from assessment.assessments import deadlines, notifications, review_states
 from assessment.assessments.deadlines import Deadline
 from assessment.assessments.models import (
     EDITABLE,
@@ -209,7 +209,9 @@ def submit_assessment(session: Session, assessment: Assessment, questionnaire: Q
     if not state.ready:
         raise NotReady(state)
     submitted = store_submission(session, assessment, state.score, user=user, at=utcnow())
-    if submitted:
+    if submitted and assessment.status == AssessmentStatus.RESUBMITTED:
+        review_states.notify_resubmitted(session, assessment)
+    elif submitted:
         notifications.notify_submitted(session, assessment)
     return submitted
 
@@ -223,7 +225,10 @@ def store_submission(session: Session, assessment: Assessment, score: Assessment
     POST submit exactly once.
     """
     user_id = user.id if user is not None else None
-    values = {"status": AssessmentStatus.SUBMITTED, "submitted_at": at, "submitted_by_id": user_id,
+    # A returned assessment sent back by the city is resubmitted: its review goes on.
+    status = (AssessmentStatus.RESUBMITTED if assessment.status == AssessmentStatus.RETURNED
+              else AssessmentStatus.SUBMITTED)
+    values = {"status": status, "submitted_at": at, "submitted_by_id": user_id,
               "completeness": score.completeness, **overall_fields(score)}
     claimed = session.execute(_UPDATE_IF_EDITABLE, {"assessment_id_": assessment.id, **values})
     if claimed.rowcount != 1:  # type: ignore[attr-defined]
@@ -232,7 +237,8 @@ def store_submission(session: Session, assessment: Assessment, score: Assessment
     for name, value in values.items():
         set_committed_value(assessment, name, value)
     replace_element_scores(session, assessment, score, at=at, user_id=user_id)
-    record(session, "submit", user, assessment_id=assessment.id, at=at,
+    record(session, "resubmit" if status == AssessmentStatus.RESUBMITTED else "submit", user,
+           assessment_id=assessment.id, at=at,
            completeness=round(score.completeness, 4),
            overall=None if score.overall is None else round(score.overall, 2))
     return True
@@ -271,6 +277,8 @@ def reopen_assessment(session: Session, assessment: Assessment, user: User, reas
         session.refresh(assessment)
         return False
     set_committed_value(assessment, "status", AssessmentStatus.REOPENED)
+    # The answers of the submission are kept with its scores before the city changes them.
+    review_states.keep_submitted_answers(session, assessment)
     detail: dict[str, Any] = {"reason": reason}
     if closes_at is not None:
         deadlines.set_city_deadline(session, user, assessment.round, assessment.city, closes_at,

@@ -24,7 +24,7 @@ from sqlalchemy.orm import Session
 
 from assessment import jobs, mail
 from assessment.assessments import deadlines
-from assessment.assessments.models import Assessment, AssessmentStatus, DeadlineExtension, Round
+from assessment.assessments.models import EDITABLE, Assessment, DeadlineExtension, Round
 from assessment.audit.services import record
 from assessment.auth.models import Role, User
 from assessment.database import utcnow
@@ -41,7 +41,7 @@ CHECK_EVERY_SECONDS = 3600
 class Recipient:
     user: User
     city: City
-    status: str  # "not_started", "draft" or "reopened"
+    status: str  # "not_started", "draft", "reopened" or "returned"
     completeness: float
     deadline: deadlines.Deadline
 
@@ -50,6 +50,7 @@ STATUS_LABELS = {
     "not_started": _l("Not started"),
     "draft": _l("Draft"),
     "reopened": _l("Reopened"),
+    "returned": _l("Returned with queries"),
 }
 
 
@@ -59,7 +60,7 @@ def pending_cities(session: Session, round_: Round, region_id: int | None = None
     query = (select(City, Assessment)
              .join(Country, City.country_id == Country.id)
              .outerjoin(Assessment, (Assessment.city_id == City.id) & (Assessment.round_id == round_.id))
-             .where((Assessment.id.is_(None)) | (Assessment.status != AssessmentStatus.SUBMITTED))
+             .where((Assessment.id.is_(None)) | (Assessment.status.in_(EDITABLE)))
              .order_by(City.name, City.id))
     if region_id is not None:
         query = query.where(Country.region_id == region_id)
@@ -166,7 +167,7 @@ def _reminder(session: Session, params: dict[str, Any]) -> dict[str, Any]:
         raise mail.Cancel
     assessment = session.scalar(select(Assessment).where(Assessment.round_id == round_.id,
                                                          Assessment.city_id == city.id))
-    if assessment is not None and assessment.status == AssessmentStatus.SUBMITTED:
+    if assessment is not None and assessment.status not in EDITABLE:
         raise mail.Cancel  # submitted meanwhile: no reminder
     deadline = deadlines.city_deadline(session, round_, city.id)
     if deadline.closes_at is None:

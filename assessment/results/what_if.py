@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from assessment.assessments.models import Assessment, AssessmentStatus, ElementScore
+from assessment.assessments.models import SCORED, Assessment, ElementScore
 from assessment.assessments.scores import answer_inputs
 from assessment.assessments.versions import questionnaire_for
 from assessment.i18n import localized
@@ -116,7 +116,7 @@ def what_if(session: Session, assessment: Assessment, args: Mapping[str, str], *
         .join(City, City.id == Assessment.city_id)
         .join(Country, Country.id == City.country_id)
         .where(Country.region_id == region_id, Assessment.round_id == assessment.round_id,
-               Assessment.status == AssessmentStatus.SUBMITTED,
+               Assessment.status.in_(SCORED),
                Assessment.city_id != assessment.city_id)
     ).all()
     rows = [(row[0], row[1], row[2], row[3]) for row in found]

@@ -17,7 +17,7 @@ from assessment.assessments import answers, services
 from assessment.assessments.deadline_text import DeadlineNotice, deadline_notice
 from assessment.assessments.deadlines import Deadline, describe_instant
 from assessment.assessments.labels import status_label
-from assessment.assessments.models import Assessment, AssessmentStatus, Round
+from assessment.assessments.models import SCORED, Assessment, Round
 from assessment.assessments.progress import has_answer
 from assessment.audit import services as audit
 from assessment.formatting import clock, day, moment
@@ -80,7 +80,7 @@ def round_row(entry: services.RoundEntry, now: datetime) -> RoundRow:
         round(100 * assessment.completeness), last,
         url_for("survey.overview", assessment_id=assessment.id),
         _("Continue") if editing else _("View answers"), report,
-        _("Report") if assessment.status == AssessmentStatus.SUBMITTED else _("Preview report"), False, None,
+        _("Report") if assessment.status in SCORED else _("Preview report"), False, None,
         deadline,
     )
 

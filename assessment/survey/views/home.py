@@ -17,7 +17,7 @@ from werkzeug.wrappers import Response
 
 from assessment.assessments import progress, services
 from assessment.assessments.labels import status_label
-from assessment.assessments.models import AssessmentStatus, Round
+from assessment.assessments.models import EDITABLE, SCORED, AssessmentStatus, Round
 from assessment.audit import services as audit
 from assessment.auth.access import can_edit_city, can_reopen_city, can_set_deadline, roles_required
 from assessment.auth.models import Role
@@ -91,7 +91,7 @@ def overview(assessment_id: int) -> str:
         submitted=pages.submitted_text(assessment),
         can_edit=can_edit,
         closed_notice=pages.closed_readonly_notice(deadline)
-        if not can_edit and assessment.status != AssessmentStatus.SUBMITTED
+        if not can_edit and assessment.status in EDITABLE
         and can_edit_city(current_user, assessment.city) else None,
         deadline=deadline_line(assessment, deadline),
         deadline_url=url_for("survey.deadline", round_id=assessment.round_id, city_id=assessment.city_id)
@@ -99,7 +99,7 @@ def overview(assessment_id: int) -> str:
         can_reopen=can_reopen_city(current_user, assessment.city)
         and assessment.status == AssessmentStatus.SUBMITTED,
         report_url=pages.report_url(assessment.id),
-        report_label=_("Report") if assessment.status == AssessmentStatus.SUBMITTED else _("Preview report"),
+        report_label=_("Report") if assessment.status in SCORED else _("Preview report"),
         reopened=reopened(assessment),
     )
 

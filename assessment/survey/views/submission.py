@@ -19,7 +19,7 @@ from werkzeug.wrappers import Response
 from assessment.assessments import deadlines, progress, services
 from assessment.assessments.forms import ReopenForm, prepare_reopen_form
 from assessment.assessments.labels import status_label
-from assessment.assessments.models import AssessmentStatus
+from assessment.assessments.models import EDITABLE, AssessmentStatus
 from assessment.auth.access import can_edit_city, can_reopen_city
 from assessment.database import utcnow
 from assessment.extensions import csrf, db, login_manager
@@ -41,7 +41,7 @@ def submit(assessment_id: int) -> str | Response:
     if not can_edit_city(current_user, assessment.city):
         abort(403)
     done_url = pages.report_url(assessment.id)
-    if assessment.status == AssessmentStatus.SUBMITTED:
+    if assessment.status not in EDITABLE:
         flash(_("This assessment is already submitted (%(submitted)s).",
                 submitted=pages.submitted_text(assessment) or ""), "info")
         return redirect(done_url)
