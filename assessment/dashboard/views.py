@@ -8,10 +8,11 @@ lives in the query string, so a view of the dashboard can be bookmarked and shar
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from babel.numbers import get_decimal_symbol, get_minus_sign_symbol
-from flask import Blueprint, render_template, request, url_for
+from flask import Blueprint, Response, abort, current_app, render_template, request, url_for
 from flask_babel import format_percent, get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -21,13 +22,14 @@ from assessment.assessments.labels import status_label
 from assessment.auth.access import roles_required
 from assessment.auth.models import Role
 from assessment.charts import palette
-from assessment.dashboard import charts, choices, forms, queries, services, table
+from assessment.dashboard import charts, choices, downloads, forms, queries, services, table
 from assessment.dashboard.choices import Selection
 from assessment.dashboard.deadlines import deadline_panel
 from assessment.dashboard.table import ASCENDING_BY_DEFAULT, DEFAULT_SORT
 from assessment.database import utcnow
 from assessment.extensions import db
 from assessment.i18n import localized
+from assessment.pdf import page_margins, render_pdf
 from assessment.places.peers import all_groups
 
 bp = Blueprint("dashboard", __name__)
@@ -48,13 +50,51 @@ class SortLink:
 @bp.route("/dashboard")
 @roles_required(Role.REGIONAL, Role.ADMIN, Role.ANALYST)
 def index() -> str:
+    return render_template("dashboard/index.html", **_dashboard_context())
+
+
+@bp.route("/dashboard/<name>.csv")
+@roles_required(Role.REGIONAL, Role.ADMIN, Role.ANALYST)
+def table_csv(name: str) -> Response:
+    """One of the dashboard's tables, for the same view (the same query string)."""
+    if name not in downloads.TABLES:
+        abort(404)
+    context = _dashboard_context()
+    if context["state"] != "ready":
+        abort(404)
+    view: downloads.ViewName = context["view"]
+    data = downloads.table(db.session, context["dashboard"], name)
+    return Response(downloads.csv_bytes(data), mimetype="text/csv", headers={
+        "Content-Disposition": f'attachment; filename="{view.stem}-{name}.csv"'})
+
+
+@bp.route("/dashboard.pdf")
+@roles_required(Role.REGIONAL, Role.ADMIN, Role.ANALYST)
+def dashboard_pdf() -> Response:
+    """The dashboard as a PDF: the same page and print stylesheet, the view named on every page."""
+    context = _dashboard_context()
+    if context["state"] != "ready":
+        abort(404)
+    view: downloads.ViewName = context["view"]
+    margins = Markup(page_margins(  # nosec B704 # every character is CSS-escaped
+        _("Regional dashboard"), view.words,
+        _("Page %(page)s of %(pages)s", page="{page}", pages="{pages}")))
+    html = render_template("dashboard/index.html", **{**context, "for_pdf": True,
+                                                      "page_margins": margins})
+    assert current_app.static_folder is not None
+    pdf, _pages = render_pdf(html, request.url_root, Path(current_app.static_folder))
+    return Response(pdf, mimetype="application/pdf", headers={
+        "Content-Disposition": f'attachment; filename="{view.stem}.pdf"'})
+
+
+def _dashboard_context() -> dict[str, Any]:
+    """Everything the dashboard page shows for the request's query string."""
     session = db.session
     user = current_user._get_current_object()
     can_choose_region = user.role in (Role.ADMIN, Role.ANALYST)
     regions = choices.visible_regions(session, user)
     if not regions:
-        return render_template("dashboard/index.html", state="no_regions", notices=[],
-                               **_helpers())
+        return {"state": "no_regions", "notices": [], **_helpers()}
 
     args = request.args
     notices: list[str] = []
@@ -70,8 +110,8 @@ def index() -> str:
                             rounds=rounds, round_=round_, countries=countries,
                             country_id=country_id, size=size, groups=groups, group_id=group_id)
     if round_ is None:
-        return render_template("dashboard/index.html", state="no_rounds", region=region, form=form,
-                               notices=notices, **_helpers())
+        return {"state": "no_rounds", "region": region, "form": form, "notices": notices,
+                **_helpers()}
 
     questionnaire = choices.round_questionnaire(session, round_)
     sort, descending = forms.pick_sort(args, table.sort_keys(e.id for e in questionnaire.elements))
@@ -85,9 +125,9 @@ def index() -> str:
         overview_url=lambda assessment_id: url_for("survey.overview", assessment_id=assessment_id))
     queries.add_contacts(session, dashboard.rows)
     urls = _Urls(selection, can_choose_region)
-    return render_template(
-        "dashboard/index.html",
+    return dict(
         state="ready",
+        view=downloads.view_name(selection, countries, groups),
         region=region,
         form=form,
         notices=notices,
@@ -101,6 +141,7 @@ def index() -> str:
         sort_direction=_sort_direction(selection.sort, selection.descending),
         status_label=status_label,
         deadline=deadline_panel(session, user, round_.id, region.id, utcnow()),
+        for_pdf=False,
         **_helpers(),
     )
 
@@ -152,6 +193,13 @@ class _Urls:
     def this_view(self) -> str:
         page = self.selection.page if self.selection.page > 1 else None
         return self.view(page=page)
+
+    def download(self, name: str) -> str:
+        """A table of this view as CSV (``name`` one of ``downloads.TABLES``), or the PDF."""
+        args = {k: v for k, v in {**self.filters, **self.sorting}.items() if v is not None}
+        if name == "pdf":
+            return url_for("dashboard.dashboard_pdf", **args)
+        return url_for("dashboard.table_csv", name=name, **args)
 
     @property
     def clear_filters(self) -> str:
