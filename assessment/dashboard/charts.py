@@ -18,6 +18,7 @@ from assessment.charts import (
     HEATMAP_SCALE,
     PREVIOUS_COLOUR,
     REGION_COLOUR,
+    SERIES_COLOURS,
     TARGET_COLOUR,
     Chart,
     chart,
@@ -28,6 +29,7 @@ from assessment.charts import (
 )
 from assessment.dashboard.services import Dashboard
 from assessment.dashboard.stats import ElementSummary
+from assessment.dashboard.trends import Trend
 from assessment.i18n import localized
 
 if TYPE_CHECKING:
@@ -215,4 +217,66 @@ def dashboard_figures(dashboard: Dashboard) -> dict[str, Chart]:
     if dashboard.scored_rows:
         figures["chart-heatmap"] = chart("chart-heatmap", heatmap(dashboard), _(
             "Heatmap of the element scores of the submitted cities on this page"))
+    return figures
+
+
+# Dashes and markers of the trend lines, in the order of SERIES_COLOURS: colour is never the
+# only cue.
+TREND_DASHES = ("solid", "dash", "dot", "dashdot", "longdash", "longdashdot", "solid")
+TREND_MARKERS = ("circle", "square", "diamond", "triangle-up", "triangle-down", "x", "circle")
+
+
+def trend_figure(lines: list[tuple[str, list[str], list[float | None]]],
+                 changes: list[tuple[int, str]]) -> go.Figure:
+    """Lines over the rounds: (name, rounds, values) each; ``changes`` marks the rounds
+    (their position, from 0) answered under another questionnaire version than the one before."""
+    import plotly.graph_objects as go
+
+    colours = (*SERIES_COLOURS, TARGET_COLOUR)
+    traces = [
+        go.Scatter(x=[chart_text(r) for r in rounds], y=values, name=chart_text(name),
+                   mode="lines+markers",
+                   line={"color": colours[i % len(colours)], "width": 2.5 if i == 0 else 2,
+                         "dash": TREND_DASHES[i % len(TREND_DASHES)]},
+                   marker={"symbol": TREND_MARKERS[i % len(TREND_MARKERS)], "size": 7},
+                   hovertemplate="%{x}: %{y:.1f}<extra>%{fullData.name}</extra>")
+        for i, (name, rounds, values) in enumerate(lines)
+    ]
+    shapes = [{"type": "line", "xref": "x", "yref": "paper", "x0": position - 0.5,
+               "x1": position - 0.5, "y0": 0, "y1": 1,
+               "line": {"color": TARGET_COLOUR, "width": 1.5, "dash": "dot"}}
+              for position, _label in changes]
+    annotations = [{"x": position - 0.5, "y": 1, "xref": "x", "yref": "paper",
+                    "text": chart_text(label), "showarrow": False, "xanchor": "left",
+                    "yanchor": "bottom"} for position, label in changes]
+    return go.Figure(traces, layout=_layout(
+        height=420, shapes=shapes, annotations=annotations,
+        yaxis={"range": [0, 100], "title": {"text": _("Average score (0-100)")},
+               "gridcolor": "#e5e9ee"},
+        xaxis={"type": "category", "automargin": True},
+    ))
+
+
+def trend_figures(lines: list[Trend], elements: list[tuple[str, str]]) -> dict[str, Chart]:
+    """The overall index of each trend over the rounds, and the elements of each."""
+    figures: dict[str, Chart] = {}
+    if not any(line.has_data for line in lines):
+        return figures
+    first = lines[0]
+    rounds = [point.round.name for point in first.points]
+    changes = [(i, _("Version %(versions)s", versions=", ".join(point.versions)))
+               for i, point in enumerate(first.points) if point.version_changed]
+    figures["chart-trend-overall"] = chart("chart-trend-overall", trend_figure(
+        [(line.label, rounds, [p.overall for p in line.points]) for line in lines], changes),
+        _("Line chart of the average overall index in every round"))
+    for line in lines:
+        if not line.has_data:
+            continue
+        own_changes = [(i, _("Version %(versions)s", versions=", ".join(point.versions)))
+                       for i, point in enumerate(line.points) if point.version_changed]
+        figures[f"chart-trend-{line.key}"] = chart(f"chart-trend-{line.key}", trend_figure(
+            [(title, rounds, [p.elements.get(element_id) for p in line.points])
+             for element_id, title in elements], own_changes),
+            _("Line chart of the average score of each element in every round: %(who)s",
+              who=line.label))
     return figures

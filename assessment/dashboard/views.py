@@ -17,12 +17,13 @@ from flask_babel import format_percent, get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 from markupsafe import Markup
+from sqlalchemy import and_
 
 from assessment.assessments.labels import status_label
-from assessment.auth.access import roles_required
+from assessment.auth.access import city_scope, roles_required
 from assessment.auth.models import Role
 from assessment.charts import palette
-from assessment.dashboard import charts, choices, downloads, forms, queries, services, table
+from assessment.dashboard import charts, choices, downloads, forms, queries, services, table, trends
 from assessment.dashboard.choices import Selection
 from assessment.dashboard.deadlines import deadline_panel
 from assessment.dashboard.table import ASCENDING_BY_DEFAULT, DEFAULT_SORT
@@ -30,7 +31,9 @@ from assessment.database import utcnow
 from assessment.extensions import db
 from assessment.i18n import localized
 from assessment.pdf import page_margins, render_pdf
+from assessment.places.models import City, Country
 from assessment.places.peers import all_groups
+from assessment.places.picker import city_options
 
 bp = Blueprint("dashboard", __name__)
 
@@ -85,6 +88,66 @@ def dashboard_pdf() -> Response:
     pdf, _pages = render_pdf(html, request.url_root, Path(current_app.static_folder))
     return Response(pdf, mimetype="application/pdf", headers={
         "Content-Disposition": f'attachment; filename="{view.stem}.pdf"'})
+
+
+@bp.route("/dashboard/trends")
+@roles_required(Role.REGIONAL, Role.ADMIN, Role.ANALYST)
+def trends_page() -> str:
+    """The overall index and each element over every round, for the view and for one city."""
+    session = db.session
+    user = current_user._get_current_object()
+    can_choose_region = user.role in (Role.ADMIN, Role.ANALYST)
+    regions = choices.visible_regions(session, user)
+    if not regions:
+        return render_template("dashboard/trends.html", state="no_regions", notices=[],
+                               **_helpers())
+    args = request.args
+    notices: list[str] = []
+    region = forms.pick_region(args, regions, can_choose_region, notices)
+    rounds = choices.region_rounds(session, region.id)
+    countries = choices.region_countries(session, region.id)
+    country_id = forms.pick_country(args, countries, notices)
+    size = forms.pick_size(args, notices)
+    groups = [group for group, _count in all_groups(session)]
+    group_id = forms.pick_group(args, groups, notices)
+    form = forms.build_form(regions=regions if can_choose_region else None, region=region,
+                            rounds=rounds, round_=rounds[0] if rounds else None,
+                            countries=countries, country_id=country_id, size=size, groups=groups,
+                            group_id=group_id)
+    if not rounds:
+        return render_template("dashboard/trends.html", state="no_rounds", region=region,
+                               form=form, notices=notices, **_helpers())
+    selection = Selection(region=region, round=rounds[0], previous=None, country_id=country_id,
+                          size=size, group_id=group_id)
+    view = downloads.view_name(selection, countries, groups)
+    in_region = [Country.region_id == region.id, city_scope(user)]
+    cities = city_options(session, and_(*in_region))
+    city = next((c for c in cities if str(c.id) == args.get("city", "")), None)
+    if args.get("city") and city is None:
+        notices.append(_("The city in the link is not in this region, so none is shown."))
+    view_words = view.words.split(" · ", 2)
+    label = " · ".join(part for i, part in enumerate(view_words) if i != 1)  # not the round
+    lines = [trends.trend(session, queries.city_clauses(user, selection), rounds, key="view",
+                          label=label)]
+    if city is not None:
+        lines.append(trends.trend(session, [*in_region, City.id == city.id], rounds, key="city",
+                                  label=city.label))
+    questionnaire = choices.round_questionnaire(session, rounds[0])
+    elements = [(e.id, localized(e.title)) for e in questionnaire.elements]
+    figures = charts.trend_figures(lines, elements)
+    return render_template(
+        "dashboard/trends.html", state="ready", region=region, form=form, notices=notices,
+        trends=lines, elements=elements, figures=figures, cities=cities, city=city,
+        view_label=label, dashboard_url=url_for("dashboard.index", **_filter_args(
+            region.id if can_choose_region else None, country_id, size, group_id)),
+        **_helpers())
+
+
+def _filter_args(region_id: int | None, country_id: int | None, size: Any,
+                 group_id: int | None) -> dict[str, Any]:
+    args = {"region": region_id, "country": country_id,
+            "size": size.value if size is not None else None, "group": group_id}
+    return {k: v for k, v in args.items() if v is not None}
 
 
 def _dashboard_context() -> dict[str, Any]:
@@ -193,6 +256,12 @@ class _Urls:
     def this_view(self) -> str:
         page = self.selection.page if self.selection.page > 1 else None
         return self.view(page=page)
+
+    @property
+    def trends(self) -> str:
+        """The trends over every round of this view's cities."""
+        args = {k: v for k, v in self.filters.items() if k != "round" and v is not None}
+        return url_for("dashboard.trends_page", **args)
 
     def download(self, name: str) -> str:
         """A table of this view as CSV (``name`` one of ``downloads.TABLES``), or the PDF."""

@@ -9,12 +9,16 @@ import io
 import pytest
 from pypdf import PdfReader
 
+from assessment.assessments.models import AssessmentStatus
 from assessment.auth.models import Role
 from assessment.places.peers import PeerGroup, set_members
 
 
 @pytest.fixture()
-def regional(make, login, world):
+def regional(make, login, world, db_session):
+    # B2 back to a draft in R2: its stale scores count nowhere, whatever a reopened one does.
+    world.assessments[("B2", "R2")].status = AssessmentStatus.DRAFT
+    db_session.flush()
     return login(make.user(Role.REGIONAL, region=world.region))
 
 
@@ -39,7 +43,7 @@ def test_the_element_table_as_csv(client, world, regional) -> None:
     assert response.headers["Content-Disposition"] == (
         'attachment; filename="dashboard-testland-r2-elements.csv"')
     rows = {row["element_id"]: row for row in rows_of(response)}
-    # A1 40, A2 80, B1 60: B2 is reopened and X1 of another region.
+    # A1 40, A2 80, B1 60: B2 is a draft and X1 of another region.
     assert rows["civic_tech"]["cities"] == "3" and float(rows["civic_tech"]["mean"]) == 60.0
     assert rows["tech_firms"]["cities"] == "2" and float(rows["tech_firms"]["max"]) == 60.0
 
@@ -67,8 +71,8 @@ def test_the_city_table_holds_every_city_of_the_view_not_only_the_page(
     assert [row["city"] for row in rows] == ["B1", "B2", "B3"]
     b1, b2, b3 = rows
     assert float(b1["civic_tech"]) == 60.0 and b1["tech_firms"] == "" and b1["status"] == "submitted"
-    # A reopened assessment's stale scores are not shown as current.
-    assert b2["status"] == "reopened" and b2["overall_index"] == "" and b2["civic_tech"] == ""
+    # A draft has no scores.
+    assert b2["status"] == "draft" and b2["overall_index"] == "" and b2["civic_tech"] == ""
     assert b3["status"] == "not_started"
 
 
