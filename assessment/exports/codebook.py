@@ -56,7 +56,7 @@ CODEBOOK_COLUMNS = [
            "column (none for evidence and for multiple choice, which has one column per option); "
            "on a multiple-choice option row, the option's column."),
     Column("short_name", "string", "The same column's name in the Stata and SPSS files (at most "
-           "32 characters; longer names are cut and end with four characters of a hash)."),
+           "27 characters; longer names are cut and end with four characters of a hash)."),
     Column("value_type", "string", "integer or number: the type of the wide column's values. "
            f"{QUESTION_ONLY}"),
     Column("code", "integer", "The answer's code in the wide table: the level, 1 (yes) or 0 "

@@ -1,4 +1,4 @@
-"""Variable names for Stata and SPSS: at most 32 characters, letters, digits and ``_``.
+"""Variable names for Stata and SPSS: at most 27 characters, letters, digits and ``_``.
 
 Column names that fit are kept; a longer one is cut and given four characters of its hash, so
 the same column has the same short name in every file. The codebook lists each wide column's
@@ -11,8 +11,10 @@ import hashlib
 import re
 from collections.abc import Iterable
 
-# Stata allows 32 characters; SPSS 64 bytes. One limit, so both files use the same names.
-MAX_NAME = 32
+# Stata keeps 32 bytes for a name, its terminating zero included, and the value labels of a
+# variable are named after it with a running number (up to four digits); SPSS allows 64 bytes.
+# One limit, so both files use the same names.
+MAX_NAME = 27
 _NOT_ALLOWED = re.compile(r"[^A-Za-z0-9_]")
 
 
