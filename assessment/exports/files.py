@@ -138,8 +138,12 @@ class ProgressFile:
 
 def read_progress(row: ExportFile) -> tuple[int, int] | None:
     """Rows written so far and rows in all, while the file is being written; None before."""
+    return read_progress_file(progress_path(row))
+
+
+def read_progress_file(path: Path) -> tuple[int, int] | None:
     try:
-        data = json.loads(progress_path(row).read_text())
+        data = json.loads(path.read_text())
         return int(data["done"]), int(data["total"])
     except (OSError, ValueError, KeyError, TypeError):
         return None
