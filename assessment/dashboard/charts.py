@@ -280,3 +280,30 @@ def trend_figures(lines: list[Trend], elements: list[tuple[str, str]]) -> dict[s
             _("Line chart of the average score of each element in every round: %(who)s",
               who=line.label))
     return figures
+
+
+def compare_radar(names: list[str], elements: list[tuple[str, str, float]],
+                  scores: list[list[float | None]]) -> go.Figure:
+    """Each compared city's element scores (``scores``: per city, in ``elements``' order)
+    against the targets, one colour, dash and marker per city."""
+    import plotly.graph_objects as go
+
+    theta = [wrap(title, 15) for _id, title, _target in elements]
+    closed = theta + theta[:1]
+    traces = [go.Scatterpolar(r=[t for _i, _t, t in elements] + [elements[0][2]], theta=closed,
+                              name=_("Recommended target"), mode="lines",
+                              line={"color": TARGET_COLOUR, "dash": "dash", "width": 1.5})]
+    for i, (name, values) in enumerate(zip(names, scores, strict=True)):
+        traces.append(go.Scatterpolar(
+            r=values + values[:1], theta=closed, name=chart_text(name), mode="lines+markers",
+            line={"color": SERIES_COLOURS[i % len(SERIES_COLOURS)], "width": 2.5,
+                  "dash": TREND_DASHES[i % len(TREND_DASHES)]},
+            marker={"symbol": TREND_MARKERS[i % len(TREND_MARKERS)], "size": 7}))
+    return go.Figure(traces, layout=_layout(
+        height=560, margin={"l": 100, "r": 100, "t": 40, "b": 70},
+        legend={"orientation": "h", "x": 0.5, "xanchor": "center", "y": 0, "yanchor": "top"},
+        polar={"domain": {"y": [0.22, 1]},
+               "radialaxis": {"range": [0, 100], "tickvals": [0, 25, 50, 75, 100], "angle": 90,
+                              "gridcolor": "#c8c8c8", "tickfont": {"size": 11}},
+               "angularaxis": {"direction": "clockwise", "rotation": 90, "gridcolor": "#c8c8c8"}},
+    ))

@@ -17,13 +17,27 @@ from flask_babel import format_percent, get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 from markupsafe import Markup
-from sqlalchemy import and_
+from sqlalchemy import and_, select
 
+from assessment.actions.models import ActionStatus
+from assessment.actions.services import status_label as action_status_label
 from assessment.assessments.labels import status_label
+from assessment.assessments.models import Round
+from assessment.assessments.versions import questionnaire_for
 from assessment.auth.access import city_scope, roles_required
 from assessment.auth.models import Role
-from assessment.charts import palette
-from assessment.dashboard import charts, choices, downloads, forms, queries, services, table, trends
+from assessment.charts import chart, palette
+from assessment.dashboard import (
+    charts,
+    choices,
+    compare,
+    downloads,
+    forms,
+    queries,
+    services,
+    table,
+    trends,
+)
 from assessment.dashboard.choices import Selection
 from assessment.dashboard.deadlines import deadline_panel
 from assessment.dashboard.table import ASCENDING_BY_DEFAULT, DEFAULT_SORT
@@ -141,6 +155,44 @@ def trends_page() -> str:
         view_label=label, dashboard_url=url_for("dashboard.index", **_filter_args(
             region.id if can_choose_region else None, country_id, size, group_id)),
         **_helpers())
+
+
+@bp.route("/dashboard/compare")
+@roles_required(Role.REGIONAL, Role.ADMIN, Role.ANALYST)
+def compare_page() -> str:
+    """Two to six cities side by side in one round (``?city=<id or "City (Country)">``, repeated)."""
+    session = db.session
+    user = current_user._get_current_object()
+    notices: list[str] = []
+    scope = city_scope(user)
+    options = city_options(session, scope)
+    chosen = compare.chosen_cities(request.args.getlist("city"), options, notices)
+    rounds = list(session.scalars(select(Round).order_by(Round.opens_on.desc(), Round.id.desc())))
+    round_ = next((r for r in rounds if str(r.id) == request.args.get("round", "")),
+                  rounds[0] if rounds else None)
+    comparison = figures = None
+    elements: list[tuple[str, str, float]] = []
+    if round_ is not None and len(chosen) >= compare.MIN_CITIES:
+        questionnaire = questionnaire_for(round_.questionnaire_version)
+        elements = [(e.id, localized(e.title), e.target_percent) for e in questionnaire.elements]
+        comparison = compare.compare(session, chosen, round_.id, elements, scope)
+        scored = [c for c in comparison.cities if c.scored]
+        if scored:
+            figures = {"chart-compare": chart(
+                "chart-compare",
+                charts.compare_radar([c.option.label for c in scored], elements,
+                                     [[c.scores.get(e[0]) for e in elements] for c in scored]),
+                _("Radar chart of the element scores of the compared cities against the "
+                  "recommended targets"))}
+    elif request.args.getlist("city"):
+        notices.append(_("Choose at least %(count)d cities to compare.", count=compare.MIN_CITIES))
+    slots = [c.label for c in chosen] + [""] * (compare.MAX_CITIES - len(chosen))
+    return render_template(
+        "dashboard/compare.html", notices=notices, options=options, slots=slots, rounds=rounds,
+        round=round_, comparison=comparison, figures=figures or {}, elements=elements,
+        report_url=lambda assessment_id: url_for(REPORT_ENDPOINT, assessment_id=assessment_id),
+        action_statuses=list(ActionStatus), action_label=action_status_label,
+        status_label=status_label, **_helpers())
 
 
 def _filter_args(region_id: int | None, country_id: int | None, size: Any,
