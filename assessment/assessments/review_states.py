@@ -10,6 +10,7 @@ trail and is told to the other side by mail, in the caller's transaction. The re
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -27,6 +28,7 @@ from assessment.assessments.models import (
     Answer,
     Assessment,
     AssessmentStatus,
+    ElementScore,
     ReviewedScore,
     ScoreHistory,
     StoredAnswer,
@@ -275,3 +277,46 @@ def _assigned(session: Session, params: dict[str, Any]) -> dict[str, Any]:
                      round=assessment.round.name),
         "url": url_for("review.review", assessment_id=assessment.id, _external=True),
     }
+
+
+# --- the two scores, for the report, the dashboards and the exports -----------------------------
+
+
+def reviewed_scores(session: Session, assessment_ids: list[int]) -> dict[int, dict[str, float | None]]:
+    """Per assessment, its reviewed element scores (with the reviewer's levels), by element id;
+    assessments no reviewer has decided on are absent."""
+    found: dict[int, dict[str, float | None]] = {}
+    if not assessment_ids:
+        return found
+    for assessment_id, element_id, score in session.execute(
+            select(ReviewedScore.assessment_id, ReviewedScore.element_id, ReviewedScore.score)
+            .where(ReviewedScore.assessment_id.in_(assessment_ids))):
+        found.setdefault(assessment_id, {})[element_id] = score
+    return found
+
+
+@dataclass(frozen=True)
+class ScorePair:
+    """One element's self-assessed and reviewed score (0-100), and the gap (reviewed - self)."""
+
+    element_id: str
+    self_assessed: float | None
+    reviewed: float | None
+
+    @property
+    def gap(self) -> float | None:
+        if self.self_assessed is None or self.reviewed is None:
+            return None
+        return self.reviewed - self.self_assessed
+
+
+def score_pairs(session: Session, assessment: Assessment) -> list[ScorePair]:
+    """The assessment's stored element scores beside its reviewed ones, in the stored order;
+    empty until a reviewer has decided on an answer."""
+    reviewed = reviewed_scores(session, [assessment.id]).get(assessment.id)
+    if reviewed is None:
+        return []
+    own = dict(session.execute(select(ElementScore.element_id, ElementScore.score)
+                               .where(ElementScore.assessment_id == assessment.id)).all())
+    return [ScorePair(element_id, own.get(element_id), reviewed.get(element_id))
+            for element_id in (own or reviewed)]

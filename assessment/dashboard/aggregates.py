@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from sqlalchemy import ColumnElement, Float, and_, case, cast, func, literal, select
 from sqlalchemy.orm import Session, aliased
 
-from assessment.assessments.models import Assessment, AssessmentStatus, ElementScore
+from assessment.assessments.models import SCORED, Assessment, ElementScore
 from assessment.places.models import City, Country
 
 # Quartiles as quarters of the rank range: position (n - 1) * k / 4 of the sorted scores.
@@ -70,7 +70,7 @@ def element_statistics(session: Session, city_filter: Sequence[ColumnElement[boo
         .join(Assessment, ElementScore.assessment_id == Assessment.id)
         .join(City, Assessment.city_id == City.id)
         .join(Country, City.country_id == Country.id)
-        .where(Assessment.round_id == round_id, Assessment.status == AssessmentStatus.SUBMITTED,
+        .where(Assessment.round_id == round_id, Assessment.status.in_(SCORED),
                ElementScore.score.is_not(None), *city_filter)
     ).cte("ranked")
 
@@ -129,7 +129,7 @@ def previous_statistics(session: Session, city_filter: Sequence[ColumnElement[bo
         .join(Assessment, ElementScore.assessment_id == Assessment.id)
         .join(City, Assessment.city_id == City.id)
         .join(Country, City.country_id == Country.id)
-        .where(Assessment.round_id == round_id, Assessment.status == AssessmentStatus.SUBMITTED,
+        .where(Assessment.round_id == round_id, Assessment.status.in_(SCORED),
                *city_filter)
         .group_by(ElementScore.element_id)
     ).all()
@@ -149,10 +149,10 @@ def paired_changes(session: Session, city_filter: Sequence[ColumnElement[bool]],
         .join(City, Assessment.city_id == City.id)
         .join(Country, City.country_id == Country.id)
         .join(before, and_(before.city_id == Assessment.city_id, before.round_id == previous_round_id,
-                           before.status == AssessmentStatus.SUBMITTED))
+                           before.status.in_(SCORED)))
         .join(before_score, and_(before_score.assessment_id == before.id,
                                  before_score.element_id == ElementScore.element_id))
-        .where(Assessment.round_id == round_id, Assessment.status == AssessmentStatus.SUBMITTED,
+        .where(Assessment.round_id == round_id, Assessment.status.in_(SCORED),
                ElementScore.score.is_not(None), before_score.score.is_not(None), *city_filter)
         .group_by(ElementScore.element_id)
     ).all()
@@ -181,7 +181,7 @@ def element_scores(session: Session, city_filter: Sequence[ColumnElement[bool]],
         .join(Assessment, ElementScore.assessment_id == Assessment.id)
         .join(City, Assessment.city_id == City.id)
         .join(Country, City.country_id == Country.id)
-        .where(Assessment.round_id == round_id, Assessment.status == AssessmentStatus.SUBMITTED,
+        .where(Assessment.round_id == round_id, Assessment.status.in_(SCORED),
                ElementScore.score.is_not(None), *city_filter)
     )
     if element_ids is not None:
@@ -201,7 +201,7 @@ def round_versions(session: Session, city_filter: Sequence[ColumnElement[bool]],
             select(Assessment.round_id, Assessment.questionnaire_version_id).distinct()
             .join(City, Assessment.city_id == City.id)
             .join(Country, City.country_id == Country.id)
-            .where(Assessment.round_id.in_(round_ids), Assessment.status == AssessmentStatus.SUBMITTED,
+            .where(Assessment.round_id.in_(round_ids), Assessment.status.in_(SCORED),
                    *city_filter)):
         found[round_id].add(version_id)
     return found

@@ -9,7 +9,7 @@ from datetime import date
 from sqlalchemy import and_, case, func, select
 from sqlalchemy.orm import Session
 
-from assessment.assessments.models import Assessment, AssessmentStatus, QuestionnaireVersion, Round
+from assessment.assessments.models import SCORED, Assessment, QuestionnaireVersion, Round
 from assessment.assessments.versions import questionnaire_for
 from assessment.auth.models import Role, User
 from assessment.dashboard.table import DEFAULT_SORT
@@ -50,7 +50,7 @@ def region_rounds(session: Session, region_id: int) -> list[RoundOption]:
     in_region = select(City.id).join(Country, City.country_id == Country.id).where(
         Country.region_id == region_id
     )
-    submitted = case((Assessment.status == AssessmentStatus.SUBMITTED, 1))
+    submitted = case((Assessment.status.in_(SCORED), 1))
     stmt = (
         select(Round.id, Round.name, Round.opens_on, Round.questionnaire_version_id,
                func.count(Assessment.id), func.count(submitted))

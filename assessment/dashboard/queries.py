@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 from sqlalchemy import ColumnElement, and_, false, select
 from sqlalchemy.orm import Session, aliased
 
-from assessment.assessments.models import Assessment, AssessmentStatus, ElementScore, QuestionnaireVersion
+from assessment.assessments.models import SCORED, Assessment, ElementScore, QuestionnaireVersion
 from assessment.auth.access import city_scope
 from assessment.auth.models import Role, User
 from assessment.dashboard.choices import Selection
@@ -40,7 +40,7 @@ def city_rows(session: Session, city_filter: list[ColumnElement[bool]],
     previous = aliased(Assessment)
     previous_join = (
         and_(previous.city_id == City.id, previous.round_id == selection.previous.id,
-             previous.status == AssessmentStatus.SUBMITTED)
+             previous.status.in_(SCORED))
         if selection.previous else false()
     )
     stmt = (
@@ -56,11 +56,12 @@ def city_rows(session: Session, city_filter: list[ColumnElement[bool]],
     rows = []
     for (city_id, name, country, size, assessment_id, status, completeness, overall, version_id,
          previous_overall, previous_version_id, evidenced) in session.execute(stmt):
-        submitted = status == AssessmentStatus.SUBMITTED
+        submitted = status in SCORED
         rows.append(CityRow(
             city_id=city_id, name=name, country=country, size=size, status=status,
             assessment_id=assessment_id, completeness=completeness,
-            # Only submitted assessments count in scores (a reopened one keeps old scores).
+            # Submitted scores count; a reopened or returned one counts with its last submitted
+            # scores, marked as under revision, until the city submits again.
             overall=overall if submitted else None, scores={},
             previous_overall=previous_overall, version_id=version_id,
             previous_version_id=previous_version_id,
@@ -82,7 +83,7 @@ def element_score_frame(session: Session, city_filter: list[ColumnElement[bool]]
         .join(City, Assessment.city_id == City.id)
         .join(Country, City.country_id == Country.id)
         .where(Assessment.round_id.in_(round_ids),
-               Assessment.status == AssessmentStatus.SUBMITTED,
+               Assessment.status.in_(SCORED),
                *city_filter)
     )
     # Plain tuples: pandas probes each Row object's attributes, which is slow for thousands.

@@ -13,7 +13,8 @@ from assessment.dashboard.table import CityRow
 from assessment.i18n import localized
 from assessment.questionnaire import Questionnaire
 
-STARTED = frozenset({AssessmentStatus.DRAFT, AssessmentStatus.REOPENED})
+# A reopened or returned assessment counts as submitted, with its last submitted scores.
+STARTED = frozenset({AssessmentStatus.DRAFT})
 
 
 @dataclass(frozen=True)

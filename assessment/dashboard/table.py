@@ -7,7 +7,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from assessment.assessments.models import AssessmentStatus
+from assessment.assessments.models import SCORED, UNDER_REVISION, AssessmentStatus
 from assessment.places.models import SizeClass
 
 # Cities read A to Z unless the reader sorts by a score: the dashboard is not a league table.
@@ -41,7 +41,13 @@ class CityRow:
 
     @property
     def submitted(self) -> bool:
-        return self.status == AssessmentStatus.SUBMITTED
+        """Has submitted scores: submitted, in review, validated, or changing (under revision)."""
+        return self.status in SCORED
+
+    @property
+    def under_revision(self) -> bool:
+        """Reopened or returned: its last submitted scores count until the city submits again."""
+        return self.status in UNDER_REVISION
 
     @property
     def change(self) -> float | None:

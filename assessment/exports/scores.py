@@ -5,10 +5,10 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from sqlalchemy import ColumnElement, Integer, Select, case, func, literal, select, type_coerce
+from sqlalchemy import Boolean, ColumnElement, Integer, Select, and_, case, func, literal, select, type_coerce
 from sqlalchemy.orm import Session
 
-from assessment.assessments.models import Assessment, ElementScore
+from assessment.assessments.models import UNDER_REVISION, Assessment, ElementScore, ReviewedScore
 from assessment.exports.catalog import Catalog
 from assessment.exports.columns import ASSESSMENT_COLUMNS, N_ASSESSMENT, Column, Row
 from assessment.exports.filters import Filters, filter_conditions
@@ -51,6 +51,11 @@ SCORE_COLUMNS = [
     Column("overall_evidenced", "number", "Overall index of the evidenced element scores, 0-100."),
     Column("scoring_version", "integer", "Version of the scoring rules the stored scores were "
            "computed with (see the methodology)."),
+    Column("reviewed_score", "number", "Element score with the reviewer's levels in place of the "
+           "answers' own, 0-100; empty until a reviewer has decided on an answer."),
+    Column("review_gap", "number", "Reviewed score minus score, in points; empty without both."),
+    Column("under_revision", "boolean", "Reopened or returned to the city: these are its last "
+           "submitted scores, which count until it submits again.", nullable=False),
 ]
 
 
@@ -68,7 +73,11 @@ def _scores_statement(
         Assessment.overall_geometric, ElementScore.conservative, ElementScore.evidenced,
         ElementScore.dont_know_share, ElementScore.dont_know_flagged, Assessment.overall_conservative,
         Assessment.overall_evidenced, Assessment.scoring_version,
-    ).select_from(ElementScore).join(Assessment, ElementScore.assessment_id == Assessment.id)
+        ReviewedScore.score, ReviewedScore.score - ElementScore.score,
+        type_coerce(case((Assessment.status.in_(UNDER_REVISION), True), else_=False), Boolean),
+    ).select_from(ElementScore).join(Assessment, ElementScore.assessment_id == Assessment.id) \
+        .outerjoin(ReviewedScore, and_(ReviewedScore.assessment_id == ElementScore.assessment_id,
+                                       ReviewedScore.element_id == ElementScore.element_id))
     return joined(stmt).where(*filter_conditions(filters, scope)).order_by(
         ElementScore.assessment_id, position, ElementScore.element_id)
 

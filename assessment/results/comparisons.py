@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from sqlalchemy import ColumnElement, Float, String, and_, cast, literal, or_, select, union_all
 from sqlalchemy.orm import Session, joinedload, selectinload
 
-from assessment.assessments.models import Assessment, AssessmentStatus, ElementScore, Round, ScoreHistory
+from assessment.assessments.models import SCORED, Assessment, ElementScore, Round, ScoreHistory
 from assessment.assessments.scores import answer_inputs
 from assessment.assessments.versions import questionnaire_for
 from assessment.places.models import City, Country
@@ -42,7 +42,7 @@ def previous_assessment(session: Session, assessment: Assessment) -> Assessment 
         .join(Round, Round.id == Assessment.round_id)
         .where(
             Assessment.city_id == assessment.city_id,
-            Assessment.status == AssessmentStatus.SUBMITTED,
+            Assessment.status.in_(SCORED),
             or_(
                 Round.opens_on < current.opens_on,
                 and_(Round.opens_on == current.opens_on, Round.id < current.id),
@@ -103,7 +103,7 @@ def peer_scores(session: Session, peers: ColumnElement[bool], round_id: int, *,
         .where(
             peers,
             Assessment.round_id == round_id,
-            Assessment.status == AssessmentStatus.SUBMITTED,
+            Assessment.status.in_(SCORED),
             *([Assessment.city_id != excluding_city_id] if excluding_city_id is not None else []),
         )
     ).subquery()

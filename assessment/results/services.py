@@ -22,7 +22,16 @@ from flask_babel import ngettext
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, joinedload, selectinload
 
-from assessment.assessments.models import Assessment, AssessmentStatus, ElementScore, Round, ScoreHistory
+from assessment.assessments import review_states
+from assessment.assessments.models import (
+    SCORED,
+    UNDER_REVISION,
+    Assessment,
+    AssessmentStatus,
+    ElementScore,
+    Round,
+    ScoreHistory,
+)
 from assessment.assessments.scores import answer_inputs
 from assessment.assessments.versions import questionnaire_for
 from assessment.auth.access import city_scope
@@ -200,6 +209,12 @@ class Report:
     peers_label: str = ""
     # Where the city sits in its peers' spread, element by element (see results/distribution.py).
     distribution: PeerDistribution | None = None
+    # Reopened or returned: the scores shown are the last submitted ones, until the city
+    # submits again. The reviewer's scores beside the self-assessed ones, once a reviewer decided.
+    under_revision: bool = False
+    validated: bool = False
+    reviewed: tuple[ReviewedRow, ...] = ()
+    reviewed_overall: float | None = None
 
     @property
     def current_rules_version(self) -> int:
@@ -288,7 +303,8 @@ def build_report(session: Session, assessment: Assessment, peers_key: str | None
     questionnaire = questionnaire_for(assessment.questionnaire_version)
     inputs = answer_inputs(questionnaire, assessment.answers)
     result = score_assessment(questionnaire, inputs)
-    submitted = assessment.status == AssessmentStatus.SUBMITTED
+    # A reopened or returned assessment shows its last submitted scores, marked under revision.
+    submitted = assessment.status in SCORED
     stored = {row.element_id: row for row in assessment.element_scores} if submitted else {}
     choices = peer_choices(session, assessment.city)
     peers = chosen_peers(choices, peers_key)
@@ -384,7 +400,31 @@ def build_report(session: Session, assessment: Assessment, peers_key: str | None
         peer_key=peers.key,
         peers_label=peers.label,
         distribution=distribution,
+        under_revision=assessment.status in UNDER_REVISION,
+        validated=assessment.status == AssessmentStatus.VALIDATED,
+        reviewed=_reviewed_rows(session, assessment, elements) if submitted else (),
+        reviewed_overall=rounded(assessment.reviewed_overall) if submitted else None,
     )
+
+
+@dataclass(frozen=True)
+class ReviewedRow:
+    """One element's self-assessed and reviewed score, and the gap between them (reviewed - self)."""
+
+    title: str
+    self_assessed: float | None
+    reviewed: float | None
+    gap: float | None
+
+
+def _reviewed_rows(session: Session, assessment: Assessment,
+                   elements: list[ElementRow]) -> tuple[ReviewedRow, ...]:
+    pairs = {pair.element_id: pair for pair in review_states.score_pairs(session, assessment)}
+    if not pairs:
+        return ()
+    return tuple(ReviewedRow(f"{e.number}. {e.title}", rounded(pairs[e.element_id].self_assessed),
+                             rounded(pairs[e.element_id].reviewed), rounded(pairs[e.element_id].gap))
+                 for e in elements if e.element_id in pairs)
 
 
 def _element_rows(

@@ -8,7 +8,7 @@ stores them; the dashboard must only read them.
     A1      submitted  40          60           50              50
     A2      submitted  80          20           50              60
     B1      submitted  60          insufficient 50              40
-    B2      reopened   0 (stale)   0 (stale)    0 (stale)       0 (stale)
+    B2      draft      0 (stale)   0 (stale)    0 (stale)       0 (stale)
     B3      -
 
     R1
@@ -18,6 +18,9 @@ stores them; the dashboard must only read them.
     B1      draft
 
 Region "Elsewhere": X1, submitted in R2 with every element at 100.
+
+B2's stale rows in R2 are those of a draft, which count nowhere (a reopened or returned
+assessment counts with its last submitted scores: tests/review/test_counting.py).
 """
 
 from __future__ import annotations
@@ -92,12 +95,12 @@ def world(make, build) -> World:
     }
     r1 = make.round(name="R1", opens_on=date(2025, 3, 1))
     r2 = make.round(name="R2", opens_on=date(2026, 3, 1))
-    S, D, R = AssessmentStatus.SUBMITTED, AssessmentStatus.DRAFT, AssessmentStatus.REOPENED
+    S, D = AssessmentStatus.SUBMITTED, AssessmentStatus.DRAFT
     plan = [
         ("A1", r2, S, {"civic_tech": 40, "tech_firms": 60}, 50),
         ("A2", r2, S, {"civic_tech": 80, "tech_firms": 20}, 60),
         ("B1", r2, S, {"civic_tech": 60, "tech_firms": None}, 40),
-        ("B2", r2, R, {e: 0 for e in ("civic_tech", "tech_firms", "bottom_up", "geographies",
+        ("B2", r2, D, {e: 0 for e in ("civic_tech", "tech_firms", "bottom_up", "geographies",
                                       "inclusion_privacy", "digital_rights")}, 0),
         ("A1", r1, S, {"civic_tech": 30, "tech_firms": 50}, 45),
         ("A2", r1, S, {"civic_tech": 70, "tech_firms": 30}, 50),
@@ -108,7 +111,7 @@ def world(make, build) -> World:
     ]
     assessments = {}
     for name, round_, status, scores, overall in plan:
-        completeness = 0.5 if status == D else 1.0
+        completeness = 0.5 if status == D and scores is None else 1.0
         assessments[(name, round_.name)] = build.assessment(
             cities[name], round_, status, scores, overall, completeness=completeness)
     return World(region, elsewhere, cities, r1, r2, assessments)

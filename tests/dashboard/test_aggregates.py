@@ -28,7 +28,7 @@ def regional(make, world):
 def test_participation_counts_submitted_started_and_not_started(db_session, world, regional) -> None:
     board = dashboard_for(db_session, regional, world)
     p = board.participation
-    assert (p.expected, p.submitted, p.started) == (5, 3, 1)  # B2 is reopened: started
+    assert (p.expected, p.submitted, p.started) == (5, 3, 1)  # B2 is a draft: started
     assert [row.name for row in p.not_started] == ["B3"]
     assert p.share(p.submitted) == pytest.approx(3 / 5)
 
@@ -36,7 +36,7 @@ def test_participation_counts_submitted_started_and_not_started(db_session, worl
 def test_element_statistics_use_submitted_scores_only(db_session, world, regional) -> None:
     board = dashboard_for(db_session, regional, world)
     civic = next(e for e in board.elements if e.element.id == "civic_tech")
-    # A1 40, A2 80, B1 60; B2's stale 0 is from a reopened assessment and must not count.
+    # A1 40, A2 80, B1 60; B2's stale 0 is from a draft and must not count.
     assert civic.cities == 3
     assert civic.mean == pytest.approx(60)
     assert civic.median == pytest.approx(60)
@@ -83,7 +83,7 @@ def test_changes_between_rounds_for_the_region_and_per_city(db_session, world, r
     assert rows["A1"].change == pytest.approx(5)
     assert rows["A2"].change == pytest.approx(10)
     assert rows["B1"].change is None  # a draft last round
-    assert rows["B2"].change is None  # reopened now
+    assert rows["B2"].change is None  # a draft now
     assert board.previous_overall_mean == pytest.approx(mean([45, 50, 20]))
     assert board.paired_cities == 2
     assert board.paired_overall_change == pytest.approx(7.5)

@@ -175,7 +175,7 @@ def test_city_table_and_heatmap_show_the_same_cities_in_the_same_order(client, w
     assert a2["Promote civic technology"] == "80"
     assert (a2["Questions answered"], a2["Change since R1"]) == ("100%", "+10.0")
     assert rows[2]["Manage technology firms and smart-city approaches"] == "–"  # insufficient
-    assert rows[3]["Status"] == "Reopened" and rows[3]["Overall index"] == "–"
+    assert rows[3]["Status"] == "Draft" and rows[3]["Overall index"] == "–"
     assert rows[4]["Status"].startswith("Not started") and "No official account yet" in rows[4]["Status"]
 
     layers = figure(html, "chart-heatmap")["data"]

@@ -88,7 +88,8 @@ def test_no_reopen_form_unless_submitted(make, login, client, kigali):
     html = client.get(f"/assessments/{assessment.id}/report").get_data(as_text=True)
 
     assert "/reopen" not in html
-    assert "This is a preview." in html
+    # A reopened assessment shows its last submitted scores, marked as under revision.
+    assert "Under revision." in html and "This is a preview." not in html
 
 
 def test_report_list_shows_an_official_only_their_city(make, login, client, kigali):
