@@ -28,6 +28,7 @@ from assessment.auth.access import city_scope, roles_required
 from assessment.auth.models import Role
 from assessment.charts import chart, palette
 from assessment.dashboard import (
+    activity,
     charts,
     choices,
     compare,
@@ -239,6 +240,13 @@ def _dashboard_context() -> dict[str, Any]:
         session, user, selection, questionnaire, report_url=_report_url_builder(),
         overview_url=lambda assessment_id: url_for("survey.overview", assessment_id=assessment_id))
     queries.add_contacts(session, dashboard.rows)
+    follow_up = activity.city_activity(session, dashboard.rows, round_.id)
+    # "Remind now" is for the region's office and administrators (the reminders page says who).
+    remind_args: dict[str, Any] = {"round": round_.id}
+    if user.role == Role.ADMIN:
+        remind_args["region"] = region.id
+    remind_url = (url_for("reminders.remind", **remind_args)
+                  if user.role in (Role.REGIONAL, Role.ADMIN) else None)
     urls = _Urls(selection, can_choose_region)
     return dict(
         state="ready",
@@ -256,6 +264,8 @@ def _dashboard_context() -> dict[str, Any]:
         sort_direction=_sort_direction(selection.sort, selection.descending),
         status_label=status_label,
         deadline=deadline_panel(session, user, round_.id, region.id, utcnow()),
+        activity=follow_up,
+        remind_url=remind_url,
         for_pdf=False,
         **_helpers(),
     )
