@@ -100,6 +100,19 @@ def scenario_dashboard(ctx: Context) -> list[Row]:
         client.close()
 
 
+def scenario_opendata(ctx: Context) -> list[Row]:
+    """The public open data page of the latest round, without signing in."""
+    world = ctx.world
+    client = ctx.server.client()
+    try:
+        return [timed_gets(ctx, client, "/open-data", "opendata.p50",
+                           f"public open data page ({world.rounds} rounds, every city but one in "
+                           "five published)", count=ctx.plan.dashboard.count,
+                           seconds=ctx.plan.dashboard.seconds, target_ms=DASHBOARD_TARGET_MS)]
+    finally:
+        client.close()
+
+
 # --- page weight -------------------------------------------------------------------------
 
 

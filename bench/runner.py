@@ -88,11 +88,12 @@ RUNNERS: dict[str, Callable[[Context], list[Row]]] = {
     "submit": submissions.scenario,
     "report": pages.scenario_report,
     "dashboard": pages.scenario_dashboard,
+    "opendata": pages.scenario_opendata,
     "weight": pages.scenario_weight,
     "export": exports.scenario,
 }
 # The dump runs just before the exports, after the submissions, so both see the same rows.
-ORDER = ("healthz", "submit", "report", "dashboard", "weight", "dump", "export")
+ORDER = ("healthz", "submit", "report", "dashboard", "opendata", "weight", "dump", "export")
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:

@@ -317,6 +317,7 @@ def heatmap_svg(data: list[dict[str, Any]], layout: dict[str, Any], *, width: fl
         parts.append(text(left - 8, y + heights[i] / 2, row_labels[i], size=CATEGORY_SIZE,
                           anchor="end"))
         y += heights[i]
+    fills: dict[float, str] = {}  # scores repeat: each colour is mixed once
     for layer in layers:
         z = [numbers(row) for row in layer.get("z") or []]
         cell_text = layer.get("text") or [[("" if v is None else fmt(v)) for v in row] for row in z]
@@ -328,7 +329,9 @@ def heatmap_svg(data: list[dict[str, Any]], layout: dict[str, Any], *, width: fl
             for j, value in enumerate(row):
                 if value is None:
                     continue
-                fill = scale_colour(scale, (value - zmin) / ((zmax - zmin) or 1))
+                fill = fills.get(value)
+                if fill is None:
+                    fill = fills[value] = scale_colour(scale, (value - zmin) / ((zmax - zmin) or 1))
                 x = left + cell * j
                 parts.append(tag("rect", class_="cell", x=x + xgap / 2, y=tops[i] + ygap / 2,
                                  width=cell - xgap, height=height - ygap, fill=fill))

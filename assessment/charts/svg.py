@@ -34,14 +34,28 @@ def fmt(value: float) -> str:
     return text[:-2] if text.endswith(".0") else text
 
 
+_NAMES: dict[str, str] = {}
+
+
 def attrs(**values: Any) -> str:
-    """``key="value"`` pairs, escaped; ``None`` leaves the attribute out, ``_`` becomes ``-``."""
+    """``key="value"`` pairs, escaped; ``None`` leaves the attribute out, ``_`` becomes ``-``.
+
+    A chart has thousands of attributes: numbers, which need no escaping, are written as they
+    are, and each attribute name is worked out once."""
     parts = []
     for key, value in values.items():
         if value is None:
             continue
-        text = fmt(value) if isinstance(value, float) else str(value)
-        parts.append(f'{key.rstrip("_").replace("_", "-")}="{escape(text)}"')
+        name = _NAMES.get(key)
+        if name is None:
+            name = _NAMES[key] = key.rstrip("_").replace("_", "-")
+        if isinstance(value, float):
+            text = fmt(value)
+        elif isinstance(value, int) and not isinstance(value, bool):
+            text = str(value)
+        else:
+            text = str(escape(str(value)))
+        parts.append(f'{name}="{text}"')
     return " ".join(parts)
 
 

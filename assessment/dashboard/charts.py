@@ -7,6 +7,7 @@ request, by plotly.js (see ``assessment.charts``).
 
 from __future__ import annotations
 
+import functools
 import textwrap
 from typing import TYPE_CHECKING, Any
 
@@ -193,8 +194,9 @@ def heatmap(dashboard: Dashboard) -> go.Figure:
     ))
 
 
+@functools.lru_cache(maxsize=4096)
 def text_colour(score: float) -> str:
-    """The colour of a score's number on its heatmap cell."""
+    """The colour of a score's number on its heatmap cell (scores repeat: each is worked out once)."""
     return readable_text(scale_colour(HEATMAP_SCALE, score / 100))
 
 

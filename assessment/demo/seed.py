@@ -505,6 +505,13 @@ def seed_synthetic(
             if len(answer_buffer) >= batch:
                 total_answers += _flush_rows(session, answer_buffer, score_buffer, history_buffer)
     total_answers += _flush_rows(session, answer_buffer, score_buffer, history_buffer)
+    # Every city but one in five publishes its scores as open data, round by round.
+    consent_at = datetime(2025, 1, 1, tzinfo=UTC)
+    consents = [{"city_id": city_id, "round_id": round_.id, "consented": True,
+                 "changed_at": consent_at, "changed_by_id": None}
+                for n, city_id in enumerate(city_ids) if n % 5 for round_ in round_objs]
+    for start in range(0, len(consents), batch):
+        session.execute(insert(OpenDataConsent), consents[start:start + batch])
     return SyntheticSummary(len(regions), len(city_ids), len(round_objs), total_assessments,
                             total_answers)
 
