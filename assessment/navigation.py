@@ -21,6 +21,7 @@ class NavItem:
 _MENU = [
     (_l("Our assessments"), "survey.home", {Role.OFFICIAL}),
     (_l("Regional dashboard"), "dashboard.index", {Role.REGIONAL, Role.ANALYST, Role.ADMIN}),
+    (_l("Review"), "review.queue", {Role.REGIONAL, Role.ADMIN}),
     (_l("People"), "people.index", {Role.REGIONAL}),
     (_l("Data and API"), "exports.index", {Role.ANALYST, Role.REGIONAL, Role.ADMIN, Role.OFFICIAL}),
     (_l("Administration"), "admin.index", {Role.ADMIN}),
