@@ -1,8 +1,9 @@
 from collections.abc import Sequence
 
 from flask_babel import lazy_gettext as _l
-from wtforms import BooleanField, PasswordField, StringField
-from wtforms.validators import DataRequired, InputRequired, Length
+from wtforms import BooleanField, IntegerField, PasswordField, SelectMultipleField, StringField
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
+from wtforms.widgets import CheckboxInput, ListWidget
 
 from assessment.api.tokens import MAX_NAME_LENGTH
 from assessment.auth.forms import NewPasswordForm
@@ -11,9 +12,29 @@ from assessment.forms import AppForm
 from assessment.mail import Kind
 
 
+class MultiCheckboxField(SelectMultipleField):
+    """Several choices as one box each."""
+
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
+
+
 class TokenForm(AppForm):
     name = StringField(_l("Token name"), validators=[DataRequired(), Length(max=MAX_NAME_LENGTH)],
                        render_kw={"autocomplete": "off"})
+    days = IntegerField(_l("Valid for (days)"), validators=[Optional()],
+                        render_kw={"inputmode": "numeric"})
+    tables = MultiCheckboxField(_l("Tables it may read"), choices=[], validate_choice=True)
+    regions = MultiCheckboxField(_l("Regions it may read"), choices=[], coerce=int,
+                                 validate_choice=True)
+
+    def set_choices(self, tables: Sequence[tuple[str, str]], regions: Sequence[tuple[int, str]],
+                    max_days: int) -> None:
+        self.tables.choices = list(tables)
+        self.regions.choices = list(regions)
+        self.days.validators = [*self.days.validators, NumberRange(
+            min=1, max=max_days,
+            message=_l("A token works for 1 to %(max)s days.", max=max_days))]
 
 
 class FindUserForm(AppForm):

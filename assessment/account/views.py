@@ -7,13 +7,14 @@ their own tokens; admins can manage the tokens of any account.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user, login_required
+from sqlalchemy import select
 from werkzeug.wrappers import Response
 
 from assessment import mail
@@ -32,8 +33,11 @@ from assessment.auth.labels import ROLE_LABELS
 from assessment.auth.limits import count_wrong_password, password_attempts
 from assessment.auth.models import Role, User
 from assessment.auth.services import MIN_PASSWORD_LENGTH
+from assessment.database import utcnow
+from assessment.exports.services import TABLES
 from assessment.extensions import db
 from assessment.formatting import moment
+from assessment.places.models import Region
 
 bp = Blueprint("account", __name__)
 
@@ -43,12 +47,36 @@ def _when(value: datetime | None) -> str:
 
 
 def _token_rows(user: User) -> list[dict[str, Any]]:
-    return [
-        {"id": t.id, "name": t.name, "prefix": t.prefix, "created": _when(t.created_at),
-         "last_used": _when(t.last_used_at), "active": t.revoked_at is None,
-         "revoked": _when(t.revoked_at) if t.revoked_at else None}
-        for t in tokens.tokens_of(db.session, user, include_revoked=True)[:50]
-    ]
+    now = utcnow()
+    notice = timedelta(days=int(current_app.config["TOKEN_NOTICE_DAYS"]))
+    regions: dict[int, str] = {rid: name for rid, name in db.session.execute(
+        select(Region.id, Region.name))}
+    rows = []
+    for t in tokens.tokens_of(db.session, user, include_revoked=True)[:50]:
+        revoked, expired = t.revoked_at is not None, tokens.expired(t, now)
+        reads = [str(TABLES[name].title) if name in TABLES else name for name in t.tables or ()]
+        places = sorted(regions.get(rid, str(rid)) for rid in t.region_ids or ())
+        rows.append({
+            "id": t.id, "name": t.name, "prefix": t.prefix, "created": _when(t.created_at),
+            "last_used": _when(t.last_used_at), "active": not revoked and not expired,
+            "revoked": _when(t.revoked_at) if revoked else None,
+            "expired": expired and not revoked, "expires": moment(t.expires_at),
+            "expires_soon": not revoked and not expired and t.expires_at - now <= notice,
+            "tables": ", ".join(reads) if reads else _("every table"),
+            "regions": ", ".join(places) if places else _("every region the account may see"),
+        })
+    return rows
+
+
+def _token_form(formdata: Any = ...) -> TokenForm:
+    """The new-token form, offering TOKEN_DAYS by default (``formdata=None``: a blank form)."""
+    days = int(current_app.config["TOKEN_DAYS"])
+    form = TokenForm(days=days) if formdata is ... else TokenForm(formdata=formdata, days=days)
+    form.set_choices([(name, str(spec.title)) for name, spec in TABLES.items()],
+                     [(rid, name) for rid, name in db.session.execute(
+                         select(Region.id, Region.name).order_by(Region.name))],
+                     int(current_app.config["TOKEN_MAX_DAYS"]))
+    return form
 
 
 def _page(subject: User, form: TokenForm, new_secret: str | None = None, status: int = 200,
@@ -65,6 +93,9 @@ def _page(subject: User, form: TokenForm, new_secret: str | None = None, status:
         new_secret=new_secret, find_form=FindUserForm(formdata=None),
         password_form=password_form, min_password_length=MIN_PASSWORD_LENGTH,
         show_admin=current_user.role == Role.ADMIN and is_self,
+        token_days=int(current_app.config["TOKEN_DAYS"]),
+        token_max_days=int(current_app.config["TOKEN_MAX_DAYS"]),
+        token_notice_days=int(current_app.config["TOKEN_NOTICE_DAYS"]),
         mail_form=mail_form, mail_fields=[mail_form[mail_field_name(item.name)] for item in optional],
         essential_mail=[str(item.label) for item in mail.KINDS.values() if item.essential],
         action=url_for("account.index") if is_self else url_for("account.user_tokens",
@@ -75,15 +106,19 @@ def _page(subject: User, form: TokenForm, new_secret: str | None = None, status:
 
 
 def _create(subject: User) -> Any:
-    form = TokenForm()
+    form = _token_form()
     if request.method == "POST" and form.validate_on_submit():
         try:
-            new = tokens.create_token(db.session, subject, form.name.data or "", actor=current_user)
+            new = tokens.create_token(
+                db.session, subject, form.name.data or "", actor=current_user,
+                days=form.days.data or int(current_app.config["TOKEN_DAYS"]),
+                max_days=int(current_app.config["TOKEN_MAX_DAYS"]),
+                tables=form.tables.data or None, region_ids=form.regions.data or None)
         except tokens.TokenError as problem:  # checked before anything is written
             form.name.errors = [str(problem)]
             return _page(subject, form, status=400)
         db.session.commit()
-        return _page(subject, TokenForm(formdata=None), new_secret=new.secret, status=201)
+        return _page(subject, _token_form(None), new_secret=new.secret, status=201)
     return _page(subject, form, status=400 if request.method == "POST" else 200)
 
 
@@ -119,7 +154,7 @@ def change_password() -> Any:
                                           "%(num)d other sign-ins were ended.", ended)
             flash(message, "success")
             return redirect(url_for("account.index"))
-    return _page(current_user, TokenForm(formdata=None), status=400, password_form=form)
+    return _page(current_user, _token_form(None), status=400, password_form=form)
 
 
 @bp.route("/account/mail", methods=["POST"])

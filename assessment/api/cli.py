@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import click
+from flask import current_app
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from sqlalchemy import select
@@ -11,7 +12,9 @@ from assessment.api import tokens
 from assessment.api.models import ApiToken
 from assessment.auth.models import User
 from assessment.auth.services import normalise_email
+from assessment.exports.services import TABLES
 from assessment.extensions import db
+from assessment.places.models import Region
 
 
 @click.group("tokens", help="Manage personal access tokens for the JSON API.")
@@ -30,11 +33,29 @@ def _user(email: str) -> User:
 @click.option("--email", required=True, help="Email of the account the token acts for.")
 @click.option("--name", default="Command line", show_default=True,
               help="What the token is for, e.g. the script or computer that uses it.")
-def tokens_create(email: str, name: str) -> None:
+@click.option("--days", type=click.IntRange(min=1), default=None,
+              help="How many days it works (default TOKEN_DAYS, at most TOKEN_MAX_DAYS).")
+@click.option("--table", "tables", multiple=True, type=click.Choice(list(TABLES)),
+              help="A table it may read; repeat for several (default: every table).")
+@click.option("--region", "regions", multiple=True, metavar="NAME",
+              help="A region it may read; repeat for several (default: every region the "
+                   "account may see).")
+def tokens_create(email: str, name: str, days: int | None, tables: tuple[str, ...],
+                  regions: tuple[str, ...]) -> None:
     """Create a token and print it once, on standard output (store it safely)."""
     session = db.session
+    region_ids = []
+    for region in regions:
+        found = session.scalar(select(Region.id).where(Region.name == region))
+        if found is None:
+            raise click.ClickException(_("No region is named %(name)s.", name=region))
+        region_ids.append(found)
     try:
-        new = tokens.create_token(session, _user(email), name, via="cli")
+        new = tokens.create_token(
+            session, _user(email), name, via="cli",
+            days=days or int(current_app.config["TOKEN_DAYS"]),
+            max_days=int(current_app.config["TOKEN_MAX_DAYS"]), tables=tables or None,
+            region_ids=region_ids or None)
     except tokens.TokenError as problem:
         session.rollback()
         raise click.ClickException(str(problem)) from None
@@ -73,17 +94,19 @@ def tokens_revoke(token_ids: tuple[int, ...], email: str | None) -> None:
 @click.option("--email", help="Only this account's tokens.")
 @click.option("--all", "include_revoked", is_flag=True, help="Include revoked tokens.")
 def tokens_list(email: str | None, include_revoked: bool) -> None:
-    """One line per token: id, email, name, prefix, created, last used, status (tab-separated)."""
+    """One line per token: id, email, name, prefix, created, last used, expiry, status
+    (tab-separated)."""
     session = db.session
     found = tokens.tokens_of(session, _user(email) if email else None,
                              include_revoked=include_revoked)
     emails = dict(session.execute(select(User.id, User.email)
                                   .where(User.id.in_({t.user_id for t in found}))).all())
     for token in found:
-        status = "revoked" if token.revoked_at else "active"
+        status = ("revoked" if token.revoked_at else
+                  "expired" if tokens.expired(token) else "active")
         last = token.last_used_at.strftime("%Y-%m-%d %H:%M") if token.last_used_at else "never"
         click.echo("\t".join([str(token.id), emails.get(token.user_id, "?"), token.name,
                               token.prefix + "…", token.created_at.strftime("%Y-%m-%d %H:%M"),
-                              last, status]))
+                              last, token.expires_at.strftime("%Y-%m-%d %H:%M"), status]))
     if not found:
         click.echo(_("No tokens."), err=True)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, String
+from sqlalchemy import JSON, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from assessment.auth.models import User
@@ -23,5 +23,13 @@ class ApiToken(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     last_used_at: Mapped[datetime | None]
     revoked_at: Mapped[datetime | None]
+    # It stops working at this moment (TOKEN_DAYS after it is made, by default).
+    expires_at: Mapped[datetime]
+    # What it may read, within what its account may see: the tables by name and the regions by
+    # id; None: every table, every region the account sees.
+    tables: Mapped[list[str] | None] = mapped_column(JSON)
+    region_ids: Mapped[list[int] | None] = mapped_column(JSON)
+    # When its owner was told it will expire soon (once).
+    expiry_notice_at: Mapped[datetime | None]
 
     user: Mapped[User] = relationship()

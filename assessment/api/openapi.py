@@ -12,7 +12,7 @@ from typing import Any
 
 from assessment.assessments.models import AssessmentStatus
 from assessment.exports.actions import ACTION_COLUMNS
-from assessment.exports.answers import LONG_COLUMNS, WIDE_FIXED
+from assessment.exports.answers import CHOICE_COLUMNS, LONG_COLUMNS, WIDE_FIXED
 from assessment.exports.codebook import CODEBOOK_COLUMNS
 from assessment.exports.columns import Column
 from assessment.exports.scores import SCORE_COLUMNS
@@ -78,7 +78,7 @@ def _error(description: str, *, challenge: bool = False, retry: bool = False) ->
 
 
 _ERRORS = {
-    "401": _error("Missing, unknown or revoked token.", challenge=True),
+    "401": _error("Missing, unknown, revoked or expired token.", challenge=True),
     "429": _error("Too many requests with a missing or wrong token from this address.", retry=True),
 }
 
@@ -137,6 +137,8 @@ def _list_operation(summary: str, description: str, item: str, parameters: list[
                 "schema": {"$ref": f"#/components/schemas/{item}Page"}}}},
             "400": _error("A parameter has a value that cannot be used."),
             **_ERRORS,
+            **({"403": _error("The token may not read this table.", challenge=True)}
+               if tag == "Tables" else {}),
         },
     }}
 
@@ -150,8 +152,10 @@ _NAMED = {
 
 def document(config: Mapping[str, Any], base_url: str) -> dict[str, Any]:
     """The OpenAPI document, with the server's own URL and page sizes."""
-    wide_values = {"type": ["string", "number", "null"],
-                   "description": "One property per question: its id, as in the codebook."}
+    wide_values = {"type": ["number", "null"],
+                   "description": "One property per question (one per option of a multiple "
+                                  "choice), named as the codebook's wide_column: the answer's "
+                                  "code or number, or a negative code saying why it is missing."}
     schemas: dict[str, Any] = {
         "Error": {
             "type": "object", "required": ["error", "detail"], "additionalProperties": False,
@@ -171,12 +175,20 @@ def document(config: Mapping[str, Any], base_url: str) -> dict[str, Any]:
                            "description": "A regional user's region."},
                 "token": {
                     "type": "object", "additionalProperties": False,
-                    "required": ["id", "name", "prefix", "created_at", "last_used_at"],
+                    "required": ["id", "name", "prefix", "created_at", "last_used_at",
+                                 "expires_at", "tables", "regions"],
                     "properties": {
                         "id": {"type": "integer"}, "name": {"type": "string"},
                         "prefix": {"type": "string"},
                         "created_at": {"type": "string", "format": "date-time"},
                         "last_used_at": {"type": ["string", "null"], "format": "date-time"},
+                        "expires_at": {"type": "string", "format": "date-time",
+                                       "description": "When the token stops working."},
+                        "tables": {"type": ["array", "null"], "items": {"type": "string"},
+                                   "description": "The tables it may read; null: every table."},
+                        "regions": {"type": ["array", "null"], "items": _NAMED,
+                                    "description": "The regions it may read; null: every "
+                                                   "region the account may see."},
                     },
                 },
             },
@@ -229,12 +241,13 @@ def document(config: Mapping[str, Any], base_url: str) -> dict[str, Any]:
         },
         "LongRow": _row_schema(LONG_COLUMNS, TABLES["long"].summary),
         "WideRow": _row_schema(WIDE_FIXED, TABLES["wide"].summary, extra=wide_values),
+        "ChoicesRow": _row_schema(CHOICE_COLUMNS, TABLES["choices"].summary),
         "ScoresRow": _row_schema(SCORE_COLUMNS, TABLES["scores"].summary),
         "CodebookRow": _row_schema(CODEBOOK_COLUMNS, TABLES["codebook"].summary),
         "ActionsRow": _row_schema(ACTION_COLUMNS, TABLES["actions"].summary),
     }
-    for item in ("Round", "Region", "City", "LongRow", "WideRow", "ScoresRow", "CodebookRow",
-                 "ActionsRow"):
+    for item in ("Round", "Region", "City", "LongRow", "WideRow", "ChoicesRow", "ScoresRow",
+                 "CodebookRow", "ActionsRow"):
         schemas[f"{item}Page"] = _page_of(item)
 
     paths: dict[str, Any] = {
@@ -250,11 +263,15 @@ def document(config: Mapping[str, Any], base_url: str) -> dict[str, Any]:
         "/cities": _list_operation("Cities", "Cities you may see, by name.", "City",
                                    ["region", "country"], "Lists"),
         "/tables/long": _list_operation(
-            "Answers, long", TABLES["long"].summary + " Ordered by assessment and question id.",
+            "Answers, long", TABLES["long"].summary + " Ordered by assessment, then as the "
+            "questionnaire asks.",
             "LongRow", _FILTERS, "Tables"),
         "/tables/wide": _list_operation(
             "Answers, wide", TABLES["wide"].summary + " Ordered by assessment id.", "WideRow",
             _FILTERS, "Tables"),
+        "/tables/choices": _list_operation(
+            "Chosen options", TABLES["choices"].summary + " Ordered by assessment, question, then "
+            "as the answer lists the options.", "ChoicesRow", _FILTERS, "Tables"),
         "/tables/scores": _list_operation(
             "Element scores", TABLES["scores"].summary + " Drafts that were never submitted "
             "have no rows.", "ScoresRow", _FILTERS, "Tables"),
@@ -275,7 +292,10 @@ def document(config: Mapping[str, Any], base_url: str) -> dict[str, Any]:
                            "Authenticate with a personal access token (create one on your "
                            "account page): `Authorization: Bearer cisa_...`. You see the same "
                            "cities as on the web pages: officials their city, regional users "
-                           "their region, analysts and admins every city.",
+                           "their region, analysts and admins every city. A token expires "
+                           "(90 days after it is made by default) and may be limited to some "
+                           "tables and some regions; an expired token gets 401, a table it "
+                           "may not read 403.",
         },
         "servers": [{"url": base_url}],
         "security": [{"bearerAuth": []}],

@@ -117,7 +117,9 @@ def list_cities(session: Session, scope: ColumnElement[bool], region: str | None
     ]
 
 
-def describe_me(user: User, token: ApiToken) -> dict[str, Any]:
+def describe_me(user: User, token: ApiToken,
+                regions: list[dict[str, Any]] | None = None) -> dict[str, Any]:
+    """The caller and its token; ``regions``: the token's regions (None: no limit)."""
     return {
         "id": user.id,
         "email": user.email,
@@ -127,5 +129,7 @@ def describe_me(user: User, token: ApiToken) -> dict[str, Any]:
         "region": ({"id": user.region.id, "name": user.region.name}
                    if user.region is not None else None),
         "token": {"id": token.id, "name": token.name, "prefix": token.prefix,
-                  "created_at": iso(token.created_at), "last_used_at": iso(token.last_used_at)},
+                  "created_at": iso(token.created_at), "last_used_at": iso(token.last_used_at),
+                  "expires_at": iso(token.expires_at), "tables": token.tables,
+                  "regions": regions},
     }

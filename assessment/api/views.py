@@ -13,20 +13,24 @@ from typing import Any
 from flask import Blueprint, Response, current_app, g, jsonify, request, url_for
 from flask_limiter.util import get_remote_address
 from limits import parse
+from sqlalchemy import ColumnElement, and_, select
 
-from assessment.api import openapi, services, tokens
+from assessment.api import notices, openapi, services, tokens
 from assessment.audit.services import record_now
 from assessment.auth import limits
 from assessment.auth.access import city_scope
 from assessment.auth.models import Role, User
 from assessment.exports import services as tables
 from assessment.extensions import db, limiter
+from assessment.places.models import Region
 
 bp = Blueprint("api", __name__)
 
 REALM = "City Innovation Self-Assessment API"
 MAX_PAGE = openapi.MAX_PAGE
 _PUBLIC = {"api.openapi"}
+# Importing the module registers the notice job and its mail.
+NOTICE_KIND = notices.MAIL_KIND
 
 
 class ApiError(Exception):
@@ -76,8 +80,8 @@ def _authenticate() -> None:
                                 "invalid_request")
     else:
         found = tokens.user_for_secret(db.session, secret.strip())
-        problem = _unauthorized("The token is unknown, revoked, or its account is inactive.",
-                                "invalid_token")
+        problem = _unauthorized("The token is unknown, revoked or expired, or its account is "
+                                "inactive. Create a new one on your account page.", "invalid_token")
     if found is None:
         if limiter.enabled:
             limiter.limiter.hit(limit, "api-token-failures", client)
@@ -97,6 +101,11 @@ def _authenticate() -> None:
 def _user() -> User:
     user: User = g.api_user
     return user
+
+
+def _scope() -> ColumnElement[bool]:
+    """The cities this request may read: its account's, narrowed to the token's regions."""
+    return and_(city_scope(_user()), tokens.region_scope(g.api_token))
 
 
 def _int_arg(name: str, default: int, maximum: int | None = None) -> int:
@@ -162,14 +171,20 @@ def openapi_document() -> Response:
 
 @bp.route("/me")
 def me() -> Response:
-    return _json(services.describe_me(_user(), g.api_token))
+    token = g.api_token
+    regions = None
+    if token.region_ids:
+        regions = [{"id": rid, "name": name} for rid, name in db.session.execute(
+            select(Region.id, Region.name).where(Region.id.in_(token.region_ids))
+            .order_by(Region.name))]
+    return _json(services.describe_me(_user(), token, regions))
 
 
 @bp.route("/rounds")
 def rounds() -> Response:
     page, per_page = _pagination()
     session = db.session
-    data = services.list_rounds(session, city_scope(_user()), (page - 1) * per_page, per_page)
+    data = services.list_rounds(session, _scope(), (page - 1) * per_page, per_page)
     return _envelope(data, page, per_page, services.count_rounds(session))
 
 
@@ -178,8 +193,8 @@ def regions() -> Response:
     page, per_page = _pagination()
     user = _user()
     session = db.session
-    global_view = user.role in (Role.ANALYST, Role.ADMIN)
-    scope = city_scope(user)
+    global_view = user.role in (Role.ANALYST, Role.ADMIN) and not g.api_token.region_ids
+    scope = _scope()
     data = services.list_regions(session, scope, global_view, (page - 1) * per_page, per_page)
     return _envelope(data, page, per_page, services.count_regions(session, scope, global_view))
 
@@ -189,20 +204,25 @@ def cities() -> Response:
     page, per_page = _pagination()
     region, country = _text_arg("region"), _text_arg("country")
     session = db.session
-    scope = city_scope(_user())
+    scope = _scope()
     if any(value and "\x00" in value for value in (region, country)):
         return _envelope([], page, per_page, 0)  # no name holds a NUL character
     data = services.list_cities(session, scope, region, country, (page - 1) * per_page, per_page)
     return _envelope(data, page, per_page, services.count_cities(session, scope, region, country))
 
 
-@bp.route("/tables/<any(long, wide, scores, codebook, actions):name>")
+@bp.route("/tables/<any(long, wide, choices, scores, codebook, actions):name>")
 def table(name: str) -> Response:
+    if not tokens.may_read_table(g.api_token, name):
+        raise ApiError(403, "Forbidden", f"This token may read only these tables: "
+                       f"{', '.join(g.api_token.tables or ())}. Create a token for the {name} "
+                       "table on your account page.",
+                       {"WWW-Authenticate": f'Bearer realm="{REALM}", error="insufficient_scope"'})
     page, per_page = _pagination()
     filters = _filters()
     session = db.session
     spec = tables.table(name)
-    scope = city_scope(_user())
+    scope = _scope()
     names = [column.name for column in spec.columns(session, filters)]
     rows = spec.rows(session, filters, scope, offset=(page - 1) * per_page, limit=per_page)
     data = [dict(zip(names, row, strict=True)) for row in rows]

@@ -121,7 +121,7 @@ def test_openapi_document_is_public_and_lists_every_route(client) -> None:
     document = client.get("/api/v1/openapi.json").get_json()
     assert document["openapi"].startswith("3.1")
     assert set(document["paths"]) == {"/me", "/rounds", "/regions", "/cities", "/tables/long",
-                                      "/tables/wide", "/tables/scores", "/tables/codebook",
+                                      "/tables/wide", "/tables/choices", "/tables/scores", "/tables/codebook",
                                       "/tables/actions"}
     assert document["servers"] == [{"url": "http://localhost/api/v1"}]
     long_row = document["components"]["schemas"]["LongRow"]
