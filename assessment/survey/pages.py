@@ -17,7 +17,7 @@ from assessment.assessments import answers, services
 from assessment.assessments.deadline_text import DeadlineNotice, deadline_notice
 from assessment.assessments.deadlines import Deadline, describe_instant
 from assessment.assessments.labels import status_label
-from assessment.assessments.models import SCORED, Assessment, Round
+from assessment.assessments.models import SCORED, Assessment, AssessmentStatus, Round
 from assessment.assessments.progress import has_answer
 from assessment.audit import services as audit
 from assessment.formatting import clock, day, moment
@@ -346,3 +346,30 @@ def reopen_notice(entry: audit.HistoryEntry | None) -> ReopenNotice | None:
         return None
     return ReopenNotice(str((entry.event.detail or {}).get("reason", "")),
                         entry.user_name or _("the regional office"), moment(entry.event.at))
+
+
+@dataclass(frozen=True)
+class ReviewLinks:
+    """Where an assessment's review is, for its overview: the city's queries page, the
+    reviewer's page, its documents, and a sentence when the city has something to do."""
+
+    documents_url: str
+    queries_url: str | None
+    review_url: str | None
+    notice: str | None
+
+
+def review_links(assessment: Assessment, *, own_city: bool, reviewer: bool) -> ReviewLinks:
+    reviewed = assessment.status in (AssessmentStatus.IN_REVIEW, AssessmentStatus.RETURNED,
+                                     AssessmentStatus.RESUBMITTED, AssessmentStatus.VALIDATED)
+    notice = None
+    if own_city and assessment.status == AssessmentStatus.RETURNED:
+        notice = _("The reviewer sent this assessment back with queries. Answer each one (reply, "
+                   "change the answer or add a document), then send it back for review.")
+    return ReviewLinks(
+        url_for("review.documents", assessment_id=assessment.id),
+        url_for("review.queries", assessment_id=assessment.id) if reviewed else None,
+        url_for("review.review", assessment_id=assessment.id)
+        if reviewer and assessment.status in SCORED else None,
+        notice,
+    )

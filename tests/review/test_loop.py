@@ -148,3 +148,18 @@ def test_a_draft_is_not_reviewed(client, login, make, db_session, world) -> None
     response = client.post(f"/assessments/{world.assessment.id}/review/validate")
     assert response.status_code == 422
     assert world.city.name not in client.get("/review").text
+
+
+def test_the_overview_sends_the_city_to_its_queries(client, login, db_session,
+                                                    review_world: ReviewWorld) -> None:
+    w = review_world
+    aid = w.assessment.id
+    login(w.office)
+    assert f"/assessments/{aid}/review" in client.get(f"/assessments/{aid}").text
+    client.post(f"/assessments/{aid}/review/answers/{w.question_id}",
+                data={"kind": "query", "comment": "Source?"})
+    client.post(f"/assessments/{aid}/review/return")
+    login(w.official)
+    page = client.get(f"/assessments/{aid}").text
+    assert "sent this assessment back with queries" in page
+    assert f"/assessments/{aid}/queries" in page and f"/assessments/{aid}/review\"" not in page

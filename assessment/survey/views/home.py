@@ -101,6 +101,10 @@ def overview(assessment_id: int) -> str:
         report_url=pages.report_url(assessment.id),
         report_label=_("Report") if assessment.status in SCORED else _("Preview report"),
         reopened=reopened(assessment),
+        review=pages.review_links(
+            assessment, own_city=can_edit_city(current_user, assessment.city),
+            reviewer=can_reopen_city(current_user, assessment.city)
+            or assessment.reviewer_id == current_user.id),
     )
 
 
