@@ -7,13 +7,14 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from flask import Blueprint, Response, abort, current_app, render_template, request, send_file
+from flask import Blueprint, Response, abort, current_app, render_template, request, send_file, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from markupsafe import Markup
 
 from assessment.assessments.forms import reopen_form_for
 from assessment.audit.services import record_now
+from assessment.auth.access import can_publish_scores
 from assessment.extensions import db
 from assessment.results.charts import radar_chart, radar_figure
 from assessment.results.pdf import page_margins, render_pdf
@@ -81,6 +82,9 @@ def _report_context(report: Report) -> dict[str, Any]:
     return {
         "report": report,
         "assessment": assessment,
+        # The city's own officials choose whether its scores are published as open data.
+        "open_data_url": (url_for("opendata.consent")
+                          if can_publish_scores(current_user, assessment.city) else None),
         "radar": radar_chart(_radar(report), [e.short_title for e in report.elements]),
         # The city, round, version and date on top of every printed page, the page number below.
         # Safe in a <style>: page_margins writes every typed character as a CSS escape.

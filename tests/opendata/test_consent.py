@@ -94,3 +94,13 @@ def test_a_round_without_an_assessment_cannot_be_published(make, db_session, cit
 def test_the_consent_page_needs_a_sign_in(client) -> None:
     response = client.get("/open-data/consent")
     assert response.status_code in (302, 303) and "/sign-in" in response.headers["Location"]
+
+
+def test_the_report_leads_its_officials_to_the_consent_page(client, make, login, city_round) -> None:
+    city, _round, assessment = city_round
+    login(make.user(Role.OFFICIAL, city=city))
+    assert 'href="/open-data/consent"' in client.get(f"/assessments/{assessment.id}/report").get_data(
+        as_text=True)
+    login(make.user(Role.REGIONAL, region=city.country.region))
+    assert 'href="/open-data/consent"' not in client.get(
+        f"/assessments/{assessment.id}/report").get_data(as_text=True)
