@@ -96,6 +96,7 @@ def city_table(session: Session, dashboard: Dashboard) -> Table:
     scores = aggregates.scores_of(
         session, [row.assessment_id for row in rows if row.submitted and row.assessment_id])
     header = ["city_id", "city", "country", "size_class", "status", "overall_index",
+              "reviewed_overall_index",
               *(e.id for e in elements), "questions_answered", "change_in_overall_index"]
 
     def lines() -> Iterator[list[Any]]:
@@ -103,7 +104,8 @@ def city_table(session: Session, dashboard: Dashboard) -> Table:
             own = scores.get(row.assessment_id or 0, {}) if row.submitted else {}
             yield [row.city_id, row.name, row.country, row.size.value if row.size else None,
                    row.status.value if row.status else "not_started",
-                   row.overall if row.submitted else None, *(own.get(e.id) for e in elements),
+                   row.overall if row.submitted else None, row.reviewed,
+                   *(own.get(e.id) for e in elements),
                    row.completeness, row.change]
     return Table(header, lines())
 

@@ -47,7 +47,7 @@ def city_rows(session: Session, city_filter: list[ColumnElement[bool]],
         select(City.id, City.name, Country.name, City.size_class,
                current.id, current.status, current.completeness, current.overall_index,
                current.questionnaire_version_id, previous.overall_index,
-               previous.questionnaire_version_id, current.overall_evidenced)
+               previous.questionnaire_version_id, current.overall_evidenced, current.reviewed_overall)
         .join(Country, City.country_id == Country.id)
         .outerjoin(current, and_(current.city_id == City.id, current.round_id == selection.round.id))
         .outerjoin(previous, previous_join)
@@ -55,7 +55,7 @@ def city_rows(session: Session, city_filter: list[ColumnElement[bool]],
     )
     rows = []
     for (city_id, name, country, size, assessment_id, status, completeness, overall, version_id,
-         previous_overall, previous_version_id, evidenced) in session.execute(stmt):
+         previous_overall, previous_version_id, evidenced, reviewed) in session.execute(stmt):
         submitted = status in SCORED
         rows.append(CityRow(
             city_id=city_id, name=name, country=country, size=size, status=status,
@@ -66,6 +66,7 @@ def city_rows(session: Session, city_filter: list[ColumnElement[bool]],
             previous_overall=previous_overall, version_id=version_id,
             previous_version_id=previous_version_id,
             evidenced=evidenced if submitted else None,
+            reviewed=reviewed if submitted else None,
         ))
     return rows
 

@@ -38,6 +38,8 @@ class CityRow:
     contacts: tuple[str, ...] = ()
     # The overall index with claims at level 3 or more without a document counted as level 2.
     evidenced: float | None = None
+    # The overall index with the reviewer's levels, once a reviewer has decided on an answer.
+    reviewed: float | None = None
 
     @property
     def submitted(self) -> bool:

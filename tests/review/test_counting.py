@@ -91,6 +91,15 @@ def test_two_scores_side_by_side(client, login, make, db_session, review_world: 
     assert "Self-assessed and reviewed scores" in report
     assert "The regional office validated this assessment." in report
 
+    # The dashboard shows both overall indices, and says which is which.
+    (city,) = csv_rows(client.get("/dashboard/cities.csv", query_string={"round": w.city.round.id}))
+    db_session.expire(w.assessment)
+    assert w.assessment.reviewed_overall is not None
+    assert float(city["reviewed_overall_index"]) == pytest.approx(w.assessment.reviewed_overall, abs=0.01)
+    assert float(city["reviewed_overall_index"]) < float(city["overall_index"])
+    page = client.get("/dashboard", query_string={"round": w.city.round.id}).text
+    assert "Reviewed: the overall index with the reviewer's levels" in page
+
     rows = {r["element_id"]: r for r in scores_export(client, login, make) if r["city"] == w.city.city.name}
     adjusted = rows[element]
     assert adjusted["reviewed_score"] < adjusted["score"]
