@@ -22,7 +22,7 @@ from sqlalchemy import and_, select
 from assessment.actions.models import ActionStatus
 from assessment.actions.services import status_label as action_status_label
 from assessment.assessments.labels import status_label
-from assessment.assessments.models import Round
+from assessment.assessments.models import SCORED, Assessment, Round
 from assessment.assessments.versions import questionnaire_for
 from assessment.auth.access import city_scope, roles_required
 from assessment.auth.models import Role
@@ -169,8 +169,14 @@ def compare_page() -> str:
     options = city_options(session, scope)
     chosen = compare.chosen_cities(request.args.getlist("city"), options, notices)
     rounds = list(session.scalars(select(Round).order_by(Round.opens_on.desc(), Round.id.desc())))
-    round_ = next((r for r in rounds if str(r.id) == request.args.get("round", "")),
-                  rounds[0] if rounds else None)
+    round_ = next((r for r in rounds if str(r.id) == request.args.get("round", "")), None)
+    if round_ is None and rounds:
+        # By default the newest round in which one of the chosen cities has scores.
+        scored_round = session.scalar(
+            select(Assessment.round_id).join(Round, Round.id == Assessment.round_id)
+            .where(Assessment.city_id.in_([c.id for c in chosen]), Assessment.status.in_(SCORED))
+            .order_by(Round.opens_on.desc(), Round.id.desc()).limit(1)) if chosen else None
+        round_ = next((r for r in rounds if r.id == scored_round), rounds[0])
     comparison = figures = None
     elements: list[tuple[str, str, float]] = []
     if round_ is not None and len(chosen) >= compare.MIN_CITIES:

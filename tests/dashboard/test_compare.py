@@ -39,6 +39,12 @@ def test_two_cities_side_by_side(client, world, regional, questionnaire) -> None
     assert 'id="chart-compare' in html
 
 
+def test_the_newest_round_with_scores_is_shown_by_default(client, make, world, regional) -> None:
+    make.round(name="R9", opens_on=world.r2.opens_on.replace(year=2030))
+    html = compare_page(client, world.cities["A1"].id, world.cities["B2"].id)
+    assert "Scores in round R2" in html
+
+
 def test_a_city_without_scores_is_shown_with_its_status(client, world, regional) -> None:
     html = compare_page(client, world.cities["A1"].id, world.cities["B3"].id, world.cities["B2"].id,
                         round=world.r2.id)
