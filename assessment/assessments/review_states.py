@@ -38,8 +38,9 @@ from assessment.audit.services import record
 from assessment.auth.models import Role, User
 from assessment.database import utcnow
 from assessment.formatting import number
+from assessment.i18n import current_language, localized
 from assessment.places.models import City, Country
-from assessment.questionnaire import AssessmentScore
+from assessment.questionnaire import AssessmentScore, Question, Questionnaire, decode_value, kind_of
 
 # The answer fields a submission's snapshot keeps.
 SNAPSHOT_FIELDS = ("value", "dont_know", "not_applicable", "evidence_url", "note")
@@ -320,3 +321,76 @@ def score_pairs(session: Session, assessment: Assessment) -> list[ScorePair]:
                                .where(ElementScore.assessment_id == assessment.id)).all())
     return [ScorePair(element_id, own.get(element_id), reviewed.get(element_id))
             for element_id in (own or reviewed)]
+
+
+# --- history: what changed since the earlier version --------------------------------------------
+
+
+@dataclass(frozen=True)
+class AnswerChange:
+    """One answer that differs between the kept version and the current one, in words."""
+
+    question_id: str
+    element_id: str
+    question: str
+    before: str
+    after: str
+
+
+@dataclass(frozen=True)
+class EarlierVersion:
+    submitted_at: datetime
+    overall: float | None
+    changes: tuple[AnswerChange, ...]
+
+
+def earlier_version(session: Session, assessment: Assessment,
+                    questionnaire: Questionnaire) -> EarlierVersion | None:
+    """The latest kept version of the answers (kept when the assessment was returned or
+    reopened) and every answer that differs from it now; None when no version was kept."""
+    kept_row = session.scalar(
+        select(ScoreHistory).where(ScoreHistory.assessment_id == assessment.id,
+                                   ScoreHistory.answers.is_not(None))
+        .order_by(ScoreHistory.submitted_at.desc(), ScoreHistory.id.desc()).limit(1))
+    if kept_row is None or kept_row.answers is None:
+        return None
+    columns = [getattr(Answer, name) for name in ("question_id", *SNAPSHOT_FIELDS)]
+    now = snapshot(session.execute(select(*columns).where(Answer.assessment_id == assessment.id)))
+    changes = []
+    for element in questionnaire.elements:
+        for question in element.questions:
+            before, after = kept_row.answers.get(question.id), now.get(question.id)
+            if _same(before, after):
+                continue
+            changes.append(AnswerChange(question.id, element.id, localized(question.text),
+                                        describe_kept(question, before), describe_kept(question, after)))
+    return EarlierVersion(kept_row.submitted_at, kept_row.overall_index, tuple(changes))
+
+
+def _same(before: dict[str, object] | None, after: dict[str, object] | None) -> bool:
+    empty = dict.fromkeys(SNAPSHOT_FIELDS)
+    def norm(kept: dict[str, object] | None) -> dict[str, object]:
+        return {k: (v or None) for k, v in (kept or empty).items()}
+    return norm(before) == norm(after)
+
+
+def describe_kept(question: Question, kept: dict[str, object] | None) -> str:
+    """A kept answer in words: its value, or don't know / not applicable, and its link."""
+    if not kept:
+        return _("No answer")
+    if kept.get("dont_know"):
+        text = _("Don't know")
+    elif kept.get("not_applicable"):
+        text = _("Not applicable")
+    elif kept.get("value") in (None, ""):
+        text = _("No answer")
+    else:
+        try:
+            value = decode_value(question, str(kept["value"]))
+        except ValueError:
+            value = None
+        text = (kind_of(question).describe(question, value, current_language().code, translate=_)
+                if value is not None else str(kept["value"]))
+    if kept.get("evidence_url"):
+        text = _("%(answer)s; link: %(url)s", answer=text, url=kept["evidence_url"])
+    return text

@@ -215,6 +215,8 @@ class Report:
     validated: bool = False
     reviewed: tuple[ReviewedRow, ...] = ()
     reviewed_overall: float | None = None
+    # The answers kept when the assessment was returned or reopened, and what changed since.
+    earlier: review_states.EarlierVersion | None = None
 
     @property
     def current_rules_version(self) -> int:
@@ -404,6 +406,7 @@ def build_report(session: Session, assessment: Assessment, peers_key: str | None
         validated=assessment.status == AssessmentStatus.VALIDATED,
         reviewed=_reviewed_rows(session, assessment, elements) if submitted else (),
         reviewed_overall=rounded(assessment.reviewed_overall) if submitted else None,
+        earlier=review_states.earlier_version(session, assessment, questionnaire) if submitted else None,
     )
 
 

@@ -98,6 +98,7 @@ def _review_page(assessment: Assessment, *, errors: dict[str, str] | None = None
         validate_form=EmptyForm(formdata=None),
         assign_form=AssignForm(formdata=None) if current_user.role == Role.ADMIN else None,
         scores=pages.score_lines(db.session, assessment, questionnaire),
+        earlier=review_states.earlier_version(db.session, assessment, questionnaire),
         errors=errors or {}, level_choices=range(5))
     return body if code == 200 else (body, code)  # type: ignore[return-value]
 
