@@ -270,8 +270,8 @@ def document(config: Mapping[str, Any], base_url: str) -> dict[str, Any]:
             "Answers, wide", TABLES["wide"].summary + " Ordered by assessment id.", "WideRow",
             _FILTERS, "Tables"),
         "/tables/choices": _list_operation(
-            "Chosen options", TABLES["choices"].summary + " Ordered by assessment, question, then "
-            "as the answer lists the options.", "ChoicesRow", _FILTERS, "Tables"),
+            "Chosen options", TABLES["choices"].summary + " Ordered by assessment, then as the "
+            "questionnaire asks, then as the answer lists the options.", "ChoicesRow", _FILTERS, "Tables"),
         "/tables/scores": _list_operation(
             "Element scores", TABLES["scores"].summary + " Drafts that were never submitted "
             "have no rows.", "ScoresRow", _FILTERS, "Tables"),

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from assessment.assessments.models import AssessmentStatus
 from assessment.questionnaire import QuestionType
 
 # Length of the questionnaire content hash shown in tables: enough to tell versions apart.
@@ -28,6 +29,9 @@ class Column:
     missing: tuple[int, ...] = ()
 
 
+_STATUS_VALUES = [s.value for s in AssessmentStatus]
+_STATUSES = f"{', '.join(_STATUS_VALUES[:-1])} or {_STATUS_VALUES[-1]}."
+
 # The columns the long, wide and scores tables start with (selected by ``query.assessment_select``).
 ASSESSMENT_COLUMNS = [
     Column("assessment_id", "integer", "Identifier of the assessment (one city in one round).",
@@ -48,7 +52,7 @@ ASSESSMENT_COLUMNS = [
     Column("questionnaire_hash", "string",
            f"First {HASH_PREFIX} characters of the SHA-256 of the questionnaire file: "
            "two versions with the same label but different content differ here.", nullable=False),
-    Column("status", "string", "Assessment status: draft, submitted or reopened.", nullable=False),
+    Column("status", "string", f"Assessment status: {_STATUSES}", nullable=False),
 ]
 
 N_ASSESSMENT = len(ASSESSMENT_COLUMNS)
