@@ -6,11 +6,13 @@ from __future__ import annotations
 import re
 from datetime import timedelta
 
+import pytest
 from sqlalchemy import select
 
 from assessment import jobs
 from assessment.api import notices, tokens
 from assessment.api.models import ApiToken
+from assessment.config import ConfigError, load_settings
 from assessment.database import utcnow
 from tests.mailbox import parts, sent
 from tests.mailbox import read as read_mail
@@ -132,3 +134,14 @@ def test_the_owner_is_told_once_before_a_token_expires(app, client, login, world
     login(world.analyst)
     page = client.get("/account").get_data(as_text=True)
     assert page.count("Expires soon") == 1
+
+
+def test_the_token_settings_are_checked_when_the_app_starts() -> None:
+    settings = load_settings({})
+    assert (settings.token_days, settings.token_max_days, settings.token_notice_days) == (90, 365, 7)
+    assert load_settings({"TOKEN_DAYS": "30", "TOKEN_MAX_DAYS": "60"}).as_flask_config()[
+        "TOKEN_DAYS"] == 30
+    with pytest.raises(ConfigError, match=r"TOKEN_DAYS \(400\) cannot be more than TOKEN_MAX_DAYS"):
+        load_settings({"TOKEN_DAYS": "400"})
+    with pytest.raises(ConfigError, match="TOKEN_NOTICE_DAYS must be at least 1"):
+        load_settings({"TOKEN_NOTICE_DAYS": "0"})

@@ -71,6 +71,21 @@ def test_long_has_one_row_per_assessment_and_question_with_its_context(
     assert b"@" not in body.replace(b"https://", b"")
 
 
+def test_numbers_given_for_context_are_stored_and_exported(client, login, world, download,
+                                                          questionnaire) -> None:
+    """The demo's answers, which the test data use, give every number question a value."""
+    login(world.analyst)
+    frame = read("csv", download(table="long", format="csv")[1])
+    numbers = [q.id for q in questionnaire.questions
+               if q.type is QuestionType.NUMBER and not q.scored]
+    assert numbers
+    complete = frame[(frame["assessment_id"] == world.kigali_2025.id)
+                     & frame["question_id"].isin(numbers)]
+    assert len(complete) == len(numbers)
+    assert complete["value"].notna().all() and complete["value_code"].notna().all()
+    assert not complete["not_answered"].any()
+
+
 def test_long_answered_at_is_utc_iso(client, login, world, download, db_session) -> None:
     login(world.analyst)
     frame = read("csv", download(table="long", format="csv", round="2025")[1])
