@@ -347,3 +347,15 @@ def test_file_names_carry_table_filters_and_date_and_files_their_metadata(trip, 
                                                  format="parquet", round="2026")))
     meta = json.loads(schema.metadata[b"city_innovation"])
     assert meta["filters"] == {"round": "2026"} and meta["table"] == "wide"
+
+
+def test_the_command_line_writes_stata_and_spss_files(trip, runner, tmp_path) -> None:
+    for fmt, reader in (("sav", pyreadstat.read_sav), ("dta", pyreadstat.read_dta)):
+        target = tmp_path / f"wide.{fmt}"
+        result = runner.invoke(args=["export", "--table", "wide", "--format", fmt, "--lang", "fr",
+                                     "-o", str(target)])
+        assert result.exit_code == 0, result.output
+        frame, meta = reader(str(target))
+        assert set(frame["assessment_id"]) == {trip.old.id, trip.new.id}
+        labels = meta.variable_value_labels[trip.given.maturity.id]
+        assert labels[3] == str(trip.given.maturity.level(3).label.get("fr"))
