@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from sqlalchemy import ColumnElement, Float, and_, case, cast, func, literal, select
 from sqlalchemy.orm import Session, aliased
 
-from assessment.assessments.models import SCORED, Assessment, ElementScore
+from assessment.assessments.models import SCORED, Assessment, ElementScore, ReviewedScore
 from assessment.places.models import City, Country
 
 # Quartiles as quarters of the rank range: position (n - 1) * k / 4 of the sorted scores.
@@ -55,23 +55,41 @@ class PairedChange:
     mean: float | None
 
 
+
+def score_rows(reviewed: bool = False) -> type[ElementScore]:
+    """The element scores a view reads: the self-assessed ones, or (``reviewed``) the same rows
+    with the reviewed score in place of the self-assessed one wherever a reviewer decided."""
+    if not reviewed:
+        return ElementScore
+    table = ElementScore.__table__
+    rows = (
+        select(*(c for c in table.c if c.name != "score"),
+               func.coalesce(ReviewedScore.score, table.c.score).label("score"))
+        .select_from(table)
+        .outerjoin(ReviewedScore, and_(ReviewedScore.assessment_id == table.c.assessment_id,
+                                       ReviewedScore.element_id == table.c.element_id))
+        .subquery()
+    )
+    return aliased(ElementScore, rows, adapt_on_names=True)
+
 def element_statistics(session: Session, city_filter: Sequence[ColumnElement[bool]],
-                       round_id: int) -> dict[str, ElementStats]:
+                       round_id: int, reviewed: bool = False) -> dict[str, ElementStats]:
     """Count, mean, extremes, quartiles and box-plot fences of each element in the round."""
+    scores = score_rows(reviewed)
     ranked = (
         select(
-            ElementScore.element_id.label("element_id"),
-            ElementScore.score.label("score"),
-            ElementScore.target.label("target"),
-            (func.row_number().over(partition_by=ElementScore.element_id,
-                                    order_by=ElementScore.score) - 1).label("rank"),
-            func.count().over(partition_by=ElementScore.element_id).label("n"),
+            scores.element_id.label("element_id"),
+            scores.score.label("score"),
+            scores.target.label("target"),
+            (func.row_number().over(partition_by=scores.element_id,
+                                    order_by=scores.score) - 1).label("rank"),
+            func.count().over(partition_by=scores.element_id).label("n"),
         )
-        .join(Assessment, ElementScore.assessment_id == Assessment.id)
+        .join(Assessment, scores.assessment_id == Assessment.id)
         .join(City, Assessment.city_id == City.id)
         .join(Country, City.country_id == Country.id)
         .where(Assessment.round_id == round_id, Assessment.status.in_(SCORED),
-               ElementScore.score.is_not(None), *city_filter)
+               scores.score.is_not(None), *city_filter)
     ).cte("ranked")
 
     def at(rank: ColumnElement[int]) -> ColumnElement[float]:
@@ -122,70 +140,76 @@ def element_statistics(session: Session, city_filter: Sequence[ColumnElement[boo
 
 
 def previous_statistics(session: Session, city_filter: Sequence[ColumnElement[bool]],
-                        round_id: int) -> dict[str, PreviousStats]:
+                        round_id: int, reviewed: bool = False) -> dict[str, PreviousStats]:
     """Cities with a score and the mean score of each element in an earlier round."""
+    scores = score_rows(reviewed)
     rows = session.execute(
-        select(ElementScore.element_id, func.count(ElementScore.score), func.avg(ElementScore.score))
-        .join(Assessment, ElementScore.assessment_id == Assessment.id)
+        select(scores.element_id, func.count(scores.score), func.avg(scores.score))
+        .join(Assessment, scores.assessment_id == Assessment.id)
         .join(City, Assessment.city_id == City.id)
         .join(Country, City.country_id == Country.id)
         .where(Assessment.round_id == round_id, Assessment.status.in_(SCORED),
                *city_filter)
-        .group_by(ElementScore.element_id)
+        .group_by(scores.element_id)
     ).all()
     return {str(element_id): PreviousStats(int(count), None if mean is None else float(mean))
             for element_id, count, mean in rows}
 
 
 def paired_changes(session: Session, city_filter: Sequence[ColumnElement[bool]], round_id: int,
-                   previous_round_id: int) -> dict[str, PairedChange]:
+                   previous_round_id: int, reviewed: bool = False) -> dict[str, PairedChange]:
     """Per element, each city's change between the two rounds, averaged over the cities with a
     score in both: like compared with like."""
     before = aliased(Assessment)
-    before_score = aliased(ElementScore)
+    scores = score_rows(reviewed)
+    before_score = score_rows(reviewed) if reviewed else aliased(ElementScore)
     rows = session.execute(
-        select(ElementScore.element_id, func.count(), func.avg(ElementScore.score - before_score.score))
-        .join(Assessment, ElementScore.assessment_id == Assessment.id)
+        select(scores.element_id, func.count(), func.avg(scores.score - before_score.score))
+        .join(Assessment, scores.assessment_id == Assessment.id)
         .join(City, Assessment.city_id == City.id)
         .join(Country, City.country_id == Country.id)
         .join(before, and_(before.city_id == Assessment.city_id, before.round_id == previous_round_id,
                            before.status.in_(SCORED)))
         .join(before_score, and_(before_score.assessment_id == before.id,
-                                 before_score.element_id == ElementScore.element_id))
+                                 before_score.element_id == scores.element_id))
         .where(Assessment.round_id == round_id, Assessment.status.in_(SCORED),
-               ElementScore.score.is_not(None), before_score.score.is_not(None), *city_filter)
-        .group_by(ElementScore.element_id)
+               scores.score.is_not(None), before_score.score.is_not(None), *city_filter)
+        .group_by(scores.element_id)
     ).all()
     return {str(element_id): PairedChange(int(count), None if mean is None else float(mean))
             for element_id, count, mean in rows}
 
 
-def scores_of(session: Session, assessment_ids: Iterable[int]) -> dict[int, dict[str, float | None]]:
+def scores_of(session: Session, assessment_ids: Iterable[int],
+              reviewed: bool = False) -> dict[int, dict[str, float | None]]:
     """The stored element scores of some assessments (a page of the city table)."""
     ids = list(assessment_ids)
     found: dict[int, dict[str, float | None]] = defaultdict(dict)
     if not ids:
         return found
+    scores = score_rows(reviewed)
     for assessment_id, element_id, score in session.execute(
-            select(ElementScore.assessment_id, ElementScore.element_id, ElementScore.score)
-            .where(ElementScore.assessment_id.in_(ids))):
+            select(scores.assessment_id, scores.element_id, scores.score)
+            .where(scores.assessment_id.in_(ids))):
         found[assessment_id][element_id] = None if score is None else float(score)
     return found
 
 
 def element_scores(session: Session, city_filter: Sequence[ColumnElement[bool]], round_id: int,
-                   element_ids: Sequence[str] | None = None) -> list[tuple[int, str, float]]:
+                   element_ids: Sequence[str] | None = None,
+                   reviewed: bool = False) -> list[tuple[int, str, float]]:
     """(city, element, score) of the round's submitted assessments: every element, or some."""
+    scores = score_rows(reviewed)
     stmt = (
-        select(Assessment.city_id, ElementScore.element_id, ElementScore.score)
-        .join(Assessment, ElementScore.assessment_id == Assessment.id)
+        select(Assessment.city_id, scores.element_id, scores.score)
+        .join(Assessment, scores.assessment_id == Assessment.id)
         .join(City, Assessment.city_id == City.id)
         .join(Country, City.country_id == Country.id)
         .where(Assessment.round_id == round_id, Assessment.status.in_(SCORED),
-               ElementScore.score.is_not(None), *city_filter)
+               scores.score.is_not(None), *city_filter)
     )
     if element_ids is not None:
-        stmt = stmt.where(ElementScore.element_id.in_(element_ids))
+        stmt = stmt.where(scores.element_id.in_(element_ids))
     # Scores are never NULL here (the WHERE clause above).
     return [(int(city_id), str(element_id), float(score or 0.0))
             for city_id, element_id, score in session.execute(stmt)]

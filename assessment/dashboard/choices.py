@@ -96,6 +96,9 @@ class Selection:
     sort: str = DEFAULT_SORT
     descending: bool = True
     page: int = 1
+    # The reviewed scores (the reviewer's levels) wherever a reviewer decided, instead of the
+    # self-assessed ones everywhere.
+    reviewed: bool = False
 
     @property
     def filtered(self) -> bool:

@@ -94,7 +94,8 @@ def city_table(session: Session, dashboard: Dashboard) -> Table:
     elements = [e.element for e in dashboard.elements]
     rows = dashboard.all_rows
     scores = aggregates.scores_of(
-        session, [row.assessment_id for row in rows if row.submitted and row.assessment_id])
+        session, [row.assessment_id for row in rows if row.submitted and row.assessment_id],
+        dashboard.selection.reviewed)
     header = ["city_id", "city", "country", "size_class", "status", "overall_index",
               "reviewed_overall_index",
               *(e.id for e in elements), "questions_answered", "change_in_overall_index"]

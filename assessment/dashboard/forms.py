@@ -31,6 +31,7 @@ class FilterForm(Form):
     country = SelectField(_l("Country"), validate_choice=False)
     size = SelectField(_l("City size"), validate_choice=False)
     group = SelectField(_l("Peer group"), validate_choice=False)
+    scores = SelectField(_l("Scores"), validate_choice=False)
 
 
 def pick(raw: str | None, allowed: Mapping[str, T], default: T, notice: str,
@@ -95,6 +96,15 @@ def pick_sort(args: Mapping[str, str], keys: Sequence[str]) -> tuple[str, bool]:
     return key, direction == "desc"
 
 
+SCORE_CHOICES = {"self": False, "reviewed": True}
+
+
+def pick_scores(args: Mapping[str, str], notices: list[str]) -> bool:
+    """Whether the view shows the reviewed scores (``scores=reviewed``) or the self-assessed ones."""
+    return pick(args.get("scores"), SCORE_CHOICES, False,
+                _("Unknown choice of scores: the self-assessed scores are shown."), notices)
+
+
 def pick_page(args: Mapping[str, str]) -> int:
     raw = args.get("page", "")
     return int(raw) if raw.isdigit() and 0 < int(raw) < 100_000 else 1
@@ -103,7 +113,7 @@ def pick_page(args: Mapping[str, str]) -> int:
 def build_form(*, regions: Sequence[Region] | None, region: Region, rounds: Sequence[RoundOption],
                round_: RoundOption | None, countries: Sequence[Country], country_id: int | None,
                size: SizeClass | None, groups: Sequence[PeerGroup] = (),
-               group_id: int | None = None) -> FilterForm:
+               group_id: int | None = None, reviewed: bool = False) -> FilterForm:
     """The form showing the choices actually in effect (not what the URL asked for)."""
     form = FilterForm()
     if regions is None:
@@ -120,6 +130,9 @@ def build_form(*, regions: Sequence[Region] | None, region: Region, rounds: Sequ
     form.country.data = str(country_id) if country_id is not None else ""
     form.size.choices = [("", _("All sizes")), *((s.value, str(label)) for s, label in SIZE_LABELS.items())]
     form.size.data = size.value if size is not None else ""
+    form.scores.choices = [("self", _("Self-assessed")),
+                           ("reviewed", _("Reviewed, where a reviewer has decided"))]
+    form.scores.data = "reviewed" if reviewed else "self"
     if groups:
         form.group.choices = [("", _("All cities")), *((str(g.id), g.name) for g in groups)]
         form.group.data = str(group_id) if group_id is not None else ""

@@ -5,12 +5,13 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
-from sqlalchemy import ColumnElement, and_, false, select
+from sqlalchemy import ColumnElement, and_, false, func, select
 from sqlalchemy.orm import Session, aliased
 
-from assessment.assessments.models import SCORED, Assessment, ElementScore, QuestionnaireVersion
+from assessment.assessments.models import SCORED, Assessment, QuestionnaireVersion
 from assessment.auth.access import city_scope
 from assessment.auth.models import Role, User
+from assessment.dashboard import aggregates
 from assessment.dashboard.choices import Selection
 from assessment.dashboard.table import CityRow
 from assessment.places.models import City, Country
@@ -43,10 +44,15 @@ def city_rows(session: Session, city_filter: list[ColumnElement[bool]],
              previous.status.in_(SCORED))
         if selection.previous else false()
     )
+    # The reviewed view reads the reviewed overall index wherever a reviewer decided.
+    current_overall = (func.coalesce(current.reviewed_overall, current.overall_index)
+                       if selection.reviewed else current.overall_index)
+    previous_overall_index = (func.coalesce(previous.reviewed_overall, previous.overall_index)
+                              if selection.reviewed else previous.overall_index)
     stmt = (
         select(City.id, City.name, Country.name, City.size_class,
-               current.id, current.status, current.completeness, current.overall_index,
-               current.questionnaire_version_id, previous.overall_index,
+               current.id, current.status, current.completeness, current_overall,
+               current.questionnaire_version_id, previous_overall_index,
                previous.questionnaire_version_id, current.overall_evidenced, current.reviewed_overall)
         .join(Country, City.country_id == Country.id)
         .outerjoin(current, and_(current.city_id == City.id, current.round_id == selection.round.id))
@@ -77,10 +83,11 @@ def element_score_frame(session: Session, city_filter: list[ColumnElement[bool]]
     import pandas as pd
 
     round_ids = [selection.round.id] + ([selection.previous.id] if selection.previous else [])
+    scores = aggregates.score_rows(selection.reviewed)
     stmt = (
         select(Assessment.round_id, Assessment.city_id, Assessment.questionnaire_version_id,
-               ElementScore.element_id, ElementScore.score, ElementScore.target)
-        .join(Assessment, ElementScore.assessment_id == Assessment.id)
+               scores.element_id, scores.score, scores.target)
+        .join(Assessment, scores.assessment_id == Assessment.id)
         .join(City, Assessment.city_id == City.id)
         .join(Country, City.country_id == Country.id)
         .where(Assessment.round_id.in_(round_ids),

@@ -136,13 +136,14 @@ def build_dashboard(session: Session, user: User, selection: Selection, question
     """
     city_filter = queries.city_clauses(user, selection)
     rows = queries.city_rows(session, city_filter, selection)
-    now = aggregates.element_statistics(session, city_filter, selection.round.id)
+    reviewed = selection.reviewed
+    now = aggregates.element_statistics(session, city_filter, selection.round.id, reviewed)
     before: dict[str, aggregates.PreviousStats] = {}
     paired: dict[str, aggregates.PairedChange] = {}
     if selection.previous is not None:
-        before = aggregates.previous_statistics(session, city_filter, selection.previous.id)
+        before = aggregates.previous_statistics(session, city_filter, selection.previous.id, reviewed)
         paired = aggregates.paired_changes(session, city_filter, selection.round.id,
-                                           selection.previous.id)
+                                           selection.previous.id, reviewed)
 
     submitted = [row for row in rows if row.submitted]
     round_version_ids = {row.version_id for row in rows if row.version_id is not None}
@@ -159,8 +160,8 @@ def build_dashboard(session: Session, user: User, selection: Selection, question
     points: dict[str, list[tuple[float, str]]] | None = None
     if len(submitted) <= POINTS_LIMIT:
         points = {}
-        for city_id, element_id, score in aggregates.element_scores(session, city_filter,
-                                                                    selection.round.id):
+        for city_id, element_id, score in aggregates.element_scores(
+                session, city_filter, selection.round.id, reviewed=reviewed):
             points.setdefault(element_id, []).append((score, names.get(city_id, "")))
     infos = stats.element_infos(questionnaire, {key: value.target for key, value in now.items()})
     summaries = stats.element_summaries(infos, now, before, paired, points)
@@ -168,14 +169,15 @@ def build_dashboard(session: Session, user: User, selection: Selection, question
     if selection.sort in {info.id for info in infos}:
         # Sorting by an element needs that element's score for every city, and only that.
         by_city = {city_id: score for city_id, _element, score in aggregates.element_scores(
-            session, city_filter, selection.round.id, [selection.sort])}
+            session, city_filter, selection.round.id, [selection.sort], reviewed=reviewed)}
         for row in submitted:
             row.scores[selection.sort] = by_city.get(row.city_id)
     ordered = sort_rows(rows, selection.sort, selection.descending)
     # The page size is this module's, not the table's: callers and tests set it here.
     page_rows, pages = page_of(ordered, selection.page, PAGE_SIZE)
     page_scores = aggregates.scores_of(
-        session, [row.assessment_id for row in page_rows if row.submitted and row.assessment_id])
+        session, [row.assessment_id for row in page_rows if row.submitted and row.assessment_id],
+        reviewed)
     for row in page_rows:
         if row.submitted and row.assessment_id is not None:
             row.scores = page_scores.get(row.assessment_id, {})

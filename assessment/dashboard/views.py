@@ -228,9 +228,11 @@ def _dashboard_context() -> dict[str, Any]:
     size = forms.pick_size(args, notices)
     groups = [group for group, _count in all_groups(session)]
     group_id = forms.pick_group(args, groups, notices)
+    reviewed = forms.pick_scores(args, notices)
     form = forms.build_form(regions=regions if can_choose_region else None, region=region,
                             rounds=rounds, round_=round_, countries=countries,
-                            country_id=country_id, size=size, groups=groups, group_id=group_id)
+                            country_id=country_id, size=size, groups=groups, group_id=group_id,
+                            reviewed=reviewed)
     if round_ is None:
         return {"state": "no_rounds", "region": region, "form": form, "notices": notices,
                 **_helpers()}
@@ -240,7 +242,7 @@ def _dashboard_context() -> dict[str, Any]:
     selection = Selection(
         region=region, round=round_, previous=choices.previous_round(rounds, round_),
         country_id=country_id, size=size, group_id=group_id, sort=sort, descending=descending,
-        page=forms.pick_page(args),
+        page=forms.pick_page(args), reviewed=reviewed,
     )
     dashboard = services.build_dashboard(
         session, user, selection, questionnaire, report_url=_report_url_builder(),
@@ -311,6 +313,8 @@ class _Urls:
             self.filters["size"] = selection.size.value
         if selection.group_id is not None:
             self.filters["group"] = selection.group_id
+        if selection.reviewed:
+            self.filters["scores"] = "reviewed"
         self.sorting: dict[str, Any] = {}
         if selection.sort != DEFAULT_SORT or selection.descending != _descending_by_default(
                 selection.sort):

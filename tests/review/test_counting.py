@@ -7,9 +7,12 @@ from __future__ import annotations
 import csv
 import io
 import math
+import re
 
 import pytest
+from sqlalchemy import select
 
+from assessment.assessments.models import ReviewedScore
 from assessment.auth.models import Role
 from tests.conftest import read
 from tests.review.conftest import ReviewWorld
@@ -18,6 +21,11 @@ from tests.review.conftest import ReviewWorld
 def csv_rows(response) -> list[dict[str, str]]:
     assert response.status_code == 200
     return list(csv.DictReader(io.StringIO(response.get_data().decode("utf-8-sig"))))
+
+
+def reviewed_id(session, assessment_id: int, element_id: str) -> int:
+    return session.scalar(select(ReviewedScore.id).where(ReviewedScore.assessment_id == assessment_id,
+                                                         ReviewedScore.element_id == element_id))
 
 
 def scores_export(client, login, make) -> list[dict]:
@@ -99,6 +107,21 @@ def test_two_scores_side_by_side(client, login, make, db_session, review_world: 
     assert float(city["reviewed_overall_index"]) < float(city["overall_index"])
     page = client.get("/dashboard", query_string={"round": w.city.round.id}).text
     assert "Reviewed: the overall index with the reviewer's levels" in page
+    assert "Self-assessed scores" in page
+    # The dashboard shows either: the reviewed view says so, and its figures are the reviewed ones.
+    own = {r["element_id"]: r for r in csv_rows(client.get(
+        "/dashboard/elements.csv", query_string={"round": w.city.round.id}))}
+    theirs = {r["element_id"]: r for r in csv_rows(client.get(
+        "/dashboard/elements.csv", query_string={"round": w.city.round.id, "scores": "reviewed"}))}
+    assert float(theirs[element]["mean"]) < float(own[element]["mean"])
+    assert float(theirs[element]["mean"]) == pytest.approx(
+        db_session.get(ReviewedScore, reviewed_id(db_session, aid, element)).score, abs=0.01)
+    (city,) = csv_rows(client.get("/dashboard/cities.csv", query_string={
+        "round": w.city.round.id, "scores": "reviewed"}))
+    assert float(city["overall_index"]) == pytest.approx(w.assessment.reviewed_overall, abs=0.01)
+    page = client.get("/dashboard", query_string={"round": w.city.round.id, "scores": "reviewed"}).text
+    assert "Reviewed scores" in page
+    assert re.search(r'<option (selected value="reviewed"|value="reviewed" selected)', page)
 
     rows = {r["element_id"]: r for r in scores_export(client, login, make) if r["city"] == w.city.city.name}
     adjusted = rows[element]
