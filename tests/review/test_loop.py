@@ -9,8 +9,9 @@ from sqlalchemy import select
 
 from assessment.assessments.models import AssessmentStatus, ReviewedScore, ScoreHistory
 from assessment.audit.models import AuditEvent
-from assessment.mail.models import OutgoingMail
+from assessment.mail.models import MailStatus, OutgoingMail
 from assessment.review.models import EvidenceDocument, QueryReply, ReviewDecision
+from tests.mailbox import parts, read
 from tests.review.conftest import PDF, ReviewWorld
 
 
@@ -103,6 +104,13 @@ def test_the_whole_loop(client, login, db_session, review_world: ReviewWorld) ->
     assert w.assessment.reviewed_overall is not None and w.assessment.overall_index is not None
     assert w.assessment.reviewed_overall < w.assessment.overall_index
     assert db_session.scalars(select(ReviewedScore).where(ReviewedScore.assessment_id == aid)).all()
+    # Every message of the loop was rendered and sent, in both its parts.
+    sent = list(db_session.scalars(select(OutgoingMail).where(OutgoingMail.kind.like("review_%"))))
+    assert {m.kind for m in sent} >= {"review_started", "review_returned", "review_resubmitted",
+                                      "review_validated"}
+    assert all(m.status == MailStatus.SENT for m in sent), [(m.kind, m.last_error) for m in sent]
+    returned = next(m for m in sent if m.kind == "review_returned")
+    assert f"/assessments/{aid}/queries" in parts(read(returned))[0]
     trail = actions(db_session, aid)
     for action in ("submit", "review.start", "review.decide", "review.return", "review.reply",
                    "document.attach", "resubmit", "review.validate"):
