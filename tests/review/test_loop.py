@@ -171,3 +171,19 @@ def test_the_overview_sends_the_city_to_its_queries(client, login, db_session,
     page = client.get(f"/assessments/{aid}").text
     assert "sent this assessment back with queries" in page
     assert f"/assessments/{aid}/queries" in page and f"/assessments/{aid}/review\"" not in page
+
+
+def test_a_returned_assessment_goes_back_from_its_queries_page(client, login, db_session,
+                                                              review_world: ReviewWorld) -> None:
+    w = review_world
+    aid = w.assessment.id
+    login(w.office)
+    client.post(f"/assessments/{aid}/review/answers/{w.question_id}",
+                data={"kind": "query", "comment": "Source?"})
+    client.post(f"/assessments/{aid}/review/return")
+    login(w.official)
+    for response in (client.get(f"/assessments/{aid}/submit"),
+                     client.post(f"/assessments/{aid}/submit", data={"confirm": "y"})):
+        assert response.status_code == 302
+        assert response.headers["Location"].endswith(f"/assessments/{aid}/queries")
+    assert status(db_session, w) == AssessmentStatus.RETURNED

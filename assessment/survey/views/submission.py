@@ -41,6 +41,12 @@ def submit(assessment_id: int) -> str | Response:
     if not can_edit_city(current_user, assessment.city):
         abort(403)
     done_url = pages.report_url(assessment.id)
+    if assessment.status == AssessmentStatus.RETURNED:
+        # A returned assessment goes back to its reviewer from the queries page, once every
+        # query has a reply.
+        flash(_("Reply to each of the reviewer's queries, then send the assessment back from this page."),
+              "info")
+        return redirect(url_for("review.queries", assessment_id=assessment.id))
     if assessment.status not in EDITABLE:
         flash(_("This assessment is already submitted (%(submitted)s).",
                 submitted=pages.submitted_text(assessment) or ""), "info")
