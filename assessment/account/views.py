@@ -54,7 +54,7 @@ def _token_rows(user: User) -> list[dict[str, Any]]:
     rows = []
     for t in tokens.tokens_of(db.session, user, include_revoked=True)[:50]:
         revoked, expired = t.revoked_at is not None, tokens.expired(t, now)
-        reads = [str(TABLES[name].title) if name in TABLES else name for name in t.tables or ()]
+        reads = [_(TABLES[name].title) if name in TABLES else name for name in t.tables or ()]
         places = sorted(regions.get(rid, str(rid)) for rid in t.region_ids or ())
         rows.append({
             "id": t.id, "name": t.name, "prefix": t.prefix, "created": _when(t.created_at),
@@ -72,7 +72,7 @@ def _token_form(formdata: Any = ...) -> TokenForm:
     """The new-token form, offering TOKEN_DAYS by default (``formdata=None``: a blank form)."""
     days = int(current_app.config["TOKEN_DAYS"])
     form = TokenForm(days=days) if formdata is ... else TokenForm(formdata=formdata, days=days)
-    form.set_choices([(name, str(spec.title)) for name, spec in TABLES.items()],
+    form.set_choices([(name, _(spec.title)) for name, spec in TABLES.items()],
                      [(rid, name) for rid, name in db.session.execute(
                          select(Region.id, Region.name).order_by(Region.name))],
                      int(current_app.config["TOKEN_MAX_DAYS"]))

@@ -405,7 +405,7 @@ def _line(row: ExportFile, retry_at: datetime | None, now: datetime) -> FileLine
             problem += " " + gettext("Ask for it again later; an administrator can see what went "
                                      "wrong under Administration, Jobs.")
     spec = services.TABLES.get(row.table)
-    what = gettext("%(table)s, %(format)s", table=spec.title if spec else row.table,
+    what = gettext("%(table)s, %(format)s", table=gettext(spec.title) if spec else row.table,
                    format=FORMAT_WORDS.get(row.format, row.format))
     done = total = None
     progress_text = ""

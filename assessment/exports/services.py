@@ -63,10 +63,15 @@ __all__ = [
 RowsFunction = Callable[..., Iterator[Row]]
 
 
+def N_(text: str) -> str:  # the name the message extractor looks for
+    """Mark a text for the catalogue without translating it here."""
+    return text
+
+
 @dataclass(frozen=True)
 class TableSpec:
     name: str
-    title: str
+    title: str  # in English, marked for translation: pages show _(title)
     summary: str
     rows: RowsFunction
     count: Callable[[Session, Filters, ColumnElement[bool]], int]
@@ -80,28 +85,28 @@ class TableSpec:
 
 TABLES: dict[str, TableSpec] = {
     "long": TableSpec(
-        "long", "Answers (long)", "One row per assessment and question of the versions in the "
+        "long", N_("Answers (long)"), N_("One row per assessment and question of the versions in the "
         "table: the answer, its code and score, why it is missing (don't know, not applicable, "
-        "not answered, not asked in this version), evidence and when it was given.", long_rows,
+        "not answered, not asked in this version), evidence and when it was given."), long_rows,
         count_long, LONG_COLUMNS),
     "wide": TableSpec(
-        "wide", "Answers (wide)", "One row per assessment, one coded column per question (one "
+        "wide", N_("Answers (wide)"), N_("One row per assessment, one coded column per question (one "
         "0/1 column per option of a multiple choice), with status and overall index; codes -1 "
-        "to -4 say why an answer is missing.", wide_rows, count_assessments),
+        "to -4 say why an answer is missing."), wide_rows, count_assessments),
     "choices": TableSpec(
-        "choices", "Chosen options", "One row per option chosen in a single- or multiple-choice "
-        "answer: its key, code, label and points.", choice_rows, count_choices, CHOICE_COLUMNS),
+        "choices", N_("Chosen options"), N_("One row per option chosen in a single- or multiple-choice "
+        "answer: its key, code, label and points."), choice_rows, count_choices, CHOICE_COLUMNS),
     "scores": TableSpec(
-        "scores", "Element scores", "One row per submitted assessment and element: score, "
-        "target, gap, completeness and evidence coverage.", score_rows, count_scores,
+        "scores", N_("Element scores"), N_("One row per submitted assessment and element: score, "
+        "target, gap, completeness and evidence coverage."), score_rows, count_scores,
         SCORE_COLUMNS),
     "codebook": TableSpec(
-        "codebook", "Codebook", "One row per question of every questionnaire version in use, "
-        "then one row per answer it offers: code, label, points, level evidenced, exclusive.",
+        "codebook", N_("Codebook"), N_("One row per question of every questionnaire version in "
+        "use, then one row per answer it offers: code, label, points, level evidenced, exclusive."),
         codebook_rows, count_codebook, CODEBOOK_COLUMNS),
     "actions": TableSpec(
-        "actions", "Action plans", "One row per action of a city's action plan: what will be done, "
-        "who owns it, by when, its status, and the round and element it was made for.", action_rows,
+        "actions", N_("Action plans"), N_("One row per action of a city's action plan: what will be done, "
+        "who owns it, by when, its status, and the round and element it was made for."), action_rows,
         count_actions, ACTION_COLUMNS),
 }
 

@@ -81,11 +81,11 @@ def index() -> str:
     form = ExportForm(formdata=request.args)
     form.set_choices(
         services.filter_choices(session, scope),
-        [(name, _("%(title)s: %(count)s rows", title=spec.title, count=f"{counts[name]:,}"))
+        [(name, _("%(title)s: %(count)s rows", title=_(spec.title), count=f"{counts[name]:,}"))
          for name, spec in services.TABLES.items()],
     )
     tables = [
-        {"name": name, "title": spec.title, "summary": spec.summary, "rows": counts[name],
+        {"name": name, "title": _(spec.title), "summary": _(spec.summary), "rows": counts[name],
          "columns": spec.columns(session, filters)}
         for name, spec in services.TABLES.items()
     ]
