@@ -19,6 +19,10 @@ from assessment.places import picker
 from assessment.places.models import City, Country
 
 
+# Up to this many cities, the city box offers their names as one types.
+DATALIST_LIMIT = 500
+
+
 @dataclass(frozen=True)
 class ExtendedCity:
     city: str
@@ -55,7 +59,13 @@ def deadline_panel(session: Session, user: User, round_id: int, region_id: int,
         for row in deadlines.round_extensions(session, round_, in_region)
     ]
     cities: list[tuple[int, str]] = []
-    if may_change and round_.closes_on is not None:
+    can_pick = may_change and round_.closes_on is not None
+    if can_pick:
         cities = [(option.id, option.label) for option in picker.city_options(session, in_region)]
+        can_pick = bool(cities)
+        if len(cities) > DATALIST_LIMIT:
+            # A list this long weighs more than the rest of the page: the name is typed and
+            # the server finds the city (with close matches when it does not).
+            cities = []
     return DeadlinePanel(deadline_notice(deadlines.deadline_for(round_), now), extended, cities,
-                         url_for("survey.deadline_pick", round_id=round_.id) if cities else None)
+                         url_for("survey.deadline_pick", round_id=round_.id) if can_pick else None)

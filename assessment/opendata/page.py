@@ -113,6 +113,24 @@ class OpenDataPage:
         return self.published.elements
 
 
+@dataclass(frozen=True)
+class ScoreFormat:
+    """Scores (0 to 100, one decimal) with the locale's decimal sign: the page holds hundreds
+    of them, and Babel's full number patterns would cost more than the rest of the page."""
+
+    decimal: str
+
+    def __call__(self, value: float | None) -> str:
+        return "" if value is None else f"{value:.1f}".replace(".", self.decimal)
+
+
+def score_format() -> ScoreFormat:
+    from babel.numbers import get_decimal_symbol
+    from flask_babel import get_locale
+
+    return ScoreFormat(get_decimal_symbol(get_locale()))
+
+
 def group_label(grouping: str, key: str) -> str:
     if grouping == SIZE:
         return str(SIZE_LABELS[SizeClass(key)])
@@ -144,7 +162,8 @@ def city_page(cities: list[PublishedCity], page: int) -> CityPage:
 
 
 def open_data_page(published: PublishedRound, *, minimum: int, page: int = 1) -> OpenDataPage:
-    figures = group_figures(published, minimum)
+    # Countries are in the downloads only: the page computes the groupings it shows.
+    figures = group_figures(published, minimum, tuple(SHOWN_GROUPINGS))
     tables = []
     for grouping, (heading, column) in SHOWN_GROUPINGS.items():
         rows = [_row(f, published.elements, f"spread-{grouping}-{n}")

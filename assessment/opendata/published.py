@@ -198,10 +198,11 @@ def _members(city: PublishedCity, grouping: str) -> tuple[str, ...]:
     return city.groups
 
 
-def group_figures(published: PublishedRound, minimum: int) -> dict[str, list[GroupFigures]]:
-    """For each grouping, its groups of at least ``minimum`` published cities, by key."""
+def group_figures(published: PublishedRound, minimum: int,
+                  groupings: Sequence[str] = GROUPINGS) -> dict[str, list[GroupFigures]]:
+    """For each of ``groupings``, its groups of at least ``minimum`` published cities, by key."""
     figures: dict[str, list[GroupFigures]] = {}
-    for grouping in GROUPINGS:
+    for grouping in groupings:
         members: dict[str, list[PublishedCity]] = {}
         for city in published.cities:
             for key in _members(city, grouping):

@@ -16,7 +16,7 @@ from assessment.auth.models import Role
 from assessment.extensions import db
 from assessment.opendata import tables
 from assessment.opendata.forms import GIVE, WITHDRAW, ConsentForm
-from assessment.opendata.page import licence_of, open_data_page
+from assessment.opendata.page import licence_of, open_data_page, score_format
 from assessment.opendata.published import published_round, published_rounds
 from assessment.opendata.services import ConsentError, consent_rows, set_consent
 
@@ -48,7 +48,7 @@ def index() -> str:
         licence=licence_of(current_app.config["OPEN_DATA_LICENCE"]), formats=tables.FORMATS,
         score_columns=tables.score_columns(page.published) if page else [],
         group_columns=tables.GROUP_COLUMNS,
-        consent_url=url_for("opendata.consent") if official else None)
+        consent_url=url_for("opendata.consent") if official else None, fmt_score=score_format())
 
 
 @bp.route("/open-data/<int:round_id>/<name>.<fmt>")

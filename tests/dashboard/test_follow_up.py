@@ -63,3 +63,15 @@ def test_last_activity_deadline_and_reminders(client, make, db_session, world, r
     assert "Deadline extended to Jun 30, 2026" in b3
     assert "2 reminders, the last on Apr 17, 2026" in b3
     assert "reminder" not in city_row(html, "A2")["Follow-up"]
+
+
+def test_a_large_region_types_the_city_to_give_more_time(client, make, world, regional,
+                                                         monkeypatch) -> None:
+    from assessment.dashboard import deadlines
+    world.r2.closes_on = world.r2.opens_on.replace(month=12)
+    make.session.flush()
+    html = client.get("/dashboard").get_data(as_text=True)
+    assert '<option value="A1 (Aland)">' in html
+    monkeypatch.setattr(deadlines, "DATALIST_LIMIT", 3)
+    html = client.get("/dashboard").get_data(as_text=True)
+    assert "Give a city more time:" in html and '<option value="A1 (Aland)">' not in html
