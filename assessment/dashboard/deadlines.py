@@ -18,7 +18,6 @@ from assessment.auth.models import Role, User
 from assessment.places import picker
 from assessment.places.models import City, Country
 
-
 # Up to this many cities, the city box offers their names as one types.
 DATALIST_LIMIT = 500
 
