@@ -138,15 +138,18 @@ def published_round(session: Session, round_: Round) -> PublishedRound:
         .order_by(PeerGroup.name)
     ):
         groups.setdefault(city_id, []).append(name)
-    cities = [
-        PublishedCity(
-            assessment_id=row[0], city_id=row[1], city=row[2], country=row[3], country_iso=row[4],
-            region=row[5], size_class=row[6], version=row[7], overall=row[8], balance=row[9],
-            scores={e.id: _score(row[10 + index]) for index, e in enumerate(elements)},
-            groups=tuple(groups.get(row[1], ())),
-        )
-        for row in rows
-    ]
+    ids = [e.id for e in elements]
+    cities = []
+    # Thousands of rows: each read once as a plain tuple.
+    for row in rows:
+        values = tuple(row)
+        cities.append(PublishedCity(
+            assessment_id=values[0], city_id=values[1], city=values[2], country=values[3],
+            country_iso=values[4], region=values[5], size_class=values[6], version=values[7],
+            overall=values[8], balance=values[9],
+            scores=dict(zip(ids, map(_score, values[10:]), strict=True)),
+            groups=tuple(groups.get(values[1], ())),
+        ))
     return PublishedRound(round_, elements, cities)
 
 
