@@ -47,6 +47,12 @@ def test_screenshots_of_the_main_pages(browsing: Browsing, world: World) -> None
         ("report", "official", f"/assessments/{world.kigali_submitted}/report",
          ".chart-svg-wide svg[role=img]"),
         ("dashboard", "regional", "/dashboard", ".chart-svg-wide svg[role=img]"),
+        ("dashboard-trends", "regional", f"/dashboard/trends?city={world.kigali}",
+         ".chart-svg-wide svg[role=img]"),
+        ("dashboard-compare", "regional",
+         "/dashboard/compare?city=Kigali%20(Rwanda)&city=Nairobi%20(Kenya)",
+         ".chart-svg-wide svg[role=img]"),
+        ("open-data", "official", "/open-data", None),
         ("exports", "analyst", "/exports", None),
     ]
     for name, account, url, wait_for in shots:
