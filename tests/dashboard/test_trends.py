@@ -86,7 +86,7 @@ def test_a_filter_narrows_the_view(client, world, regional) -> None:
 def test_a_city_of_another_region_is_not_shown(client, world, regional) -> None:
     html = trends(client, city=world.cities["X1"].id)
     assert "The city in the link is not in this region" in html
-    assert "X1" not in html
+    assert "X1 (Faraway)" not in html and ">X1<" not in html
 
 
 def test_the_dashboard_links_its_trends(client, world, regional) -> None:
