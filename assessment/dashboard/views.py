@@ -17,7 +17,7 @@ from flask_babel import format_percent, get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 from markupsafe import Markup
-from sqlalchemy import and_, select
+from sqlalchemy import and_, func, select
 
 from assessment.actions.models import ActionStatus
 from assessment.actions.services import status_label as action_status_label
@@ -171,11 +171,13 @@ def compare_page() -> str:
     rounds = list(session.scalars(select(Round).order_by(Round.opens_on.desc(), Round.id.desc())))
     round_ = next((r for r in rounds if str(r.id) == request.args.get("round", "")), None)
     if round_ is None and rounds:
-        # By default the newest round in which one of the chosen cities has scores.
+        # By default the newest of the rounds in which most of the chosen cities have scores.
         scored_round = session.scalar(
             select(Assessment.round_id).join(Round, Round.id == Assessment.round_id)
             .where(Assessment.city_id.in_([c.id for c in chosen]), Assessment.status.in_(SCORED))
-            .order_by(Round.opens_on.desc(), Round.id.desc()).limit(1)) if chosen else None
+            .group_by(Assessment.round_id, Round.opens_on)
+            .order_by(func.count(Assessment.id).desc(), Round.opens_on.desc(),
+                      Assessment.round_id.desc()).limit(1)) if chosen else None
         round_ = next((r for r in rounds if r.id == scored_round), rounds[0])
     comparison = figures = None
     elements: list[tuple[str, str, float]] = []

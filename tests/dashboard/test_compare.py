@@ -41,8 +41,11 @@ def test_two_cities_side_by_side(client, world, regional, questionnaire) -> None
 
 def test_the_newest_round_with_scores_is_shown_by_default(client, make, world, regional) -> None:
     make.round(name="R9", opens_on=world.r2.opens_on.replace(year=2030))
-    html = compare_page(client, world.cities["A1"].id, world.cities["B2"].id)
+    html = compare_page(client, world.cities["A1"].id, world.cities["A2"].id)
     assert "Scores in round R2" in html
+    # B2 is a draft in R2: both have scores only in R1.
+    html = compare_page(client, world.cities["A1"].id, world.cities["B2"].id)
+    assert "Scores in round R1" in html
 
 
 def test_a_city_without_scores_is_shown_with_its_status(client, world, regional) -> None:
