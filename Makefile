@@ -28,12 +28,12 @@ $(VENV)/.installed-test: setup.cfg pyproject.toml | $(PY)
 	$(PY) -m pip install --quiet -e '.[test]'
 	@touch $@ $(VENV)/.installed
 
-system-packages: ## Install Pango, which the PDF of the report needs, when it is missing (Debian, needs root)
-	@if ! /sbin/ldconfig -p 2>/dev/null | grep -q libpangoft2-1.0; then \
+system-packages: ## Install Pango and HarfBuzz's subsetter, which the PDF of the report needs, when missing (Debian, needs root)
+	@if ! /sbin/ldconfig -p 2>/dev/null | grep -q libpangoft2-1.0 || ! /sbin/ldconfig -p 2>/dev/null | grep -q libharfbuzz-subset; then \
 	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
-	    echo "Installing Debian's Pango for the PDF of the report"; \
-	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq libpango-1.0-0 libpangoft2-1.0-0 >/dev/null; \
-	  else echo "Pango is missing: install libpango-1.0-0 and libpangoft2-1.0-0 for the PDF of the report."; fi; \
+	    echo "Installing Debian's Pango and HarfBuzz subsetter for the PDF of the report"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 >/dev/null; \
+	  else echo "Pango or HarfBuzz is missing: install libpango-1.0-0, libpangoft2-1.0-0 and libharfbuzz-subset0 for the PDF of the report."; fi; \
 	fi
 
 install: system-packages $(VENV)/.installed ## Create .venv and install the app
