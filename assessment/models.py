@@ -26,10 +26,9 @@ from assessment.review.models import DocumentBlob, EvidenceDocument, QueryReply,
 
 __all__ = [
     "Action", "ActionStatus", "Answer", "ApiToken", "Assessment", "AssessmentStatus", "AuditEvent",
-    "AuthSession", "Base", "City", "Country", "DeadlineExtension", "ElementScore", "ExportFile",
-    "ExportStatus", "Job", "JobStatus", "MailStatus",
-    "OutgoingMail", "PeerGroup", "PeerGroupCity", "QuestionnaireVersion", "Region", "Role", "Round",
+    "AuthSession", "Base", "City", "Country", "DeadlineExtension", "DocumentBlob", "ElementScore",
+    "EvidenceDocument", "ExportFile", "ExportStatus", "Job", "JobStatus", "MailStatus",
+    "OpenDataConsent", "OutgoingMail", "PeerGroup", "PeerGroupCity", "QueryReply",
+    "QuestionnaireVersion", "Region", "ReviewDecision", "ReviewedScore", "Role", "Round",
     "ScoreHistory", "SizeClass", "User",
-    "OpenDataConsent",
-    "DocumentBlob", "EvidenceDocument", "QueryReply", "ReviewDecision", "ReviewedScore",
 ]
