@@ -156,3 +156,10 @@ def test_an_empty_page_says_nothing_is_published_yet(client) -> None:
     response = client.get("/open-data")
     assert response.status_code == 200
     assert "Nothing is published yet" in response.get_data(as_text=True)
+
+
+def test_every_page_links_the_open_data_page_for_visitors(client) -> None:
+    for url in ("/", "/methodology", "/sign-in"):
+        response = client.get(url)
+        assert response.status_code == 200, url
+        assert 'href="/open-data"' in response.text, url
