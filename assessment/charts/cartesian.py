@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import math
 import statistics
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from markupsafe import Markup
@@ -236,16 +236,7 @@ def bar_svg(data: list[dict[str, Any]], layout: dict[str, Any], *, width: float,
         else:
             fills.append(colour)
 
-    parts: list[str] = []
-    for tick in ticks:
-        y = sy(tick)
-        parts.append(tag("path", d=f"M{fmt(left)} {fmt(y)}H{fmt(right)}",
-                         stroke=str(yaxis.get("gridcolor", "#e5e9ee"))))
-        parts.append(text(left - 6, y, fmt(tick), size=TICK_SIZE, anchor="end", fill=MUTED))
-    if axis_title:
-        middle = (top + bottom) / 2
-        parts.append(f'<g transform="translate({fmt(MARGIN + 10)} {fmt(middle)}) rotate(-90)">'
-                     + text(0, 0, axis_title, anchor="middle") + "</g>")
+    parts = _value_axis(ticks, sy, left, right, top, bottom, yaxis, axis_title)
     group = band * 0.8
     bar = group / max(len(traces), 1)
     for i, (values, fill) in enumerate(zip(series, fills, strict=True)):
@@ -407,16 +398,7 @@ def line_svg(data: list[dict[str, Any]], layout: dict[str, Any], *, width: float
     def sy(value: float) -> float:
         return bottom - plot * (min(max(value, low), high) - low) / ((high - low) or 1)
 
-    parts: list[str] = []
-    for tick in ticks:
-        y = sy(tick)
-        parts.append(tag("path", d=f"M{fmt(left)} {fmt(y)}H{fmt(right)}",
-                         stroke=str(yaxis.get("gridcolor", "#e5e9ee"))))
-        parts.append(text(left - 6, y, fmt(tick), size=TICK_SIZE, anchor="end", fill=MUTED))
-    if axis_title:
-        middle = (top + bottom) / 2
-        parts.append(f'<g transform="translate({fmt(MARGIN + 10)} {fmt(middle)}) rotate(-90)">'
-                     + text(0, 0, axis_title, anchor="middle") + "</g>")
+    parts = _value_axis(ticks, sy, left, right, top, bottom, yaxis, axis_title)
     for shape in layout.get("shapes") or []:
         if shape.get("type") != "line" or shape.get("x0") is None:
             continue
@@ -468,3 +450,19 @@ def line_svg(data: list[dict[str, Any]], layout: dict[str, Any], *, width: float
         parts.extend(key_parts)
         y += key_height + 6
     return document(width, y + MARGIN, title, parts, ident=ident)
+
+
+def _value_axis(ticks: Sequence[float], sy: Callable[[float], float], left: float, right: float,
+                top: float, bottom: float, yaxis: dict[str, Any], axis_title: str) -> list[str]:
+    """The gridlines and tick labels of a vertical value axis, and its title turned upright."""
+    parts: list[str] = []
+    for tick in ticks:
+        y = sy(tick)
+        parts.append(tag("path", d=f"M{fmt(left)} {fmt(y)}H{fmt(right)}",
+                         stroke=str(yaxis.get("gridcolor", "#e5e9ee"))))
+        parts.append(text(left - 6, y, fmt(tick), size=TICK_SIZE, anchor="end", fill=MUTED))
+    if axis_title:
+        middle = (top + bottom) / 2
+        parts.append(f'<g transform="translate({fmt(MARGIN + 10)} {fmt(middle)}) rotate(-90)">'
+                     + text(0, 0, axis_title, anchor="middle") + "</g>")
+    return parts

@@ -7,7 +7,6 @@ request, by plotly.js (see ``assessment.charts``).
 
 from __future__ import annotations
 
-import functools
 import textwrap
 from typing import TYPE_CHECKING, Any
 
@@ -175,10 +174,11 @@ def heatmap(dashboard: Dashboard) -> go.Figure:
     z = [[row.scores.get(e.id) for e in elements] for row in rows]
     x = [wrap(localized(e.title)) for e in elements]
     y = np.asarray([chart_text(f"{row.name} ({row.country})") for row in rows], dtype=str)
+    colours = [[None if v is None else text_colour(v) for v in line] for line in z]
     traces = []
-    for index, colour in enumerate(sorted({"#000000", "#ffffff"})):
-        cells = [[v if v is not None and text_colour(v) == colour else None for v in line]
-                 for line in z]
+    for index, colour in enumerate(("#000000", "#ffffff")):
+        cells = [[v if c == colour else None for v, c in zip(line, line_colours, strict=True)]
+                 for line, line_colours in zip(z, colours, strict=True)]
         traces.append(go.Heatmap(
             z=cells, x=x, y=y, zmin=0, zmax=100, colorscale=HEATMAP_SCALE, xgap=2, ygap=2,
             text=np.asarray([["" if v is None else f"{v:.0f}" for v in line] for line in cells],
@@ -194,9 +194,8 @@ def heatmap(dashboard: Dashboard) -> go.Figure:
     ))
 
 
-@functools.lru_cache(maxsize=4096)
 def text_colour(score: float) -> str:
-    """The colour of a score's number on its heatmap cell (scores repeat: each is worked out once)."""
+    """The colour of a score's number on its heatmap cell."""
     return readable_text(scale_colour(HEATMAP_SCALE, score / 100))
 
 

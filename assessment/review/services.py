@@ -201,9 +201,11 @@ def validate_assessment(session: Session, assessment: Assessment, reviewer: User
     return review_states.validate(session, assessment, reviewer, score)
 
 
-def reply(session: Session, assessment: Assessment, official: User, decision_id: int, text: str, *,
+def reply(session: Session, assessment: Assessment, official: User, questionnaire: Questionnaire,
+          decision_id: int, text: str, *, document: tuple[str, bytes] | None = None,
           now: datetime | None = None) -> QueryReply:
-    """The city's reply to a query in force, while the assessment is returned."""
+    """The city's reply to a query in force, while the assessment is returned, with a document
+    (file name and content) attached to the queried answer when one is given."""
     now = now or utcnow()
     if assessment.status != AssessmentStatus.RETURNED:
         raise ReviewError(_("Replies are written while the assessment is returned to the city."))
@@ -218,6 +220,10 @@ def reply(session: Session, assessment: Assessment, official: User, decision_id:
     session.flush()
     record(session, "review.reply", official, assessment_id=assessment.id, at=now,
            question_id=decision.question_id, decision_id=decision.id)
+    if document is not None:
+        filename, data = document
+        attach_document(session, assessment, official, questionnaire, decision.question_id, filename,
+                        data, now=now)
     return answer
 
 

@@ -229,15 +229,11 @@ def reply(assessment_id: int, decision_id: int) -> str | Response:
         return _queries_page(assessment, errors={key: message}, code=422)
     questionnaire = assessment_services.questionnaire_of(assessment)
     try:
-        services.reply(db.session, assessment, current_user, decision_id, form.text.data or "")
         upload = request.files.get("document")
-        if isinstance(upload, FileStorage) and upload.filename:
-            decision = services.latest_decisions(db.session, assessment.id)
-            question_id = next((qid for qid, d in decision.items() if d.id == decision_id), None)
-            if question_id is None:
-                raise services.ReviewError(_("This query is not one of the assessment's."))
-            services.attach_document(db.session, assessment, current_user, questionnaire, question_id,
-                                     upload.filename, upload.read())
+        document = ((upload.filename, upload.read())
+                    if isinstance(upload, FileStorage) and upload.filename else None)
+        services.reply(db.session, assessment, current_user, questionnaire, decision_id,
+                       form.text.data or "", document=document)
     except (services.ReviewError, DocumentRefused) as error:
         db.session.rollback()
         assessment = _own(assessment_id)
