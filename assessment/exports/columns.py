@@ -32,23 +32,32 @@ class Column:
 _STATUS_VALUES = [s.value for s in AssessmentStatus]
 _STATUSES = f"{', '.join(_STATUS_VALUES[:-1])} or {_STATUS_VALUES[-1]}."
 
-# The columns the long, wide and scores tables start with (selected by ``query.assessment_select``).
-ASSESSMENT_COLUMNS = [
-    Column("assessment_id", "integer", "Identifier of the assessment (one city in one round).",
-           nullable=False),
+# Where a city is: the first columns of every table with one city a row (the open data too).
+PLACE_COLUMNS = [
     Column("round", "string", "Assessment round, e.g. 2026.", nullable=False),
     Column("region", "string", "Region of the city.", nullable=False),
     Column("country", "string", "Country of the city.", nullable=False),
     Column("country_iso", "string", "ISO 3166-1 alpha-3 code of the country, when known."),
     Column("city_id", "integer", "Identifier of the city (stable across rounds).", nullable=False),
     Column("city", "string", "City name.", nullable=False),
+]
+SIZE_CLASS_COLUMN = Column(
+    "size_class", "string", "Size class by population: small (under 300,000), medium "
+    "(to 1 million), large (to 5 million) or very_large; the dashboards filter on it.")
+QUESTIONNAIRE_VERSION_COLUMN = Column(
+    "questionnaire_version", "string", "Label of the questionnaire version answered.", nullable=False)
+
+# The columns the long, wide and scores tables start with (selected by ``query.assessment_select``).
+ASSESSMENT_COLUMNS = [
+    Column("assessment_id", "integer", "Identifier of the assessment (one city in one round).",
+           nullable=False),
+    *PLACE_COLUMNS,
     Column("population", "integer", "Population of the city, as recorded now (not at the time "
            "of the round)."),
-    Column("size_class", "string", "Size class by population: small (under 300,000), medium "
-           "(to 1 million), large (to 5 million) or very_large; the dashboards filter on it."),
+    SIZE_CLASS_COLUMN,
     Column("peer_groups", "string", "The peer groups the city belongs to now, by name, "
            "separated by '; '; empty when none."),
-    Column("questionnaire_version", "string", "Label of the questionnaire version answered.", nullable=False),
+    QUESTIONNAIRE_VERSION_COLUMN,
     Column("questionnaire_hash", "string",
            f"First {HASH_PREFIX} characters of the SHA-256 of the questionnaire file: "
            "two versions with the same label but different content differ here.", nullable=False),

@@ -16,7 +16,13 @@ from dataclasses import dataclass
 from sqlalchemy.orm import Session
 
 from assessment.exports.codebook import CODEBOOK_COLUMNS, codebook_rows
-from assessment.exports.columns import Column, Row
+from assessment.exports.columns import (
+    PLACE_COLUMNS,
+    QUESTIONNAIRE_VERSION_COLUMN,
+    SIZE_CLASS_COLUMN,
+    Column,
+    Row,
+)
 from assessment.exports.filters import Filters
 from assessment.exports.formats import csv_chunks, json_chunks, write_parquet
 from assessment.opendata.published import (
@@ -33,16 +39,9 @@ MEDIA_TYPES = {"csv": "text/csv", "json": "application/json",
                "parquet": "application/vnd.apache.parquet"}
 
 SCORE_COLUMNS = [
-    Column("round", "string", "Assessment round, e.g. 2026.", nullable=False),
-    Column("region", "string", "Region of the city.", nullable=False),
-    Column("country", "string", "Country of the city.", nullable=False),
-    Column("country_iso", "string", "ISO 3166-1 alpha-3 code of the country, when known."),
-    Column("city_id", "integer", "Identifier of the city (stable across rounds).", nullable=False),
-    Column("city", "string", "City name.", nullable=False),
-    Column("size_class", "string", "Size class by population: small (under 300,000), medium "
-           "(300,000 to 1 million), large (1 to 5 million) or very_large (over 5 million)."),
-    Column("questionnaire_version", "string", "Label of the questionnaire version answered.",
-           nullable=False),
+    *PLACE_COLUMNS,
+    SIZE_CLASS_COLUMN,
+    QUESTIONNAIRE_VERSION_COLUMN,
     Column(OVERALL, "number", "Overall index, 0-100: the weighted mean of the element scores."),
     Column("balance_index", "number", "Balance index, 0-100: the geometric mean of the element "
            "scores, never above the overall index."),
