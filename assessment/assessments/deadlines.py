@@ -13,6 +13,7 @@ follow a changed deadline (a mail to the city, say) belongs in ``set_city_deadli
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, time
 from zoneinfo import ZoneInfo, available_timezones
@@ -207,6 +208,20 @@ def check_new_deadline(round_: Round, closes_at: datetime, now: datetime) -> Non
                               when=describe_instant(round_closes, round_.zone)), field="closes_on")
     if closes_at <= now:
         raise DeadlineError(_("The new deadline must be in the future."), field="closes_on")
+
+
+def check_time_to_change(deadline: Deadline, round_: Round, closes_at: datetime | None,
+                         now: datetime, refused: Callable[[str], str]) -> None:
+    """Before a submitted assessment opens for changes again (reopened, or returned with
+    queries): ``DeadlineError`` when the city's deadline has passed and no new one is given (the
+    sentence ``refused`` writes from the deadline as a sentence says it), or when the new one
+    cannot be set."""
+    if closes_at is None and deadline.has_passed(now):
+        raise DeadlineError(refused(describe_instant(deadline.closes_at or now, deadline.zone)),
+                            field="closes_on")
+    if closes_at is not None:
+        # Checked before anything is written: a refused deadline leaves the assessment as it was.
+        check_new_deadline(round_, closes_at, now)
 
 
 def set_city_deadline(session: Session, actor: User, round_: Round, city: City, closes_at: datetime,

@@ -83,15 +83,11 @@ def return_to_city(session: Session, assessment: Assessment, reviewer: User, *, 
     now = now or utcnow()
     if queries < 1:
         raise ValueError("Only an assessment with an open query can be returned.")
-    deadline = deadlines.assessment_deadline(session, assessment)
-    if closes_at is None and deadline.has_passed(now):
-        raise deadlines.DeadlineError(
-            _("The round closed for %(city)s on %(when)s: give the city a new deadline to answer the "
-              "queries, or it cannot change anything.", city=assessment.city.name,
-              when=deadlines.describe_instant(deadline.closes_at or now, deadline.zone)),
-            field="closes_on")
-    if closes_at is not None:
-        deadlines.check_new_deadline(assessment.round, closes_at, now)
+    deadlines.check_time_to_change(
+        deadlines.assessment_deadline(session, assessment), assessment.round, closes_at, now,
+        lambda when: _("The round closed for %(city)s on %(when)s: give the city a new deadline "
+                       "to answer the queries, or it cannot change anything.",
+                       city=assessment.city.name, when=when))
     if not _move(session, assessment, (AssessmentStatus.IN_REVIEW,), AssessmentStatus.RETURNED):
         return False
     keep_submitted_answers(session, assessment)

@@ -262,14 +262,13 @@ def reopen_assessment(session: Session, assessment: Assessment, user: User, reas
     now = now or utcnow()
     if deadline is None:
         deadline = deadlines.assessment_deadline(session, assessment)
-    if closes_at is None and deadline.has_passed(now) and assessment.status == AssessmentStatus.SUBMITTED:
-        raise deadlines.DeadlineError(
-            _("The round closed for %(city)s on %(when)s: give the city a new deadline, or it cannot "
-              "save any change.", city=assessment.city.name,
-              when=deadlines.describe_instant(deadline.closes_at or now, deadline.zone)),
-            field="closes_on")
-    if closes_at is not None:
-        # Checked before anything is written: a refused deadline leaves the assessment submitted.
+    if assessment.status == AssessmentStatus.SUBMITTED:
+        deadlines.check_time_to_change(
+            deadline, assessment.round, closes_at, now,
+            lambda when: _("The round closed for %(city)s on %(when)s: give the city a new "
+                           "deadline, or it cannot save any change.", city=assessment.city.name,
+                           when=when))
+    elif closes_at is not None:
         deadlines.check_new_deadline(assessment.round, closes_at, now)
     changed = session.execute(_UPDATE_IF_SUBMITTED,
                               {"assessment_id_": assessment.id, "status": AssessmentStatus.REOPENED})
