@@ -3,6 +3,7 @@ document, resubmit, validate; each state change in the audit trail and told to t
 
 from __future__ import annotations
 
+from datetime import date, timedelta
 from io import BytesIO
 
 from sqlalchemy import select
@@ -186,4 +187,24 @@ def test_a_returned_assessment_goes_back_from_its_queries_page(client, login, db
                      client.post(f"/assessments/{aid}/submit", data={"confirm": "y"})):
         assert response.status_code == 302
         assert response.headers["Location"].endswith(f"/assessments/{aid}/queries")
+    assert status(db_session, w) == AssessmentStatus.RETURNED
+
+
+def test_returning_after_the_deadline_needs_a_new_one(client, login, db_session,
+                                                      review_world: ReviewWorld) -> None:
+    w = review_world
+    aid = w.assessment.id
+    w.assessment.round.closes_on = date.today() - timedelta(days=3)
+    db_session.commit()
+    login(w.office)
+    client.post(f"/assessments/{aid}/review/answers/{w.question_id}",
+                data={"kind": "query", "comment": "Which council decision is this?"})
+    refused = client.post(f"/assessments/{aid}/review/return", data={"message": "One question"})
+    assert refused.status_code == 422
+    assert f"The round closed for {w.city.city.name}" in refused.get_data(as_text=True)
+    assert status(db_session, w) == AssessmentStatus.IN_REVIEW
+    later = (date.today() + timedelta(days=10)).isoformat()
+    response = client.post(f"/assessments/{aid}/review/return",
+                           data={"message": "One question", "closes_on": later})
+    assert response.status_code == 302
     assert status(db_session, w) == AssessmentStatus.RETURNED
