@@ -16,7 +16,7 @@ from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.orm import Session
 
 from assessment.actions.models import Action, ActionStatus
-from assessment.assessments.models import SCORED, Assessment, AssessmentStatus
+from assessment.assessments.models import SCORED, Assessment, AssessmentStatus, Round
 from assessment.dashboard import aggregates
 from assessment.places.models import City
 from assessment.places.picker import CityOption, NoSuchCity, resolve
@@ -135,3 +135,23 @@ def compare(session: Session, cities: Sequence[CityOption], round_id: int,
     rows = [ElementRow(element_id, title, target, [c.scores.get(element_id) for c in compared])
             for element_id, title, target in elements]
     return Comparison(compared, rows)
+
+
+def default_round(session: Session, rounds: Sequence[Round], chosen: Sequence[CityOption]) -> Round | None:
+    """The newest of the rounds in which most of the chosen cities have scores (the newest round
+    when none has)."""
+    if not rounds:
+        return None
+    if not chosen:
+        return rounds[0]
+    scored_round = session.scalar(
+        select(Assessment.round_id).join(Round, Round.id == Assessment.round_id)
+        .where(Assessment.city_id.in_([c.id for c in chosen]), Assessment.status.in_(SCORED))
+        .group_by(Assessment.round_id, Round.opens_on)
+        .order_by(func.count(Assessment.id).desc(), Round.opens_on.desc(), Assessment.round_id.desc())
+        .limit(1))
+    return next((r for r in rounds if r.id == scored_round), rounds[0])
+
+
+def rounds_newest_first(session: Session) -> list[Round]:
+    return list(session.scalars(select(Round).order_by(Round.opens_on.desc(), Round.id.desc())))

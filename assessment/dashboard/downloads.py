@@ -46,9 +46,12 @@ def slug(text: str) -> str:
 
 
 def view_name(selection: Selection, countries: Sequence[Country],
-              groups: Sequence[PeerGroup]) -> ViewName:
-    parts = [(_("Region"), selection.region.name), (_("Round"), selection.round.name)]
-    stems = [selection.region.name, selection.round.name]
+              groups: Sequence[PeerGroup], *, with_round: bool = True) -> ViewName:
+    parts = [(_("Region"), selection.region.name)]
+    stems = [selection.region.name]
+    if with_round:
+        parts.append((_("Round"), selection.round.name))
+        stems.append(selection.round.name)
     country = next((c for c in countries if c.id == selection.country_id), None)
     if country is not None:
         parts.append((_("Country"), country.name))

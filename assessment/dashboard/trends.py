@@ -15,13 +15,16 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from flask_babel import gettext as _
-from sqlalchemy import ColumnElement, func, select
+from sqlalchemy import ColumnElement, and_, func, select
 from sqlalchemy.orm import Session
 
 from assessment.assessments.models import SCORED, Assessment, ElementScore
+from assessment.auth.access import city_scope
+from assessment.auth.models import User
 from assessment.dashboard import aggregates, queries
-from assessment.dashboard.choices import RoundOption
+from assessment.dashboard.choices import RoundOption, Selection
 from assessment.places.models import City, Country
+from assessment.places.picker import CityOption, city_options
 
 
 @dataclass(frozen=True)
@@ -95,3 +98,26 @@ def trend(session: Session, city_filter: Sequence[ColumnElement[bool]], rounds: 
         points.append(TrendPoint(option, count, mean, elements.get(option.id, {}),
                                  tuple(labels[v] for v in sorted(answered)), changed))
     return Trend(key, label, points)
+
+
+@dataclass(frozen=True)
+class TrendsView:
+    lines: list[Trend]
+    cities: list[CityOption]  # the region's cities the reader may see, to choose one
+    city: CityOption | None
+
+
+def view_trends(session: Session, user: User, selection: Selection, rounds: Sequence[RoundOption],
+                label: str, city_arg: str, notices: list[str]) -> TrendsView:
+    """The trend of the view's cities and, when ``city_arg`` names one of the region's cities
+    the reader may see, that city's beside it."""
+    in_region = [Country.region_id == selection.region.id, city_scope(user)]
+    cities = city_options(session, and_(*in_region))
+    city = next((c for c in cities if str(c.id) == city_arg), None)
+    if city_arg and city is None:
+        notices.append(_("The city in the link is not in this region, so none is shown."))
+    lines = [trend(session, queries.city_clauses(user, selection), rounds, key="view", label=label)]
+    if city is not None:
+        lines.append(trend(session, [*in_region, City.id == city.id], rounds, key="city",
+                           label=city.label))
+    return TrendsView(lines, cities, city)

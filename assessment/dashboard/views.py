@@ -17,12 +17,10 @@ from flask_babel import format_percent, get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 from markupsafe import Markup
-from sqlalchemy import and_, func, select
 
 from assessment.actions.models import ActionStatus
 from assessment.actions.services import status_label as action_status_label
 from assessment.assessments.labels import status_label
-from assessment.assessments.models import SCORED, Assessment, Round
 from assessment.assessments.versions import questionnaire_for
 from assessment.auth.access import city_scope, roles_required
 from assessment.auth.models import Role
@@ -46,7 +44,6 @@ from assessment.database import utcnow
 from assessment.extensions import db
 from assessment.i18n import localized
 from assessment.pdf import page_margins, render_pdf
-from assessment.places.models import City, Country
 from assessment.places.peers import all_groups
 from assessment.places.picker import city_options
 
@@ -134,25 +131,14 @@ def trends_page() -> str:
                                form=form, notices=notices, **_helpers())
     selection = Selection(region=region, round=rounds[0], previous=None, country_id=country_id,
                           size=size, group_id=group_id)
-    view = downloads.view_name(selection, countries, groups)
-    in_region = [Country.region_id == region.id, city_scope(user)]
-    cities = city_options(session, and_(*in_region))
-    city = next((c for c in cities if str(c.id) == args.get("city", "")), None)
-    if args.get("city") and city is None:
-        notices.append(_("The city in the link is not in this region, so none is shown."))
-    view_words = view.words.split(" · ", 2)
-    label = " · ".join(part for i, part in enumerate(view_words) if i != 1)  # not the round
-    lines = [trends.trend(session, queries.city_clauses(user, selection), rounds, key="view",
-                          label=label)]
-    if city is not None:
-        lines.append(trends.trend(session, [*in_region, City.id == city.id], rounds, key="city",
-                                  label=city.label))
+    label = downloads.view_name(selection, countries, groups, with_round=False).words
+    shown = trends.view_trends(session, user, selection, rounds, label, args.get("city", ""), notices)
     questionnaire = choices.round_questionnaire(session, rounds[0])
     elements = [(e.id, localized(e.title)) for e in questionnaire.elements]
-    figures = charts.trend_figures(lines, elements)
+    figures = charts.trend_figures(shown.lines, elements)
     return render_template(
         "dashboard/trends.html", state="ready", region=region, form=form, notices=notices,
-        trends=lines, elements=elements, figures=figures, cities=cities, city=city,
+        trends=shown.lines, elements=elements, figures=figures, cities=shown.cities, city=shown.city,
         view_label=label, dashboard_url=url_for("dashboard.index", **_filter_args(
             region.id if can_choose_region else None, country_id, size, group_id)),
         **_helpers())
@@ -168,17 +154,10 @@ def compare_page() -> str:
     scope = city_scope(user)
     options = city_options(session, scope)
     chosen = compare.chosen_cities(request.args.getlist("city"), options, notices)
-    rounds = list(session.scalars(select(Round).order_by(Round.opens_on.desc(), Round.id.desc())))
+    rounds = compare.rounds_newest_first(session)
     round_ = next((r for r in rounds if str(r.id) == request.args.get("round", "")), None)
-    if round_ is None and rounds:
-        # By default the newest of the rounds in which most of the chosen cities have scores.
-        scored_round = session.scalar(
-            select(Assessment.round_id).join(Round, Round.id == Assessment.round_id)
-            .where(Assessment.city_id.in_([c.id for c in chosen]), Assessment.status.in_(SCORED))
-            .group_by(Assessment.round_id, Round.opens_on)
-            .order_by(func.count(Assessment.id).desc(), Round.opens_on.desc(),
-                      Assessment.round_id.desc()).limit(1)) if chosen else None
-        round_ = next((r for r in rounds if r.id == scored_round), rounds[0])
+    if round_ is None:
+        round_ = compare.default_round(session, rounds, chosen)
     comparison = figures = None
     elements: list[tuple[str, str, float]] = []
     if round_ is not None and len(chosen) >= compare.MIN_CITIES:
