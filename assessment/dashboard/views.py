@@ -17,6 +17,7 @@ from flask_babel import format_percent, get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 from markupsafe import Markup
+from sqlalchemy.orm import Session
 
 from assessment.actions.models import ActionStatus
 from assessment.actions.services import status_label as action_status_label
@@ -37,14 +38,15 @@ from assessment.dashboard import (
     table,
     trends,
 )
-from assessment.dashboard.choices import Selection
+from assessment.dashboard.choices import RoundOption, Selection
 from assessment.dashboard.deadlines import deadline_panel
 from assessment.dashboard.table import ASCENDING_BY_DEFAULT, DEFAULT_SORT
 from assessment.database import utcnow
 from assessment.extensions import db
 from assessment.i18n import localized
 from assessment.pdf import page_margins, render_pdf
-from assessment.places.peers import all_groups
+from assessment.places.models import Country, Region, SizeClass
+from assessment.places.peers import PeerGroup, all_groups
 from assessment.places.picker import city_options
 
 bp = Blueprint("dashboard", __name__)
@@ -114,14 +116,10 @@ def trends_page() -> str:
         return render_template("dashboard/trends.html", state="no_regions", notices=[],
                                **_helpers())
     args = request.args
-    notices: list[str] = []
-    region = forms.pick_region(args, regions, can_choose_region, notices)
-    rounds = choices.region_rounds(session, region.id)
-    countries = choices.region_countries(session, region.id)
-    country_id = forms.pick_country(args, countries, notices)
-    size = forms.pick_size(args, notices)
-    groups = [group for group, _count in all_groups(session)]
-    group_id = forms.pick_group(args, groups, notices)
+    picked = _pick_view(session, regions, can_choose_region)
+    region, rounds, countries, groups, notices = (picked.region, picked.rounds, picked.countries,
+                                                  picked.groups, picked.notices)
+    country_id, size, group_id = picked.country_id, picked.size, picked.group_id
     form = forms.build_form(regions=regions if can_choose_region else None, region=region,
                             rounds=rounds, round_=rounds[0] if rounds else None,
                             countries=countries, country_id=country_id, size=size, groups=groups,
@@ -183,6 +181,31 @@ def compare_page() -> str:
         status_label=status_label, **_helpers())
 
 
+@dataclass
+class _View:
+    """The region and filters the query string chooses, with a notice for each it could not."""
+
+    region: Region
+    rounds: list[RoundOption]
+    countries: list[Country]
+    groups: list[PeerGroup]
+    country_id: int | None
+    size: SizeClass | None
+    group_id: int | None
+    notices: list[str] = field(default_factory=list)
+
+
+def _pick_view(session: Session, regions: list[Region], can_choose_region: bool) -> _View:
+    args = request.args
+    notices: list[str] = []
+    region = forms.pick_region(args, regions, can_choose_region, notices)
+    countries = choices.region_countries(session, region.id)
+    groups = [group for group, _count in all_groups(session)]
+    return _View(region, choices.region_rounds(session, region.id), countries, groups,
+                 forms.pick_country(args, countries, notices), forms.pick_size(args, notices),
+                 forms.pick_group(args, groups, notices), notices)
+
+
 def _filter_args(region_id: int | None, country_id: int | None, size: Any,
                  group_id: int | None) -> dict[str, Any]:
     args = {"region": region_id, "country": country_id,
@@ -200,15 +223,11 @@ def _dashboard_context() -> dict[str, Any]:
         return {"state": "no_regions", "notices": [], **_helpers()}
 
     args = request.args
-    notices: list[str] = []
-    region = forms.pick_region(args, regions, can_choose_region, notices)
-    rounds = choices.region_rounds(session, region.id)
-    countries = choices.region_countries(session, region.id)
+    picked = _pick_view(session, regions, can_choose_region)
+    region, rounds, countries, groups, notices = (picked.region, picked.rounds, picked.countries,
+                                                  picked.groups, picked.notices)
+    country_id, size, group_id = picked.country_id, picked.size, picked.group_id
     round_ = forms.pick_round(args, rounds, notices)
-    country_id = forms.pick_country(args, countries, notices)
-    size = forms.pick_size(args, notices)
-    groups = [group for group, _count in all_groups(session)]
-    group_id = forms.pick_group(args, groups, notices)
     reviewed = forms.pick_scores(args, notices)
     form = forms.build_form(regions=regions if can_choose_region else None, region=region,
                             rounds=rounds, round_=round_, countries=countries,
