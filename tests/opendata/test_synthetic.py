@@ -7,7 +7,6 @@ from sqlalchemy import func, select
 
 from assessment.demo.seed import seed_synthetic
 from assessment.opendata.models import OpenDataConsent
-from bench.runner import ORDER, RUNNERS
 from tests.results.conftest import text_of
 
 
@@ -18,6 +17,3 @@ def test_four_cities_in_five_publish_every_round(client, db_session, questionnai
     assert "8 cities published their scores for Synthetic 2017." in text
     assert "City 00001" not in text and "City 00006" not in text and "City 00002" in text
 
-
-def test_the_bench_measures_the_public_page() -> None:
-    assert "opendata" in ORDER and RUNNERS["opendata"].__name__ == "scenario_opendata"
