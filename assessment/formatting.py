@@ -11,6 +11,7 @@ from datetime import UTC, date, datetime, tzinfo
 
 from babel.dates import format_date, format_skeleton, get_datetime_format
 from babel.numbers import format_decimal
+from babel.units import format_unit
 from flask import Flask
 from flask_babel import get_locale
 from flask_babel import gettext as _
@@ -63,8 +64,20 @@ def number(value: float | int | None, digits: int = 1) -> str:
     return format_decimal(value, format=pattern, locale=get_locale(), decimal_quantization=True)
 
 
+def file_size(size: int | None) -> str:
+    """Bytes in the reader's words: "2.4 MB", "850 kB"."""
+    if size is None:
+        return ""
+    if size >= 1_000_000:
+        return format_unit(size / 1_000_000, "digital-megabyte", "short", format="#,##0.0",
+                           locale=get_locale())
+    return format_unit(max(size, 1_000) / 1_000, "digital-kilobyte", "short", format="#,##0",
+                       locale=get_locale())
+
+
 def init_app(app: Flask) -> None:
-    """Numbers and moments in templates: ``{{ value|number(1) }}``, ``{{ when|moment }}`` (other
-    dates and times are formatted by the views)."""
+    """Numbers, moments and sizes in templates: ``{{ value|number(1) }}``, ``{{ when|moment }}``,
+    ``{{ bytes|file_size }}`` (other dates and times are formatted by the views)."""
     app.jinja_env.filters["number"] = number
     app.jinja_env.filters["moment"] = moment
+    app.jinja_env.filters["file_size"] = file_size

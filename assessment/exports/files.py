@@ -27,9 +27,8 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from babel.units import format_unit
 from flask import current_app, url_for
-from flask_babel import get_locale, gettext
+from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
@@ -43,7 +42,7 @@ from assessment.exports import formats, services
 from assessment.exports.about import About
 from assessment.exports.filters import DEFAULT_EXPORT_LANGUAGE
 from assessment.exports.models import ExportFile, ExportStatus
-from assessment.formatting import moment, number
+from assessment.formatting import file_size, moment, number
 from assessment.i18n import LANGUAGES
 
 # Prepared rather than streamed. Measured on 1,000 cities x 10 rounds: the long table takes
@@ -442,14 +441,3 @@ def describe(filters: dict[str, Any], language: str) -> str:
         text = gettext("%(filters)s; labels in %(language)s", filters=text,
                        language=LANGUAGES[language].name)
     return text
-
-
-def file_size(size: int | None) -> str:
-    """Bytes in the reader's words: "2.4 MB", "850 kB"."""
-    if size is None:
-        return ""
-    if size >= 1_000_000:
-        return format_unit(size / 1_000_000, "digital-megabyte", "short", format="#,##0.0",
-                           locale=get_locale())
-    return format_unit(max(size, 1_000) / 1_000, "digital-kilobyte", "short", format="#,##0",
-                       locale=get_locale())
