@@ -10,8 +10,9 @@ change of the cities with a score in both rounds. The same SQL runs on SQLite an
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import ColumnElement, Float, and_, case, cast, func, literal, select
 from sqlalchemy.orm import Session, aliased
@@ -55,6 +56,30 @@ class PairedChange:
     mean: float | None
 
 
+def quartile_bounds(rank: ColumnElement[int], n: ColumnElement[int],
+                    value: ColumnElement[float]) -> list[ColumnElement[float]]:
+    """For a GROUP BY over ranked rows (``rank`` from 0 in ascending order of ``value``, ``n``
+    rows in the group): the values at and after each quartile's position, (n - 1) * k / 4."""
+    def at(position: ColumnElement[int]) -> ColumnElement[float]:
+        return func.max(case((rank == position, value)))
+
+    columns: list[ColumnElement[float]] = []
+    for k in QUARTERS:
+        position = (n - 1) * k // 4
+        columns += [at(position).label(f"q{k}_low"), at(position + 1).label(f"q{k}_high")]
+    return columns
+
+
+def quartiles_of(row: Mapping[Any, Any], n: int) -> list[float]:
+    """The quartiles of ``n`` values, linearly interpolated between the bounds that
+    ``quartile_bounds`` found (as pandas, numpy and plotly interpolate)."""
+    quartiles = []
+    for k in QUARTERS:
+        low, high = float(row[f"q{k}_low"]), row[f"q{k}_high"]
+        fraction = ((n - 1) * k % 4) / 4
+        quartiles.append(low + ((float(high) if high is not None else low) - low) * fraction)
+    return quartiles
+
 
 def score_rows(reviewed: bool = False) -> type[ElementScore]:
     """The element scores a view reads: the self-assessed ones, or (``reviewed``) the same rows
@@ -92,15 +117,10 @@ def element_statistics(session: Session, city_filter: Sequence[ColumnElement[boo
                scores.score.is_not(None), *city_filter)
     ).cte("ranked")
 
-    def at(rank: ColumnElement[int]) -> ColumnElement[float]:
-        return func.max(case((ranked.c.rank == rank, ranked.c.score)))
-
     columns = [ranked.c.element_id, ranked.c.n,
                func.avg(ranked.c.score).label("mean"), func.min(ranked.c.score).label("minimum"),
-               func.max(ranked.c.score).label("maximum"), func.max(ranked.c.target).label("target")]
-    for k in QUARTERS:
-        position = (ranked.c.n - 1) * k // 4
-        columns += [at(position).label(f"q{k}_low"), at(position + 1).label(f"q{k}_high")]
+               func.max(ranked.c.score).label("maximum"), func.max(ranked.c.target).label("target"),
+               *quartile_bounds(ranked.c.rank, ranked.c.n, ranked.c.score)]
     stats = select(*columns).group_by(ranked.c.element_id, ranked.c.n).cte("stats")
 
     # The quartiles in SQL too, so that the fences are found in the same statement.
@@ -126,11 +146,7 @@ def element_statistics(session: Session, city_filter: Sequence[ColumnElement[boo
     found = {}
     for row in rows:
         n = int(row["n"])
-        quartiles = []
-        for k in QUARTERS:
-            low, high = float(row[f"q{k}_low"]), row[f"q{k}_high"]
-            fraction = ((n - 1) * k % 4) / 4
-            quartiles.append(low + ((float(high) if high is not None else low) - low) * fraction)
+        quartiles = quartiles_of(row, n)
         found[str(row["element_id"])] = ElementStats(
             count=n, mean=float(row["mean"]), minimum=float(row["minimum"]),
             maximum=float(row["maximum"]), target=float(row["target"]),

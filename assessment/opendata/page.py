@@ -8,7 +8,9 @@ from dataclasses import dataclass
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from markupsafe import Markup
+from sqlalchemy.orm import Session
 
+from assessment.assessments.models import Round
 from assessment.charts import REGION_COLOUR
 from assessment.charts.strip import Spread, strip_svg
 from assessment.formatting import number
@@ -19,9 +21,11 @@ from assessment.opendata.published import (
     Element,
     GroupFigures,
     PublishedCity,
-    PublishedRound,
     Stats,
     group_figures,
+    published_cities,
+    published_count,
+    round_elements,
 )
 from assessment.places.labels import SIZE_LABELS
 from assessment.places.models import SizeClass
@@ -103,14 +107,11 @@ class CityPage:
 
 @dataclass(frozen=True)
 class OpenDataPage:
-    published: PublishedRound
+    round: Round
+    elements: list[Element]
     tables: list[GroupTable]
     cities: CityPage
     minimum: int
-
-    @property
-    def elements(self) -> list[Element]:
-        return self.published.elements
 
 
 @dataclass(frozen=True)
@@ -154,20 +155,20 @@ def _row(figures: GroupFigures, elements: list[Element], ident: str) -> GroupRow
     return GroupRow(label, figures.cities, overall, drawing, medians)
 
 
-def city_page(cities: list[PublishedCity], page: int) -> CityPage:
-    pages = max(1, -(-len(cities) // CITIES_PER_PAGE))
-    page = min(max(page, 1), pages)
-    start = (page - 1) * CITIES_PER_PAGE
-    return CityPage(cities[start:start + CITIES_PER_PAGE], page, pages, len(cities))
-
-
-def open_data_page(published: PublishedRound, *, minimum: int, page: int = 1) -> OpenDataPage:
+def open_data_page(session: Session, round_: Round, *, minimum: int, page: int = 1) -> OpenDataPage:
+    """The groups' figures, computed by the database, and the page's published cities: only
+    those are read, whatever the number of published cities."""
+    elements = round_elements(session, round_)
     # Countries are in the downloads only: the page computes the groupings it shows.
-    figures = group_figures(published, minimum, tuple(SHOWN_GROUPINGS))
+    figures = group_figures(session, round_, elements, minimum, tuple(SHOWN_GROUPINGS))
     tables = []
     for grouping, (heading, column) in SHOWN_GROUPINGS.items():
-        rows = [_row(f, published.elements, f"spread-{grouping}-{n}")
+        rows = [_row(f, elements, f"spread-{grouping}-{n}")
                 for n, f in enumerate(figures.get(grouping, []), start=1)]
         tables.append(GroupTable(grouping, str(heading), str(column), rows))
-    return OpenDataPage(published, tables, city_page(published.cities, page), minimum)
-
+    total = published_count(session, round_)
+    pages = max(1, -(-total // CITIES_PER_PAGE))
+    page = min(max(page, 1), pages)
+    cities = published_cities(session, round_, elements, offset=(page - 1) * CITIES_PER_PAGE,
+                              limit=CITIES_PER_PAGE)
+    return OpenDataPage(round_, elements, tables, CityPage(cities, page, pages, total), minimum)

@@ -15,7 +15,19 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, case, exists, func, literal, select
+from sqlalchemy import (
+    ColumnElement,
+    Select,
+    String,
+    and_,
+    case,
+    exists,
+    func,
+    literal,
+    select,
+    type_coerce,
+    union_all,
+)
 from sqlalchemy.orm import Session
 
 from assessment.assessments.models import (
@@ -26,6 +38,7 @@ from assessment.assessments.models import (
     Round,
 )
 from assessment.assessments.versions import questionnaire_for
+from assessment.dashboard.aggregates import quartile_bounds, quartiles_of
 from assessment.i18n import localized
 from assessment.opendata.models import OpenDataConsent
 from assessment.places.models import City, Country, Region, SizeClass
@@ -75,7 +88,6 @@ class PublishedCity:
     overall: float | None
     balance: float | None
     scores: dict[str, float | None]
-    groups: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -99,58 +111,63 @@ def _elements(session: Session, round_: Round, version_ids: Sequence[int]) -> li
     return [Element(id_, n, title) for n, (id_, title) in enumerate(found.items(), start=1)]
 
 
-def published_round(session: Session, round_: Round) -> PublishedRound:
-    """Every published city of ``round_`` with its scores: three queries, whatever the number
-    of cities (the element scores are pivoted by the database, one row per city)."""
+def round_elements(session: Session, round_: Round) -> list[Element]:
+    """The elements of the published assessments of ``round_``, numbered as the page shows them."""
     version_ids = list(session.scalars(
         select(Assessment.questionnaire_version_id).distinct()
         .where(Assessment.round_id == round_.id, exists().where(PUBLISHED))))
-    elements = _elements(session, round_, version_ids) if version_ids else []
-    scores = select(
+    return _elements(session, round_, version_ids) if version_ids else []
+
+
+def published_count(session: Session, round_: Round) -> int:
+    return session.scalar(select(func.count()).select_from(Assessment).join(OpenDataConsent, PUBLISHED)
+                          .where(Assessment.round_id == round_.id)) or 0
+
+
+def published_cities(session: Session, round_: Round, elements: Sequence[Element], *,
+                     offset: int = 0, limit: int | None = None) -> list[PublishedCity]:
+    """The published cities of ``round_`` with their scores, by name then country: all of them,
+    or ``limit`` from ``offset``. One query, the element scores pivoted by the database (one row
+    per city), and only for the cities asked for."""
+    order = (City.name, Country.name, City.id)
+    chosen = (select(Assessment.id).join(OpenDataConsent, PUBLISHED)
+              .where(Assessment.round_id == round_.id))
+    if limit is not None:
+        chosen = (chosen.join(City, City.id == Assessment.city_id)
+                  .join(Country, Country.id == City.country_id)
+                  .order_by(*order).offset(offset).limit(limit))
+    pivot = select(
         ElementScore.assessment_id.label("assessment_id"),
         *(func.max(case((ElementScore.element_id == e.id, ElementScore.score), else_=literal(None)))
           .label(f"e{index}") for index, e in enumerate(elements)),
-    ).group_by(ElementScore.assessment_id)
-    published_ids = (select(Assessment.id).join(OpenDataConsent, PUBLISHED)
-                     .where(Assessment.round_id == round_.id))
-    pivot = scores.where(ElementScore.assessment_id.in_(published_ids)).subquery()
+    ).where(ElementScore.assessment_id.in_(chosen)).group_by(ElementScore.assessment_id).subquery()
     rows = session.execute(
         select(Assessment.id, City.id, City.name, Country.name, Country.iso_code, Region.name,
                City.size_class, QuestionnaireVersion.label, Assessment.overall_index,
                Assessment.overall_geometric,
                *(pivot.c[f"e{index}"] for index in range(len(elements))))
-        .join(OpenDataConsent, PUBLISHED)
         .join(City, City.id == Assessment.city_id)
         .join(Country, Country.id == City.country_id)
         .join(Region, Region.id == Country.region_id)
         .join(QuestionnaireVersion, QuestionnaireVersion.id == Assessment.questionnaire_version_id)
         .outerjoin(pivot, pivot.c.assessment_id == Assessment.id)
-        .where(Assessment.round_id == round_.id)
-        .order_by(City.name, Country.name, City.id)
+        .where(Assessment.id.in_(chosen))
+        .order_by(*order)
     ).all()
-    groups: dict[int, list[str]] = {}
-    for city_id, name in session.execute(
-        select(PeerGroupCity.city_id, PeerGroup.name)
-        .join(PeerGroup, PeerGroup.id == PeerGroupCity.group_id)
-        .where(PeerGroupCity.city_id.in_(
-            select(Assessment.city_id).join(OpenDataConsent, PUBLISHED)
-            .where(Assessment.round_id == round_.id)))
-        .order_by(PeerGroup.name)
-    ):
-        groups.setdefault(city_id, []).append(name)
     ids = [e.id for e in elements]
-    cities = []
-    # Thousands of rows: each read once as a plain tuple.
-    for row in rows:
-        values = tuple(row)
-        cities.append(PublishedCity(
-            assessment_id=values[0], city_id=values[1], city=values[2], country=values[3],
-            country_iso=values[4], region=values[5], size_class=values[6], version=values[7],
-            overall=values[8], balance=values[9],
-            scores=dict(zip(ids, map(_score, values[10:]), strict=True)),
-            groups=tuple(groups.get(values[1], ())),
-        ))
-    return PublishedRound(round_, elements, cities)
+    # Thousands of rows for a download: each read once as a plain tuple.
+    return [PublishedCity(
+        assessment_id=values[0], city_id=values[1], city=values[2], country=values[3],
+        country_iso=values[4], region=values[5], size_class=values[6], version=values[7],
+        overall=values[8], balance=values[9],
+        scores=dict(zip(ids, map(_score, values[10:]), strict=True)),
+    ) for values in map(tuple, rows)]
+
+
+def published_round(session: Session, round_: Round) -> PublishedRound:
+    """Every published city of ``round_`` with its scores (for the downloads)."""
+    elements = round_elements(session, round_)
+    return PublishedRound(round_, elements, published_cities(session, round_, elements))
 
 
 def _score(value: Any) -> float | None:
@@ -173,15 +190,6 @@ class Stats:
     high: float
 
 
-def stats_of(values: Sequence[float]) -> Stats:
-    """Quartiles interpolated linearly between the ordered values (as pandas and plotly do)."""
-    import numpy as np
-
-    array = np.asarray(values, dtype="float64")
-    low, q1, median, q3, high = (float(v) for v in np.quantile(array, [0, 0.25, 0.5, 0.75, 1]))
-    return Stats(len(values), float(array.mean()), low, q1, median, q3, high)
-
-
 @dataclass(frozen=True)
 class GroupFigures:
     grouping: str  # one of GROUPINGS
@@ -191,44 +199,85 @@ class GroupFigures:
     elements: dict[str, Stats | None] = field(default_factory=dict)
 
 
-def _members(city: PublishedCity, grouping: str) -> tuple[str, ...]:
-    if grouping == REGION:
-        return (city.region,)
-    if grouping == COUNTRY:
-        return (city.country,)
-    if grouping == SIZE:
-        return (city.size_class.value,) if city.size_class is not None else ()
-    return city.groups
+def _members(grouping: str, published: Any) -> Select[Any]:
+    """(assessment, grouping, key) of each published assessment in a group of ``grouping``."""
+    key: ColumnElement[str]
+    stmt = select(published.c.assessment_id)
+    if grouping == GROUP:
+        key = PeerGroup.name.label("key")
+        stmt = (stmt.join(PeerGroupCity, PeerGroupCity.city_id == published.c.city_id)
+                .join(PeerGroup, PeerGroup.id == PeerGroupCity.group_id))
+    else:
+        stmt = stmt.join(City, City.id == published.c.city_id)
+        if grouping == SIZE:
+            key = type_coerce(City.size_class, String).label("key")
+            stmt = stmt.where(City.size_class.is_not(None))
+        else:
+            stmt = stmt.join(Country, Country.id == City.country_id)
+            key = Country.name.label("key")
+            if grouping == REGION:
+                key = Region.name.label("key")
+                stmt = stmt.join(Region, Region.id == Country.region_id)
+    return stmt.add_columns(literal(grouping, String).label("grouping"), key)
 
 
-def group_figures(published: PublishedRound, minimum: int,
+def group_figures(session: Session, round_: Round, elements: Sequence[Element], minimum: int,
                   groupings: Sequence[str] = GROUPINGS) -> dict[str, list[GroupFigures]]:
-    """For each of ``groupings``, its groups of at least ``minimum`` published cities, by key."""
-    figures: dict[str, list[GroupFigures]] = {}
-    for grouping in groupings:
-        members: dict[str, list[PublishedCity]] = {}
-        for city in published.cities:
-            for key in _members(city, grouping):
-                members.setdefault(key, []).append(city)
-        shown = []
-        for key in sorted(members, key=_size_order if grouping == SIZE else str.casefold):
-            cities = members[key]
-            if len(cities) < minimum:
-                continue
-            shown.append(GroupFigures(
-                grouping, key, len(cities),
-                _measure([c.overall for c in cities], minimum),
-                {e.id: _measure([c.scores.get(e.id) for c in cities], minimum)
-                 for e in published.elements},
-            ))
-        figures[grouping] = shown
+    """For each of ``groupings``, its groups of at least ``minimum`` published cities, by key,
+    with the count, mean, extremes and quartiles of each measure (the overall index and each
+    of ``elements``) over the group's cities with a score for it, when at least ``minimum``
+    have one. Computed by the database in one statement from the published rows alone;
+    quartiles interpolated linearly between the ordered values, as numpy and plotly do."""
+    published = (select(Assessment.id.label("assessment_id"), Assessment.city_id,
+                        Assessment.overall_index)
+                 .join(OpenDataConsent, PUBLISHED).where(Assessment.round_id == round_.id)
+                 .cte("published"))
+    members = union_all(*(_members(g, published) for g in groupings)).cte("members")
+    values = union_all(
+        select(published.c.assessment_id, literal(OVERALL, String).label("measure"),
+               published.c.overall_index.label("value")),
+        select(ElementScore.assessment_id, ElementScore.element_id, ElementScore.score)
+        .join(published, published.c.assessment_id == ElementScore.assessment_id)
+        .where(ElementScore.element_id.in_([e.id for e in elements])),
+    ).cte("measure_values")
+    group_of = (members.c.grouping, members.c.key)
+    # The groups large enough to show, then the measures of each with enough scores.
+    sizes = (select(*group_of, func.count().label("cities")).group_by(*group_of)
+             .having(func.count() >= minimum).cte("sizes"))
+    within = (*group_of, values.c.measure)
+    ranked = (
+        select(*within, values.c.value,
+               (func.row_number().over(partition_by=within, order_by=values.c.value) - 1)
+               .label("rank"),
+               func.count().over(partition_by=within).label("n"))
+        .join(values, values.c.assessment_id == members.c.assessment_id)
+        .join(sizes, and_(sizes.c.grouping == members.c.grouping, sizes.c.key == members.c.key))
+        .where(values.c.value.is_not(None))
+    ).cte("ranked")
+    measures = (
+        select(ranked.c.grouping, ranked.c.key, ranked.c.measure, ranked.c.n,
+               func.avg(ranked.c.value).label("mean"), func.min(ranked.c.value).label("low"),
+               func.max(ranked.c.value).label("high"),
+               *quartile_bounds(ranked.c.rank, ranked.c.n, ranked.c.value))
+        .where(ranked.c.n >= minimum)
+        .group_by(ranked.c.grouping, ranked.c.key, ranked.c.measure, ranked.c.n)
+    )
+    found: dict[tuple[str, str], dict[str, Stats]] = {}
+    for row in session.execute(measures).mappings():
+        n = int(row["n"])
+        q1, median, q3 = quartiles_of(row, n)
+        found.setdefault((row["grouping"], row["key"]), {})[row["measure"]] = Stats(
+            n, float(row["mean"]), float(row["low"]), q1, median, q3, float(row["high"]))
+    figures: dict[str, list[GroupFigures]] = {grouping: [] for grouping in groupings}
+    for grouping, key, cities in session.execute(select(sizes)):
+        stats = found.get((grouping, key), {})
+        figures[grouping].append(GroupFigures(
+            grouping, key, int(cities), stats.get(OVERALL),
+            {e.id: stats.get(e.id) for e in elements}))
+    for grouping, shown in figures.items():
+        shown.sort(key=lambda f: _size_order(f.key) if grouping == SIZE else f.key.casefold())
     return figures
 
 
 def _size_order(key: str) -> Any:
     return list(SizeClass).index(SizeClass(key))
-
-
-def _measure(values: Sequence[float | None], minimum: int) -> Stats | None:
-    scored = [v for v in values if v is not None]
-    return stats_of(scored) if len(scored) >= minimum else None

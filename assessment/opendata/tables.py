@@ -28,6 +28,7 @@ from assessment.exports.formats import csv_chunks, json_chunks, write_parquet
 from assessment.opendata.published import (
     GROUPINGS,
     OVERALL,
+    Element,
     PublishedRound,
     Stats,
     group_figures,
@@ -74,10 +75,10 @@ class Table:
     rows: Iterable[Row]
 
 
-def score_columns(published: PublishedRound) -> list[Column]:
+def score_columns(elements: Sequence[Element]) -> list[Column]:
     return [*SCORE_COLUMNS, *(
         Column(e.id, "number", f"Score of element {e.number} ({e.id}), 0-100; empty when its data "
-               "are insufficient.") for e in published.elements)]
+               "are insufficient.") for e in elements)]
 
 
 def score_rows(published: PublishedRound) -> Iterator[Row]:
@@ -88,8 +89,8 @@ def score_rows(published: PublishedRound) -> Iterator[Row]:
                city.overall, city.balance, *(city.scores.get(e.id) for e in published.elements))
 
 
-def group_rows(published: PublishedRound, minimum: int) -> Iterator[Row]:
-    figures = group_figures(published, minimum)
+def group_rows(session: Session, published: PublishedRound, minimum: int) -> Iterator[Row]:
+    figures = group_figures(session, published.round, published.elements, minimum)
     name = published.round.name
     for grouping in GROUPINGS:
         for group in figures[grouping]:
@@ -103,9 +104,9 @@ def group_rows(published: PublishedRound, minimum: int) -> Iterator[Row]:
 
 def table(session: Session, published: PublishedRound, name: str, minimum: int) -> Table:
     if name == "scores":
-        return Table(name, score_columns(published), score_rows(published))
+        return Table(name, score_columns(published.elements), score_rows(published))
     if name == "groups":
-        return Table(name, GROUP_COLUMNS, group_rows(published, minimum))
+        return Table(name, GROUP_COLUMNS, group_rows(session, published, minimum))
     if name == "codebook":
         return Table(name, CODEBOOK_COLUMNS,
                      codebook_rows(session, Filters(round=published.round.name)))

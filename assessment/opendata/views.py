@@ -39,14 +39,14 @@ def _published_round(round_id: int | None) -> tuple[list[Round], Round | None]:
 def index() -> str:
     rounds, chosen = _published_round(request.args.get("round", type=int))
     minimum = current_app.config["MIN_PEER_CITIES"]
-    page = (open_data_page(published_round(db.session, chosen), minimum=minimum,
+    page = (open_data_page(db.session, chosen, minimum=minimum,
                            page=request.args.get("page", 1, type=int)) if chosen else None)
     official = (current_user.is_authenticated and current_user.city is not None
                 and can_publish_scores(current_user, current_user.city))
     return render_template(
         "opendata/index.html", rounds=rounds, chosen=chosen, page=page, minimum=minimum,
         licence=licence_of(current_app.config["OPEN_DATA_LICENCE"]), formats=tables.FORMATS,
-        score_columns=tables.score_columns(page.published) if page else [],
+        score_columns=tables.score_columns(page.elements) if page else [],
         group_columns=tables.GROUP_COLUMNS,
         consent_url=url_for("opendata.consent") if official else None, fmt_score=score_format())
 
