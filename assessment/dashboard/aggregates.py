@@ -14,7 +14,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import ColumnElement, Float, and_, case, cast, func, literal, select
+from sqlalchemy import ColumnElement, Float, and_, case, cast, func, literal, null, select
 from sqlalchemy.orm import Session, aliased
 
 from assessment.assessments.models import SCORED, Assessment, ElementScore, ReviewedScore
@@ -56,26 +56,28 @@ class PairedChange:
     mean: float | None
 
 
-def quartile_bounds(rank: ColumnElement[int], n: ColumnElement[int],
-                    value: ColumnElement[float]) -> list[ColumnElement[float]]:
+def quartile_bounds(rank: ColumnElement[int], n: ColumnElement[int], value: ColumnElement[float],
+                    prefix: str = "") -> list[ColumnElement[float]]:
     """For a GROUP BY over ranked rows (``rank`` from 0 in ascending order of ``value``, ``n``
-    rows in the group): the values at and after each quartile's position, (n - 1) * k / 4."""
+    values in the group): the values at and after each quartile's position, (n - 1) * k / 4,
+    labelled ``<prefix>q<k>_low`` and ``<prefix>q<k>_high``."""
     def at(position: ColumnElement[int]) -> ColumnElement[float]:
         return func.max(case((rank == position, value)))
 
     columns: list[ColumnElement[float]] = []
     for k in QUARTERS:
         position = (n - 1) * k // 4
-        columns += [at(position).label(f"q{k}_low"), at(position + 1).label(f"q{k}_high")]
+        columns += [at(position).label(f"{prefix}q{k}_low"),
+                    at(position + 1).label(f"{prefix}q{k}_high")]
     return columns
 
 
-def quartiles_of(row: Mapping[Any, Any], n: int) -> list[float]:
+def quartiles_of(row: Mapping[Any, Any], n: int, prefix: str = "") -> list[float]:
     """The quartiles of ``n`` values, linearly interpolated between the bounds that
     ``quartile_bounds`` found (as pandas, numpy and plotly interpolate)."""
     quartiles = []
     for k in QUARTERS:
-        low, high = float(row[f"q{k}_low"]), row[f"q{k}_high"]
+        low, high = float(row[f"{prefix}q{k}_low"]), row[f"{prefix}q{k}_high"]
         fraction = ((n - 1) * k % 4) / 4
         quartiles.append(low + ((float(high) if high is not None else low) - low) * fraction)
     return quartiles
@@ -97,31 +99,63 @@ def score_rows(reviewed: bool = False) -> type[ElementScore]:
     )
     return aliased(ElementScore, rows, adapt_on_names=True)
 
-def element_statistics(session: Session, city_filter: Sequence[ColumnElement[bool]],
-                       round_id: int, reviewed: bool = False) -> dict[str, ElementStats]:
-    """Count, mean, extremes, quartiles and box-plot fences of each element in the round."""
+@dataclass(frozen=True)
+class RoundFigures:
+    """Each element's figures in a round, in the round before, and the cities' own changes."""
+
+    now: dict[str, ElementStats]
+    before: dict[str, PreviousStats]
+    paired: dict[str, PairedChange]
+
+
+def element_figures(session: Session, city_filter: Sequence[ColumnElement[bool]], round_id: int,
+                    previous_round_id: int | None = None, reviewed: bool = False) -> RoundFigures:
+    """Count, mean, extremes, quartiles and box-plot fences of each element in the round; with
+    ``previous_round_id``, the count and mean of the round before and, over the cities with a
+    score in both, the mean of each city's own change (like compared with like).
+
+    One statement, one pass over the scores of both rounds: a row per city and element with
+    its score in each round, ranked within the element by this round's score.
+    """
     scores = score_rows(reviewed)
-    ranked = (
-        select(
-            scores.element_id.label("element_id"),
-            scores.score.label("score"),
-            scores.target.label("target"),
-            (func.row_number().over(partition_by=scores.element_id,
-                                    order_by=scores.score) - 1).label("rank"),
-            func.count().over(partition_by=scores.element_id).label("n"),
-        )
+    this_round = Assessment.round_id == round_id
+
+    def in_round(condition: ColumnElement[bool], value: Any) -> ColumnElement[float]:
+        return func.max(case((condition, value)))
+
+    rounds = [round_id] if previous_round_id is None else [round_id, previous_round_id]
+    pairs = (
+        select(scores.element_id.label("element_id"),
+               in_round(this_round, scores.score).label("score"),
+               in_round(this_round, scores.target).label("target"),
+               (in_round(Assessment.round_id == previous_round_id, scores.score)
+                if previous_round_id is not None else cast(null(), Float)).label("before"))
         .join(Assessment, scores.assessment_id == Assessment.id)
         .join(City, Assessment.city_id == City.id)
         .join(Country, City.country_id == Country.id)
-        .where(Assessment.round_id == round_id, Assessment.status.in_(SCORED),
-               scores.score.is_not(None), *city_filter)
+        .where(Assessment.round_id.in_(rounds), Assessment.status.in_(SCORED), *city_filter)
+        .group_by(Assessment.city_id, scores.element_id)
+    ).cte("pairs")
+    # Scores from rank 0 in ascending order, the cities without one after them (SQLite would
+    # put NULL first).
+    ranked = select(
+        pairs,
+        (func.row_number().over(partition_by=pairs.c.element_id,
+                                order_by=(pairs.c.score.is_(None), pairs.c.score)) - 1).label("rank"),
+        func.count(pairs.c.score).over(partition_by=pairs.c.element_id).label("n"),
     ).cte("ranked")
-
-    columns = [ranked.c.element_id, ranked.c.n,
-               func.avg(ranked.c.score).label("mean"), func.min(ranked.c.score).label("minimum"),
-               func.max(ranked.c.score).label("maximum"), func.max(ranked.c.target).label("target"),
-               *quartile_bounds(ranked.c.rank, ranked.c.n, ranked.c.score)]
-    stats = select(*columns).group_by(ranked.c.element_id, ranked.c.n).cte("stats")
+    score = ranked.c.score
+    change = score - ranked.c.before
+    stats = select(
+        ranked.c.element_id, ranked.c.n,
+        func.avg(score).label("mean"), func.min(score).label("minimum"),
+        func.max(score).label("maximum"),
+        func.max(case((score.is_not(None), ranked.c.target))).label("target"),
+        func.count(ranked.c.before).label("before_count"),
+        func.avg(ranked.c.before).label("before_mean"),
+        func.count(change).label("paired_count"), func.avg(change).label("paired_mean"),
+        *quartile_bounds(ranked.c.rank, ranked.c.n, score),
+    ).group_by(ranked.c.element_id, ranked.c.n).cte("stats")
 
     # The quartiles in SQL too, so that the fences are found in the same statement.
     def quartile(k: int) -> ColumnElement[float]:
@@ -133,8 +167,8 @@ def element_statistics(session: Session, city_filter: Sequence[ColumnElement[boo
     reach = (q3 - q1) * literal(1.5)
     fences = (
         select(ranked.c.element_id.label("element_id"),
-               func.min(case((ranked.c.score >= q1 - reach, ranked.c.score))).label("low"),
-               func.max(case((ranked.c.score <= q3 + reach, ranked.c.score))).label("high"))
+               func.min(case((score >= q1 - reach, score))).label("low"),
+               func.max(case((score <= q3 + reach, score))).label("high"))
         .join(stats, stats.c.element_id == ranked.c.element_id)
         .group_by(ranked.c.element_id)
     ).cte("fences")
@@ -143,57 +177,26 @@ def element_statistics(session: Session, city_filter: Sequence[ColumnElement[boo
         .join(fences, fences.c.element_id == stats.c.element_id)
     ).mappings().all()
 
-    found = {}
+    figures = RoundFigures({}, {}, {})
     for row in rows:
-        n = int(row["n"])
-        quartiles = quartiles_of(row, n)
-        found[str(row["element_id"])] = ElementStats(
-            count=n, mean=float(row["mean"]), minimum=float(row["minimum"]),
-            maximum=float(row["maximum"]), target=float(row["target"]),
-            lower_quartile=quartiles[0], median=quartiles[1], upper_quartile=quartiles[2],
-            lower_fence=float(row["low"]), upper_fence=float(row["high"]))
-    return found
+        element_id, n = str(row["element_id"]), int(row["n"])
+        if n:
+            quartiles = quartiles_of(row, n)
+            figures.now[element_id] = ElementStats(
+                count=n, mean=float(row["mean"]), minimum=float(row["minimum"]),
+                maximum=float(row["maximum"]), target=float(row["target"]),
+                lower_quartile=quartiles[0], median=quartiles[1], upper_quartile=quartiles[2],
+                lower_fence=float(row["low"]), upper_fence=float(row["high"]))
+        if previous_round_id is not None:
+            figures.before[element_id] = PreviousStats(int(row["before_count"]),
+                                                       _number(row["before_mean"]))
+            figures.paired[element_id] = PairedChange(int(row["paired_count"]),
+                                                      _number(row["paired_mean"]))
+    return figures
 
 
-def previous_statistics(session: Session, city_filter: Sequence[ColumnElement[bool]],
-                        round_id: int, reviewed: bool = False) -> dict[str, PreviousStats]:
-    """Cities with a score and the mean score of each element in an earlier round."""
-    scores = score_rows(reviewed)
-    rows = session.execute(
-        select(scores.element_id, func.count(scores.score), func.avg(scores.score))
-        .join(Assessment, scores.assessment_id == Assessment.id)
-        .join(City, Assessment.city_id == City.id)
-        .join(Country, City.country_id == Country.id)
-        .where(Assessment.round_id == round_id, Assessment.status.in_(SCORED),
-               *city_filter)
-        .group_by(scores.element_id)
-    ).all()
-    return {str(element_id): PreviousStats(int(count), None if mean is None else float(mean))
-            for element_id, count, mean in rows}
-
-
-def paired_changes(session: Session, city_filter: Sequence[ColumnElement[bool]], round_id: int,
-                   previous_round_id: int, reviewed: bool = False) -> dict[str, PairedChange]:
-    """Per element, each city's change between the two rounds, averaged over the cities with a
-    score in both: like compared with like."""
-    before = aliased(Assessment)
-    scores = score_rows(reviewed)
-    before_score = score_rows(reviewed) if reviewed else aliased(ElementScore)
-    rows = session.execute(
-        select(scores.element_id, func.count(), func.avg(scores.score - before_score.score))
-        .join(Assessment, scores.assessment_id == Assessment.id)
-        .join(City, Assessment.city_id == City.id)
-        .join(Country, City.country_id == Country.id)
-        .join(before, and_(before.city_id == Assessment.city_id, before.round_id == previous_round_id,
-                           before.status.in_(SCORED)))
-        .join(before_score, and_(before_score.assessment_id == before.id,
-                                 before_score.element_id == scores.element_id))
-        .where(Assessment.round_id == round_id, Assessment.status.in_(SCORED),
-               scores.score.is_not(None), before_score.score.is_not(None), *city_filter)
-        .group_by(scores.element_id)
-    ).all()
-    return {str(element_id): PairedChange(int(count), None if mean is None else float(mean))
-            for element_id, count, mean in rows}
+def _number(value: Any) -> float | None:
+    return None if value is None else float(value)
 
 
 def scores_of(session: Session, assessment_ids: Iterable[int],

@@ -137,13 +137,10 @@ def build_dashboard(session: Session, user: User, selection: Selection, question
     city_filter = queries.city_clauses(user, selection)
     rows = queries.city_rows(session, city_filter, selection)
     reviewed = selection.reviewed
-    now = aggregates.element_statistics(session, city_filter, selection.round.id, reviewed)
-    before: dict[str, aggregates.PreviousStats] = {}
-    paired: dict[str, aggregates.PairedChange] = {}
-    if selection.previous is not None:
-        before = aggregates.previous_statistics(session, city_filter, selection.previous.id, reviewed)
-        paired = aggregates.paired_changes(session, city_filter, selection.round.id,
-                                           selection.previous.id, reviewed)
+    figures = aggregates.element_figures(
+        session, city_filter, selection.round.id,
+        selection.previous.id if selection.previous is not None else None, reviewed)
+    now = figures.now
 
     submitted = [row for row in rows if row.submitted]
     round_version_ids = {row.version_id for row in rows if row.version_id is not None}
@@ -164,7 +161,7 @@ def build_dashboard(session: Session, user: User, selection: Selection, question
                 session, city_filter, selection.round.id, reviewed=reviewed):
             points.setdefault(element_id, []).append((score, names.get(city_id, "")))
     infos = stats.element_infos(questionnaire, {key: value.target for key, value in now.items()})
-    summaries = stats.element_summaries(infos, now, before, paired, points)
+    summaries = stats.element_summaries(infos, now, figures.before, figures.paired, points)
 
     if selection.sort in {info.id for info in infos}:
         # Sorting by an element needs that element's score for every city, and only that.

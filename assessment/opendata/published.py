@@ -28,6 +28,7 @@ from sqlalchemy import (
     type_coerce,
     union_all,
 )
+from sqlalchemy.dialects import postgresql
 from sqlalchemy.orm import Session
 
 from assessment.assessments.models import (
@@ -57,6 +58,7 @@ PUBLISHED: ColumnElement[bool] = and_(
 REGION, SIZE, GROUP, COUNTRY = "region", "size_class", "peer_group", "country"
 GROUPINGS = (REGION, SIZE, GROUP, COUNTRY)
 OVERALL = "overall_index"
+QUARTILES = [0.25, 0.5, 0.75]
 
 
 def published_rounds(session: Session) -> list[Round]:
@@ -199,16 +201,17 @@ class GroupFigures:
     elements: dict[str, Stats | None] = field(default_factory=dict)
 
 
-def _members(grouping: str, published: Any) -> Select[Any]:
-    """(assessment, grouping, key) of each published assessment in a group of ``grouping``."""
+def _members(grouping: str, pivot: Any) -> Select[Any]:
+    """Each published assessment's row of ``pivot`` with its group of ``grouping`` (one row per
+    group it is in: a city may be in several peer groups, or in none)."""
     key: ColumnElement[str]
-    stmt = select(published.c.assessment_id)
+    stmt = select(*pivot.c)
     if grouping == GROUP:
         key = PeerGroup.name.label("key")
-        stmt = (stmt.join(PeerGroupCity, PeerGroupCity.city_id == published.c.city_id)
+        stmt = (stmt.join(PeerGroupCity, PeerGroupCity.city_id == pivot.c.city_id)
                 .join(PeerGroup, PeerGroup.id == PeerGroupCity.group_id))
     else:
-        stmt = stmt.join(City, City.id == published.c.city_id)
+        stmt = stmt.join(City, City.id == pivot.c.city_id)
         if grouping == SIZE:
             key = type_coerce(City.size_class, String).label("key")
             stmt = stmt.where(City.size_class.is_not(None))
@@ -226,54 +229,68 @@ def group_figures(session: Session, round_: Round, elements: Sequence[Element], 
     """For each of ``groupings``, its groups of at least ``minimum`` published cities, by key,
     with the count, mean, extremes and quartiles of each measure (the overall index and each
     of ``elements``) over the group's cities with a score for it, when at least ``minimum``
-    have one. Computed by the database in one statement from the published rows alone;
-    quartiles interpolated linearly between the ordered values, as numpy and plotly do."""
+    have one. Computed by the database in one statement from the published rows alone, a row
+    per group; quartiles interpolated linearly between the ordered values, as numpy and plotly
+    do: by PostgreSQL's ``percentile_cont``, or on SQLite, which has none, from each value's
+    rank (several times slower on PostgreSQL for thousands of cities)."""
+    measures = [OVERALL, *(e.id for e in elements)]
     published = (select(Assessment.id.label("assessment_id"), Assessment.city_id,
                         Assessment.overall_index)
                  .join(OpenDataConsent, PUBLISHED).where(Assessment.round_id == round_.id)
                  .cte("published"))
-    members = union_all(*(_members(g, published) for g in groupings)).cte("members")
-    values = union_all(
-        select(published.c.assessment_id, literal(OVERALL, String).label("measure"),
-               published.c.overall_index.label("value")),
-        select(ElementScore.assessment_id, ElementScore.element_id, ElementScore.score)
-        .join(published, published.c.assessment_id == ElementScore.assessment_id)
-        .where(ElementScore.element_id.in_([e.id for e in elements])),
-    ).cte("measure_values")
+    # One row per published assessment: a column per measure.
+    pivot = (
+        select(published.c.assessment_id, published.c.city_id,
+               func.max(published.c.overall_index).label("m0"),
+               *(func.max(case((ElementScore.element_id == e.id, ElementScore.score)))
+                 .label(f"m{number}") for number, e in enumerate(elements, start=1)))
+        .select_from(published)
+        .outerjoin(ElementScore, ElementScore.assessment_id == published.c.assessment_id)
+        .group_by(published.c.assessment_id, published.c.city_id)
+    ).cte("pivot")
+    members = union_all(*(_members(g, pivot) for g in groupings)).cte("members")
     group_of = (members.c.grouping, members.c.key)
-    # The groups large enough to show, then the measures of each with enough scores.
-    sizes = (select(*group_of, func.count().label("cities")).group_by(*group_of)
-             .having(func.count() >= minimum).cte("sizes"))
-    within = (*group_of, values.c.measure)
-    ranked = (
-        select(*within, values.c.value,
-               (func.row_number().over(partition_by=within, order_by=values.c.value) - 1)
-               .label("rank"),
-               func.count().over(partition_by=within).label("n"))
-        .join(values, values.c.assessment_id == members.c.assessment_id)
-        .join(sizes, and_(sizes.c.grouping == members.c.grouping, sizes.c.key == members.c.key))
-        .where(values.c.value.is_not(None))
-    ).cte("ranked")
-    measures = (
-        select(ranked.c.grouping, ranked.c.key, ranked.c.measure, ranked.c.n,
-               func.avg(ranked.c.value).label("mean"), func.min(ranked.c.value).label("low"),
-               func.max(ranked.c.value).label("high"),
-               *quartile_bounds(ranked.c.rank, ranked.c.n, ranked.c.value))
-        .where(ranked.c.n >= minimum)
-        .group_by(ranked.c.grouping, ranked.c.key, ranked.c.measure, ranked.c.n)
-    )
-    found: dict[tuple[str, str], dict[str, Stats]] = {}
-    for row in session.execute(measures).mappings():
-        n = int(row["n"])
-        q1, median, q3 = quartiles_of(row, n)
-        found.setdefault((row["grouping"], row["key"]), {})[row["measure"]] = Stats(
-            n, float(row["mean"]), float(row["low"]), q1, median, q3, float(row["high"]))
+    ranks = session.get_bind().dialect.name != "postgresql"
+    source: Any = members
+    if ranks:
+        # Each value's rank in its group from 0, the cities without one after them.
+        source = select(members, *(column for number in range(len(measures)) for column in (
+            (func.row_number().over(partition_by=group_of,
+                                    order_by=(members.c[f"m{number}"].is_(None),
+                                              members.c[f"m{number}"])) - 1).label(f"r{number}"),
+            func.count(members.c[f"m{number}"]).over(partition_by=group_of).label(f"n{number}"),
+        ))).cte("ranked")
+    columns: list[Any] = [source.c.grouping, source.c.key, func.count().label("cities")]
+    for number in range(len(measures)):
+        value = source.c[f"m{number}"]
+        columns += [func.count(value).label(f"m{number}_count"),
+                    func.avg(value).label(f"m{number}_mean"),
+                    func.min(value).label(f"m{number}_low"), func.max(value).label(f"m{number}_high")]
+        if ranks:
+            columns += quartile_bounds(source.c[f"r{number}"], source.c[f"n{number}"], value,
+                                       prefix=f"m{number}_")
+        else:
+            columns.append(func.percentile_cont(postgresql.array(QUARTILES))
+                           .within_group(value).label(f"m{number}_quartiles"))
+    rows = session.execute(
+        select(*columns).group_by(source.c.grouping, source.c.key).having(func.count() >= minimum)
+    ).mappings()
+
     figures: dict[str, list[GroupFigures]] = {grouping: [] for grouping in groupings}
-    for grouping, key, cities in session.execute(select(sizes)):
-        stats = found.get((grouping, key), {})
-        figures[grouping].append(GroupFigures(
-            grouping, key, int(cities), stats.get(OVERALL),
-            {e.id: stats.get(e.id) for e in elements}))
+    for row in rows:
+        stats: dict[str, Stats | None] = {}
+        for number, measure in enumerate(measures):
+            count = int(row[f"m{number}_count"])
+            if count < minimum:
+                stats[measure] = None
+                continue
+            q1, median, q3 = (quartiles_of(row, count, prefix=f"m{number}_") if ranks
+                              else row[f"m{number}_quartiles"])
+            stats[measure] = Stats(count, float(row[f"m{number}_mean"]),
+                                   float(row[f"m{number}_low"]), float(q1), float(median),
+                                   float(q3), float(row[f"m{number}_high"]))
+        figures[row["grouping"]].append(GroupFigures(
+            row["grouping"], row["key"], int(row["cities"]), stats.pop(OVERALL), stats))
     for grouping, shown in figures.items():
         shown.sort(key=lambda f: _size_order(f.key) if grouping == SIZE else f.key.casefold())
     return figures

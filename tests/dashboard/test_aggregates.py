@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import random
 from statistics import mean
 
+import numpy as np
 import pytest
 
+from assessment.assessments.models import AssessmentStatus, ReviewedScore
 from assessment.auth.models import Role
-from assessment.dashboard import services
+from assessment.dashboard import aggregates, services
 from assessment.dashboard.choices import Selection, region_rounds, round_questionnaire
-from assessment.places.models import SizeClass
+from assessment.places.models import City, Country, SizeClass
 
 
 def dashboard_for(db_session, user, world, round_=None, **choices):
@@ -135,3 +138,65 @@ def test_sorting_puts_cities_without_a_value_last_in_both_directions(db_session,
     assert [r.name for r in services.sort_rows(rows, "tech_firms", False)][:2] == ["A2", "A1"]
     assert [r.name for r in services.sort_rows(rows, "country", False)] == ["A1", "A2", "B1", "B2", "B3"]
     assert [r.name for r in services.sort_rows(rows, "change", True)][:2] == ["A2", "A1"]
+
+
+@pytest.mark.parametrize("reviewed", [False, True])
+def test_the_database_figures_are_those_worked_out_from_every_score(db_session, make, build,
+                                                                     questionnaire, reviewed) -> None:
+    """40 cities over two rounds, with missing scores, drafts, cities in one round only,
+    outliers for the box plot's fences and reviewed scores for some: every figure of
+    ``element_figures`` against its definition, computed in Python from the stored scores."""
+    rng = random.Random(5)
+    region = make.region("Bigland")
+    country = make.country(region=region)
+    before, now = make.round(name="Before"), make.round(name="Now")
+    elements = [e.id for e in questionnaire.elements]
+    kept: dict[str, dict[str, dict[int, float]]] = {"Before": {}, "Now": {}}
+    for n in range(40):
+        city = make.city(country=country)
+        for round_ in (before, now):
+            if rng.random() < 0.15:
+                continue
+            status = AssessmentStatus.DRAFT if rng.random() < 0.1 else AssessmentStatus.SUBMITTED
+            scores = {e: None if rng.random() < 0.1 else
+                      rng.choice([2.0, 98.0]) if rng.random() < 0.08 else round(rng.gauss(50, 8), 1)
+                      for e in elements}
+            assessment = build.assessment(city, round_, status, scores, 50.0)
+            if reviewed and n % 3 == 0:
+                for e in elements[:3]:
+                    scores[e] = float(n)
+                    db_session.add(ReviewedScore(assessment_id=assessment.id, element_id=e,
+                                                 score=scores[e]))
+            if status == AssessmentStatus.SUBMITTED:
+                for e, score in scores.items():
+                    if score is not None:
+                        kept[round_.name].setdefault(e, {})[city.id] = score
+    outsider = make.city(country=make.country())  # another region: in no figure
+    build.assessment(outsider, now, AssessmentStatus.SUBMITTED, {e: 100.0 for e in elements}, 100.0)
+    db_session.flush()
+
+    figures = aggregates.element_figures(db_session, [Country.region_id == region.id, City.id > 0],
+                                         now.id, before.id, reviewed=reviewed)
+    for e in elements:
+        values = np.asarray(list(kept["Now"][e].values()))
+        q1, median, q3 = np.quantile(values, [0.25, 0.5, 0.75])
+        reach = 1.5 * (q3 - q1)
+        got = figures.now[e]
+        assert got.count == len(values)
+        assert [got.mean, got.minimum, got.maximum, got.lower_quartile, got.median,
+                got.upper_quartile] == pytest.approx(
+            [values.mean(), values.min(), values.max(), q1, median, q3])
+        assert got.lower_fence == values[values >= q1 - reach].min()
+        assert got.upper_fence == values[values <= q3 + reach].max()
+        earlier = np.asarray(list(kept["Before"][e].values()))
+        assert figures.before[e].count == len(earlier)
+        assert figures.before[e].mean == pytest.approx(earlier.mean())
+        both = kept["Now"][e].keys() & kept["Before"][e].keys()
+        changes = [kept["Now"][e][c] - kept["Before"][e][c] for c in both]
+        assert figures.paired[e].count == len(changes)
+        assert figures.paired[e].mean == pytest.approx(np.mean(changes))
+    assert any(figures.now[e].lower_fence > figures.now[e].minimum for e in elements)
+
+    alone = aggregates.element_figures(db_session, [Country.region_id == region.id], now.id,
+                                       reviewed=reviewed)
+    assert alone.now == figures.now and alone.before == {} and alone.paired == {}
