@@ -13,7 +13,7 @@ import statistics
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
 from assessment.charts.palette import readable_text, scale_colour
 from assessment.charts.svg import (
@@ -309,6 +309,11 @@ def heatmap_svg(data: list[dict[str, Any]], layout: dict[str, Any], *, width: fl
                           anchor="end"))
         y += heights[i]
     fills: dict[float, str] = {}  # scores repeat: each colour is mixed once
+    # A page's heatmap has hundreds of cells, drawn for wide screens and for phones: each
+    # cell's rectangle and number are written here as tag() and text() would write them.
+    rect_x = [fmt(left + cell * j + xgap / 2) for j in range(len(columns))]
+    text_x = [fmt(left + cell * j + cell / 2) for j in range(len(columns))]
+    rect_width, font_size = fmt(cell - xgap), fmt(CATEGORY_SIZE)
     for layer in layers:
         z = [numbers(row) for row in layer.get("z") or []]
         cell_text = layer.get("text") or [[("" if v is None else fmt(v)) for v in row] for row in z]
@@ -317,19 +322,25 @@ def heatmap_svg(data: list[dict[str, Any]], layout: dict[str, Any], *, width: fl
             if i not in tops:
                 continue
             height = heights[i]
+            head = f'y="{fmt(tops[i] + ygap / 2)}" width="{rect_width}" height="{fmt(height - ygap)}"'
+            text_y = fmt(tops[i] + height / 2 + CATEGORY_SIZE * 0.35)
             for j, value in enumerate(row):
                 if value is None:
                     continue
                 fill = fills.get(value)
                 if fill is None:
                     fill = fills[value] = scale_colour(scale, (value - zmin) / ((zmax - zmin) or 1))
-                x = left + cell * j
-                parts.append(tag("rect", class_="cell", x=x + xgap / 2, y=tops[i] + ygap / 2,
-                                 width=cell - xgap, height=height - ygap, fill=fill))
+                parts.append(f'<rect class="cell" x="{rect_x[j]}" {head} fill="{escape(fill)}"/>')
                 label = str(cell_text[i][j]) if i < len(cell_text) and j < len(cell_text[i]) else ""
-                if label:
-                    parts.append(text(x + cell / 2, tops[i] + height / 2, label, size=CATEGORY_SIZE,
-                                      anchor="middle", fill=str(text_colour or readable_text(fill))))
+                if not label:
+                    continue
+                colour = escape(str(text_colour or readable_text(fill)))
+                if label.isascii():  # a number: no right-to-left text to mirror
+                    parts.append(f'<text x="{text_x[j]}" y="{text_y}" font-size="{font_size}" '
+                                 f'text-anchor="middle" fill="{colour}">{escape(label)}</text>')
+                else:
+                    parts.append(text(left + cell * j + cell / 2, tops[i] + height / 2, label,
+                                      size=CATEGORY_SIZE, anchor="middle", fill=str(colour)))
     bottom = y
     label_height = 0.0
     for j, lines in enumerate(labels):

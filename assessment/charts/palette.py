@@ -73,13 +73,15 @@ def scale_colour(scale: Sequence[Sequence[object]], fraction: float) -> str:
     """The colour at ``fraction`` (0 to 1) of a plotly colour scale, interpolated in RGB as
     plotly.js does."""
     fraction = min(max(fraction, 0.0), 1.0)
-    stops = [(float(str(at)), rgb(str(colour))) for at, colour in scale]
-    for (a, low), (b, high) in itertools.pairwise(stops):
+    positions = [float(str(at)) for at, _colour in scale]
+    # Only the two colours around ``fraction`` are read: a heatmap mixes hundreds.
+    for index, (a, b) in enumerate(itertools.pairwise(positions)):
         if fraction <= b:
+            low, high = rgb(str(scale[index][1])), rgb(str(scale[index + 1][1]))
             t = (fraction - a) / ((b - a) or 1)
             mixed = [round(lo + (hi - lo) * t) for lo, hi in zip(low, high, strict=True)]
             return "#{:02x}{:02x}{:02x}".format(*mixed)
-    return "#{:02x}{:02x}{:02x}".format(*stops[-1][1])
+    return "#{:02x}{:02x}{:02x}".format(*rgb(str(scale[-1][1])))
 
 
 def score_colour(score: float, low: float = 0.0, high: float = 100.0) -> str:

@@ -174,7 +174,9 @@ def heatmap(dashboard: Dashboard) -> go.Figure:
     z = [[row.scores.get(e.id) for e in elements] for row in rows]
     x = [wrap(localized(e.title)) for e in elements]
     y = np.asarray([chart_text(f"{row.name} ({row.country})") for row in rows], dtype=str)
-    colours = [[None if v is None else text_colour(v) for v in line] for line in z]
+    # Scores repeat: each one's text colour is worked out once per heatmap.
+    by_score = {v: text_colour(v) for v in {v for line in z for v in line if v is not None}}
+    colours = [[None if v is None else by_score[v] for v in line] for line in z]
     traces = []
     for index, colour in enumerate(("#000000", "#ffffff")):
         cells = [[v if c == colour else None for v, c in zip(line, line_colours, strict=True)]

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import and_, case, func, select
+from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 
 from assessment.assessments.models import SCORED, Assessment, QuestionnaireVersion, Round
@@ -47,15 +47,19 @@ def region_countries(session: Session, region_id: int) -> list[Country]:
 
 def region_rounds(session: Session, region_id: int) -> list[RoundOption]:
     """Every round, newest first, with the region's assessment counts in it."""
-    in_region = select(City.id).join(Country, City.country_id == Country.id).where(
-        Country.region_id == region_id
-    )
-    submitted = case((Assessment.status.in_(SCORED), 1))
+    # Counted per round first, then joined to every round: one pass over the region's assessments.
+    counts = (
+        select(Assessment.round_id, func.count().label("assessments"),
+               func.count(case((Assessment.status.in_(SCORED), 1))).label("submitted"))
+        .join(City, Assessment.city_id == City.id)
+        .join(Country, City.country_id == Country.id)
+        .where(Country.region_id == region_id)
+        .group_by(Assessment.round_id)
+    ).subquery()
     stmt = (
         select(Round.id, Round.name, Round.opens_on, Round.questionnaire_version_id,
-               func.count(Assessment.id), func.count(submitted))
-        .outerjoin(Assessment, and_(Assessment.round_id == Round.id, Assessment.city_id.in_(in_region)))
-        .group_by(Round.id, Round.name, Round.opens_on, Round.questionnaire_version_id)
+               func.coalesce(counts.c.assessments, 0), func.coalesce(counts.c.submitted, 0))
+        .outerjoin(counts, counts.c.round_id == Round.id)
         .order_by(Round.opens_on.desc(), Round.id.desc())
     )
     return [RoundOption(*row) for row in session.execute(stmt)]

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from flask import url_for
-from sqlalchemy import and_, select
+from sqlalchemy import and_, func, select
 from sqlalchemy.orm import Session
 
 from assessment.assessments import deadlines
@@ -60,11 +60,12 @@ def deadline_panel(session: Session, user: User, round_id: int, region_id: int,
     cities: list[tuple[int, str]] = []
     can_pick = may_change and round_.closes_on is not None
     if can_pick:
-        cities = [(option.id, option.label) for option in picker.city_options(session, in_region)]
-        can_pick = bool(cities)
-        if len(cities) > DATALIST_LIMIT:
-            # A list this long weighs more than the rest of the page: the name is typed and
-            # the server finds the city (with close matches when it does not).
-            cities = []
+        count = session.scalar(select(func.count()).select_from(City)
+                               .join(Country, City.country_id == Country.id).where(in_region)) or 0
+        can_pick = count > 0
+        # A longer list would weigh more than the rest of the page: the name is typed and the
+        # server finds the city (with close matches when it does not).
+        if 0 < count <= DATALIST_LIMIT:
+            cities = [(option.id, option.label) for option in picker.city_options(session, in_region)]
     return DeadlinePanel(deadline_notice(deadlines.deadline_for(round_), now), extended, cities,
                          url_for("survey.deadline_pick", round_id=round_.id) if can_pick else None)
