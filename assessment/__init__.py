@@ -13,12 +13,15 @@ from assessment import mail as _mail  # noqa: F401 - declares the mail.send job
 from assessment.audit import trail
 from assessment.audit.services import client_address
 from assessment.config import INSTANCE_DIR, PROJECT_ROOT, load_settings
+from assessment.database import write_intent
 from assessment.errors import API_PREFIX
 from assessment.exports import files as _export_files  # noqa: F401 - declares the exports jobs
 from assessment.extensions import babel, compress, csrf, db, limiter, login_manager, mailman
 from assessment.questionnaire import load_questionnaire
 
 __all__ = ["create_app"]
+
+WRITE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 
 
 def create_app(config: Mapping[str, Any] | None = None) -> Flask:
@@ -107,7 +110,8 @@ def register_blueprints(app: Flask) -> None:
 
 def register_request_hooks(app: Flask) -> None:
     @app.before_request
-    def _note_client() -> None:
+    def _mark_write_intent() -> None:
+        write_intent.set(request.method in WRITE_METHODS)
         client_address.set(request.remote_addr)
 
     @app.before_request

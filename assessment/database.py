@@ -6,6 +6,7 @@ views commit once at the request boundary.
 
 from __future__ import annotations
 
+import contextvars
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
@@ -27,6 +28,9 @@ NAMING_CONVENTION = {
     "pk": "pk_%(table_name)s",
 }
 
+# Set for requests that write, so SQLite takes its write lock at BEGIN instead of
+# failing with "database is locked" when two readers both try to upgrade.
+write_intent: contextvars.ContextVar[bool] = contextvars.ContextVar("write_intent", default=False)
 SQLITE_BUSY_SECONDS = 30.0  # how long a writer waits for another before giving up (a setting)
 
 class UTCDateTime(TypeDecorator[datetime]):
@@ -113,53 +117,11 @@ def _configure_sqlite(engine: Engine, busy_seconds: float) -> None:
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.close()
 
-    # Reads take no lock under WAL; the write lock is taken when the transaction first writes.
-    # Upgrading the read transaction then would fail ("database is locked") whenever another
-    # writer committed since it began, so the read transaction, in which nothing was written,
-    # is ended and a new one begun with BEGIN IMMEDIATE, which waits for the lock. The
-    # statements before see the data as it was when they ran, as under PostgreSQL's READ
-    # COMMITTED; from the first write (or SELECT ... FOR UPDATE, or SAVEPOINT) on, the
-    # transaction is alone. No writer holds the lock while it only reads (a password checked, a
-    # page's answers parsed, a message rendered).
     @event.listens_for(engine, "begin")
     def _on_begin(conn: Any) -> None:
-        conn.exec_driver_sql("BEGIN")
-        conn.info[_READING] = not conn.info.get(_OUTER)
-
-    @event.listens_for(engine, "before_cursor_execute")
-    def _before_statement(conn: Any, cursor: Any, statement: str, _parameters: Any, context: Any,
-                          _executemany: bool) -> None:
-        if conn.info.get(_READING) and _writes(statement, context):
-            _take_write_lock(conn)
-
-    @event.listens_for(engine, "savepoint")
-    def _on_savepoint(conn: Any, _name: str) -> None:
-        if conn.info.get(_READING):
-            _take_write_lock(conn)
-
-    @event.listens_for(engine, "commit")
-    @event.listens_for(engine, "rollback")
-    def _on_end(conn: Any) -> None:
-        conn.info.pop(_READING, None)
-
-
-_READING = "assessment.sqlite_reading"  # the transaction has not written yet
-_OUTER = "assessment.outer_transaction"  # a caller's transaction (tests): never ended here
-_WRITES = ("INSERT", "UPDATE", "DELETE", "REPLACE")
-
-
-def _writes(statement: str, context: Any) -> bool:
-    if statement.lstrip()[:7].upper().startswith(_WRITES):
-        return True
-    compiled = getattr(context, "compiled", None)
-    return getattr(getattr(compiled, "statement", None), "_for_update_arg", None) is not None
-
-
-def _take_write_lock(conn: Any) -> None:
-    conn.info[_READING] = False
-    raw = conn.connection.dbapi_connection
-    raw.execute("COMMIT")  # nothing was written: only the read snapshot ends
-    raw.execute("BEGIN IMMEDIATE")
+        # A request that writes takes the write lock at BEGIN, so two requests never both
+        # read and then fail to upgrade ("database is locked").
+        conn.exec_driver_sql("BEGIN IMMEDIATE" if write_intent.get() else "BEGIN")
 
 
 class Database:
@@ -194,11 +156,8 @@ class Database:
         """Bind every session to ``connection`` (tests: one outer transaction, rolled back)."""
         self._scoped.remove()
         self.session_factory.configure(bind=connection, join_transaction_mode="create_savepoint")
-        connection.info[_OUTER] = True
-        connection.info.pop(_READING, None)
         try:
             yield
         finally:
-            connection.info.pop(_OUTER, None)
             self._scoped.remove()
             self.session_factory.configure(bind=self.engine, join_transaction_mode="conditional_savepoint")

@@ -20,6 +20,8 @@ import json
 import os
 import secrets
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -35,7 +37,7 @@ from assessment import jobs, mail
 from assessment.assessments.labels import STATUS_LABELS
 from assessment.audit.services import record
 from assessment.auth.models import Role, User
-from assessment.database import utcnow
+from assessment.database import utcnow, write_intent
 from assessment.exports import formats, services
 from assessment.exports.about import About
 from assessment.exports.filters import DEFAULT_EXPORT_LANGUAGE
@@ -221,16 +223,32 @@ def _write(session: Session, row: ExportFile, user_id: int, table: str, fmt: str
     scope = services.scope_for(user)  # the account as it is now
     target = path_of(row)
     target.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
-    # Only reads until the file is written: on SQLite, other writers go on meanwhile.
-    total = spec.count(session, filters, scope)
-    if fmt == "xlsx" and total > formats.XLSX_MAX_ROWS:
-        raise Refused("too-large")
-    about = About.of(session, spec.name, spec.title, fmt, filters, utcnow())
+    with _reading(session):
+        total = spec.count(session, filters, scope)
+        if fmt == "xlsx" and total > formats.XLSX_MAX_ROWS:
+            raise Refused("too-large")
+        about = About.of(session, spec.name, spec.title, fmt, filters, utcnow())
+        try:
+            return formats.write_file(target, session, spec, fmt, filters, scope, about=about,
+                                      progress=ProgressFile(progress_path(row), total))
+        except formats.ExportTooLarge:
+            raise Refused("too-large") from None
+
+
+@contextmanager
+def _reading(session: Session) -> Iterator[None]:
+    """Read in a transaction of its own that starts with a plain BEGIN: jobs start theirs with
+    BEGIN IMMEDIATE, and on SQLite a build must not hold the write lock while it reads."""
+    session.commit()
+    token = write_intent.set(False)
     try:
-        return formats.write_file(target, session, spec, fmt, filters, scope, about=about,
-                                  progress=ProgressFile(progress_path(row), total))
-    except formats.ExportTooLarge:
-        raise Refused("too-large") from None
+        yield
+        session.commit()
+    except BaseException:
+        session.rollback()
+        raise
+    finally:
+        write_intent.reset(token)
 
 
 def _finish(session: Session, file_id: int, status: ExportStatus, *, error: str | None = None,

@@ -28,7 +28,7 @@ from flask import Flask, current_app, has_app_context
 from sqlalchemy import bindparam, or_, select, update
 from sqlalchemy.orm import Session
 
-from assessment.database import utcnow
+from assessment.database import utcnow, write_intent
 from assessment.extensions import db
 from assessment.jobs.models import Job, JobStatus
 
@@ -228,6 +228,7 @@ def init_app(app: Flask) -> None:
 
 def _run_after_response(app: Flask, ready: list[int], ticker: _EmbeddedTicker) -> None:
     with app.app_context():
+        write_intent.set(True)
         try:
             for job_id in ready:
                 run(db.session, job_id)

@@ -12,6 +12,7 @@ from celery import Celery, Task, shared_task
 from flask import Flask
 
 from assessment.config import INSTANCE_DIR
+from assessment.database import write_intent
 from assessment.extensions import db
 
 
@@ -21,6 +22,8 @@ def celery_init_app(app: Flask) -> Celery:
     class FlaskTask(Task):
         def __call__(self, *args: Any, **kwargs: Any) -> Any:
             with app.app_context():
+                # Jobs write: on SQLite, take the write lock when a transaction begins.
+                write_intent.set(True)
                 return self.run(*args, **kwargs)
 
     celery = Celery(app.name, task_cls=FlaskTask)
