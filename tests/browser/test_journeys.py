@@ -13,6 +13,7 @@ import openpyxl
 import pytest
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 from playwright.sync_api import expect
+from sqlalchemy import text
 
 from assessment.config import load_settings
 from assessment.questionnaire import Element, Question, Questionnaire, QuestionType, load_questionnaire
@@ -406,7 +407,13 @@ def test_analyst_downloads_exports_that_parse(browsing: Browsing, tmp_path: Path
         # makes fail is tried again a minute later: allow for one retry.
         link.wait_for(timeout=150_000)
     except PlaywrightTimeout:
+        with browsing.server.session() as session:  # what the database says, beside the page
+            stored = session.execute(text(
+                "SELECT f.id, f.status, f.error, j.status, j.attempts, j.started_at, j.finished_at, "
+                "j.last_error FROM export_files f LEFT JOIN jobs j ON j.id = f.job_id")).all()
         raise AssertionError(f"the file never became ready; the list says: {files.inner_text()!r}\n"
+                             f"stored (file, status, error, job status, attempts, started, "
+                             f"finished, last error): {stored}\n"
                              f"server log:\n{browsing.server.log_tail()}") from None
     with page.expect_download() as info:
         link.click()
